@@ -1,0 +1,52 @@
+"""What a parser emits: the publisher's own strings, before normalisation.
+
+Parsers are pure functions of (response bytes, URL, fetched_at). They copy what the page says
+into a `RawItem` (dates as the text shown, HTML fragments as found) and leave interpretation to
+`aggregator.normalise`, so every source's dates and URLs go through one tested code path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class RawAttachment:
+    title: str
+    url: str
+    media_type: str | None = None
+    size: int | None = None
+
+
+@dataclass
+class RawItem:
+    source: str
+    url: str
+    title: str
+    fetched_at: datetime
+    # The page or API URL this item was read from (a listing, a feed, a detail page).
+    fetched_from: str = ""
+    summary: str = ""  # plain text or an HTML fragment
+    publisher: str | None = None  # None: the registry's publisher
+    # Dates as the publisher wrote them ("Publication date April 2024", ISO 8601, RFC 822).
+    published: str | None = None
+    updated: str | None = None
+    change_note: str | None = None
+    event_range: str | None = None  # "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST"
+    event_start: str | None = None
+    event_end: str | None = None
+    # The publisher's own type label (GOV.UK content_store_document_type, NSPCC "Topics:").
+    type_hint: str | None = None
+    topic_hints: list[str] = field(default_factory=list)
+    nation_hints: list[str] = field(default_factory=list)
+    attachments: list[RawAttachment] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
+    # Native ids as "scheme:value" ("govuk-content-id:5f1c…", "wp-post:1234").
+    aliases: list[str] = field(default_factory=list)
+    # Main text of a detail page, for classification and summaries.
+    body_text: str = ""
+    # True when the page is an evergreen topic page whose date only says "Last updated".
+    evergreen: bool = False
+    # True when this came from a detail page or an API that gives the full record.
+    complete: bool = False

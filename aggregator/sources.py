@@ -1,0 +1,164 @@
+"""The source registry: one entry per source slug. Data, not code.
+
+A source with `spider=None` is a plain RSS/Atom source: the shared feed spider reads its feed
+channels, so another publisher's feed needs only an entry here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+
+class ChannelKind(StrEnum):
+    API = "api"
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    LISTING = "listing"
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One way into a source. `role` is primary or fallback; fallbacks run when primaries fail."""
+
+    kind: ChannelKind
+    url: str
+    role: str = "primary"
+
+
+@dataclass(frozen=True)
+class Source:
+    slug: str
+    publisher: str
+    homepage: str
+    channels: tuple[Channel, ...]
+    poll_interval: timedelta = timedelta(hours=12)
+    cadence: str = "weekly"
+    notes: str = ""
+    # Module in spiders/ that holds the source's spider; None means the shared feed spider.
+    spider: str | None = None
+    hosts: tuple[str, ...] = field(default=())
+
+    def all_hosts(self) -> tuple[str, ...]:
+        """Hosts the source's requests go to (used to point them at the fixture server)."""
+        from urllib.parse import urlsplit
+
+        found = {urlsplit(c.url).hostname or "" for c in self.channels}
+        found.update(self.hosts)
+        return tuple(sorted(h for h in found if h))
+
+
+GOVUK_SEARCH = (
+    "https://www.gov.uk/api/search.json?filter_organisations={org}"
+    "&reject_content_purpose_supergroup=other&order=-public_timestamp&count=50"
+    "&fields=title,link,description,public_timestamp,content_id,content_store_document_type,"
+    "display_type,content_purpose_supergroup,organisations,latest_change_note,is_withdrawn"
+)
+
+
+def _govuk(slug: str, org: str, publisher: str, notes: str) -> Source:
+    return Source(
+        slug=slug,
+        publisher=publisher,
+        homepage=f"https://www.gov.uk/government/organisations/{org}",
+        channels=(
+            Channel(ChannelKind.API, GOVUK_SEARCH.format(org=org)),
+            Channel(
+                ChannelKind.FEED,
+                f"https://www.gov.uk/government/organisations/{org}.atom",
+                role="fallback",
+            ),
+        ),
+        poll_interval=timedelta(hours=6),
+        cadence="daily",
+        notes=notes,
+        spider="govuk",
+    )
+
+
+REGISTRY: dict[str, Source] = {
+    s.slug: s
+    for s in [
+        Source(
+            slug="nspcc",
+            publisher="NSPCC",
+            homepage="https://learning.nspcc.org.uk/",
+            channels=(
+                Channel(ChannelKind.LISTING, "https://learning.nspcc.org.uk/news"),
+                Channel(ChannelKind.LISTING, "https://learning.nspcc.org.uk/research-resources"),
+            ),
+            cadence="weekly",
+            notes="No feed known. Text anchors: 'Last updated: … Topics: …', "
+            "'Publication date April 2024', '(Published 2022)'. Umbraco (inferred).",
+            spider="nspcc",
+        ),
+        _govuk(
+            "home_office",
+            "home-office",
+            "Home Office",
+            "GOV.UK Search API first, Content API for detail, org Atom feed as fallback.",
+        ),
+        _govuk(
+            "dhsc",
+            "department-of-health-and-social-care",
+            "Department of Health and Social Care",
+            "High volume (all health policy news): relevance filtering matters.",
+        ),
+        Source(
+            slug="lucy_faithfull",
+            publisher="Lucy Faithfull Foundation",
+            homepage="https://www.lucyfaithfull.org.uk/",
+            channels=(
+                Channel(ChannelKind.LISTING, "https://www.lucyfaithfull.org.uk/featured-news.htm"),
+            ),
+            cadence="monthly",
+            notes="Three URL generations; 'Published: DD/MM/YYYY' is day first; many pages "
+            "carry no visible date. Listing URL unconfirmed.",
+            spider="lucy_faithfull",
+        ),
+        Source(
+            slug="internet_matters",
+            publisher="Internet Matters",
+            homepage="https://www.internetmatters.org/",
+            channels=(
+                Channel(ChannelKind.FEED, "https://www.internetmatters.org/feed/"),
+                Channel(
+                    ChannelKind.API,
+                    "https://www.internetmatters.org/wp-json/wp/v2/posts?per_page=50",
+                    role="fallback",
+                ),
+                Channel(
+                    ChannelKind.LISTING,
+                    "https://www.internetmatters.org/hub/research/",
+                    role="fallback",
+                ),
+            ),
+            cadence="weekly",
+            notes="WordPress: feed, then REST API, then hub listings. Key on the canonical URL "
+            "without utm_ parameters; WordPress post id as alias.",
+            spider="internet_matters",
+        ),
+        Source(
+            slug="uk_trauma_council",
+            publisher="UK Trauma Council",
+            homepage="https://uktraumacouncil.org/",
+            channels=(
+                Channel(ChannelKind.LISTING, "https://uktraumacouncil.org/resources"),
+            ),
+            cadence="monthly",
+            notes="No trailing slashes. Events listing URL unknown: events are recognised by "
+            "content (a date-time range, a booking link).",
+            spider="uk_trauma_council",
+        ),
+    ]
+}
+
+
+def get_source(slug: str) -> Source:
+    """The registry entry for `slug`, or a KeyError naming the known slugs."""
+    try:
+        return REGISTRY[slug]
+    except KeyError:
+        known = ", ".join(sorted(REGISTRY))
+        raise KeyError(f"unknown source {slug!r} (known: {known})") from None
