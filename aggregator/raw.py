@@ -50,3 +50,6 @@ class RawItem:
     evergreen: bool = False
     # True when this came from a detail page or an API that gives the full record.
     complete: bool = False
+    # Set by a parser that recognises an item it must not store (a withdrawn GOV.UK page):
+    # validation drops it and counts the reason.
+    drop_reason: str | None = None

@@ -1,0 +1,259 @@
+"""The `aggregator` command: the front door. Each command's docstring is its help."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aggregator.settings import database_url
+from aggregator.sources import REGISTRY, get_source
+
+
+class AggregatorGroup(click.Group):
+    """Bad input gives one line on stderr and exit 1 (click's usage errors exit 2), never a
+    traceback. Set AGGREGATOR_DEBUG=1 to see the traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except BrokenPipeError:  # `aggregator items | head`: the reader left; not an error
+            sys.stderr.close()
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # the one place every unexpected error becomes one line
+            if os.environ.get("AGGREGATOR_DEBUG"):
+                raise
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            click.echo(f"error: {message}", err=True)
+            sys.exit(1)
+
+
+db_option = click.option(
+    "--db",
+    "db_url",
+    default=None,
+    help="Database URL (default: AGGREGATOR_DATABASE_URL, else sqlite:///aggregator.db).",
+)
+
+
+@click.group(cls=AggregatorGroup)
+@click.version_option(package_name="aggregator")
+def main() -> None:
+    """Monitor UK child-safeguarding publishers and build current-awareness bulletins."""
+
+
+def _parse_when(value: str, flag: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 date or time: {value!r}", param_hint=flag) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _check_slugs(slugs: tuple[str, ...]) -> list[str]:
+    for slug in slugs:
+        if slug not in REGISTRY:
+            raise click.BadParameter(
+                f"unknown source {slug!r} (known: {', '.join(sorted(REGISTRY))})",
+                param_hint="SLUG",
+            )
+    return list(slugs) or sorted(REGISTRY)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--fixtures", is_flag=True, help="Crawl the bundled fixtures offline instead of the live sites.")
+@click.option("--snapshot", default=None, help="With --fixtures: a snapshot subfolder (e.g. 'earlier').")
+@db_option
+def crawl(slugs: tuple[str, ...], fixtures: bool, snapshot: str | None, db_url: str | None) -> None:
+    """Crawl sources (all when none is named) into the database.
+
+    Live sites by default. Each source's run is recorded: requests, responses by status,
+    items new / updated / unchanged / dropped, and errors with their URLs.
+    """
+    from aggregator.crawl import run_crawl
+    from aggregator.storage.db import upgrade
+
+    chosen = _check_slugs(slugs)
+    url = database_url(db_url)
+    upgrade(url)
+    if not fixtures:
+        run_crawl(chosen, url)
+        _print_runs(url, chosen)
+        return
+    from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+
+    folders = fixture_folders(snapshot=snapshot)
+    missing = [s for s in chosen if s not in folders]
+    if slugs and missing:
+        raise click.UsageError(f"no fixtures for: {', '.join(missing)}")
+    chosen = [s for s in chosen if s in folders]
+    with FixtureServer(FixtureSet.load({s: folders[s] for s in chosen})) as server:
+        run_crawl(chosen, url, fixture_server=server.base_url)
+    _print_runs(url, chosen)
+
+
+def _print_runs(url: str, slugs: list[str]) -> None:
+    from aggregator.storage.repository import Repository
+
+    repo = Repository.from_url(url)
+    click.echo(f"{'source':<20} {'status':<8} {'new':>4} {'upd':>4} {'same':>5} {'drop':>5} {'err':>4}")
+    for slug in slugs:
+        runs = repo.runs(source=slug, limit=1)
+        if not runs:
+            continue
+        r = runs[0]
+        click.echo(
+            f"{slug:<20} {r.status:<8} {r.items_new:>4} {r.items_updated:>4} "
+            f"{r.items_unchanged:>5} {r.items_dropped:>5} {len(r.errors):>4}"
+        )
+        for error in r.errors[:5]:
+            click.echo(f"    error: {error['url']}: {error['message']}")
+
+
+@main.command()
+@db_option
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              help="Where bulletin.html and bulletin.md are written.")
+def demo(db_url: str | None, out_dir: Path) -> None:
+    """Crawl the bundled fixtures offline, list what is new, and write a bulletin.
+
+    Starts the loopback fixture server, crawls every source that has fixtures into the
+    database, prints the new and updated items per source, and writes bulletin.html and
+    bulletin.md from them.
+    """
+    from aggregator.crawl import run_crawl
+    from aggregator.exports.bulletin import render_html, render_markdown
+    from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+    from aggregator.storage.db import upgrade
+    from aggregator.storage.repository import Repository
+
+    url = database_url(db_url)
+    upgrade(url)
+    repo = Repository.from_url(url)
+    before = {(s.item.source, s.item.key): s.content_hash for s in repo.list_items()}
+    folders = fixture_folders()
+    click.echo(f"Crawling fixtures of {len(folders)} sources into {url} ...")
+    with FixtureServer(FixtureSet.load(folders)) as server:
+        run_crawl(sorted(folders), url, fixture_server=server.base_url)
+    _print_runs(url, sorted(folders))
+
+    stored = repo.list_items()
+    fresh = [s for s in stored if (s.item.source, s.item.key) not in before]
+    changed = [
+        s for s in stored
+        if (s.item.source, s.item.key) in before and before[(s.item.source, s.item.key)] != s.content_hash
+    ]
+    click.echo("")
+    for label, group in (("New", fresh), ("Updated", changed)):
+        click.echo(f"{label} items: {len(group)}")
+        for slug in sorted({s.item.source for s in group}):
+            click.echo(f"  {slug}")
+            for s in group:
+                if s.item.source == slug:
+                    click.echo(f"    - {s.item.title[:90]}")
+    if not fresh and not changed:
+        click.echo("Nothing new since the last run: every item was seen before, unchanged.")
+    chosen = [s.item for s in fresh + changed] or [s.item for s in stored]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bulletin.md").write_text(render_markdown(chosen), encoding="utf-8")
+    (out_dir / "bulletin.html").write_text(render_html(chosen), encoding="utf-8")
+    click.echo(f"\nWrote {out_dir / 'bulletin.html'} and {out_dir / 'bulletin.md'} ({len(chosen)} items).")
+
+
+@main.command()
+@click.option("--source", "source", default=None, help="Only this source slug.")
+@click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
+@click.option("--status", type=click.Choice(["new", "approved", "rejected", "deferred"]), default=None)
+@click.option("--limit", type=int, default=None)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per item.")
+@db_option
+def items(source: str | None, since: str | None, status: str | None, limit: int | None,
+          as_json: bool, db_url: str | None) -> None:
+    """List stored items, newest first."""
+    from aggregator.storage.repository import Repository
+
+    if source:
+        get_source(source)
+    repo = Repository.from_url(database_url(db_url))
+    found = repo.list_items(
+        source=source,
+        since=_parse_when(since, "--since") if since else None,
+        status=status,
+        limit=limit,
+    )
+    for stored in found:
+        item = stored.item
+        if as_json:
+            record = item.to_json() | {"id": stored.id, "status": stored.status}
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            when = (item.updated or item.published)
+            date = when.date().isoformat() if when else "undated"
+            click.echo(f"{stored.id:>6} {item.source:<18} {stored.status:<9} {date:<10} {item.title[:80]}")
+
+
+@main.command()
+def sources() -> None:
+    """List the registered sources and their channels."""
+    for slug, source in sorted(REGISTRY.items()):
+        click.echo(f"{slug:<18} {source.publisher}  (every {source.poll_interval}, {source.cadence})")
+        for channel in source.channels:
+            click.echo(f"    {channel.role:<8} {channel.kind:<8} {channel.url}")
+
+
+@main.group()
+def db() -> None:
+    """Database administration."""
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(db_url: str | None) -> None:
+    """Apply the migrations up to the newest schema."""
+    from aggregator.storage.db import current_revision, upgrade
+
+    url = database_url(db_url)
+    upgrade(url)
+    click.echo(f"database at revision {current_revision(url)}")
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="The URL the file was fetched from.")
+@click.option("--fetched-at", default=None, help="ISO 8601 fetch time (default: now).")
+@click.option("--content-type", default="", help="The response's Content-Type, if known.")
+def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type: str) -> None:
+    """Parse one saved page, feed or API response offline; print one JSON object per item.
+
+    SLUG picks the source's parser (`feed` reads any RSS/Atom file). The parser is chosen from
+    the URL and content. For a listing, feed or search result it prints what that page alone
+    shows. Items that fail validation are reported on stderr with their reason.
+    """
+    from aggregator.parse_offline import parse_saved
+
+    if slug != "feed" and slug not in REGISTRY:
+        raise click.BadParameter(
+            f"unknown source {slug!r} (known: feed, {', '.join(sorted(REGISTRY))})", param_hint="SLUG"
+        )
+    when = _parse_when(fetched_at, "--fetched-at") if fetched_at else datetime.now(UTC)
+    result = parse_saved(slug, file.read_bytes(), url, when, content_type)
+    for item in result.items:
+        click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+    for reason, dropped_url in result.dropped:
+        click.echo(f"dropped ({reason}): {dropped_url}", err=True)
+
+
+if __name__ == "__main__":
+    main()

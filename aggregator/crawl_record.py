@@ -1,0 +1,74 @@
+"""Scrapy extension: every run of a source is recorded in the database (the crawl record).
+
+It stores requests made, responses by status, items new / updated / unchanged / dropped with
+their reasons, and errors with their URLs, so health can tell a quiet source from a broken one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Self
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.spiders import Spider
+
+from aggregator.storage.repository import Repository, RunStats
+from pipelines.drop import DROPPED_PREFIX
+
+STATUS_PREFIX = "downloader/response_status_count/"
+
+
+class CrawlRecorder:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.repository = Repository.from_url(crawler.settings["AGGREGATOR_DATABASE_URL"])
+        self.run_id: int | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.run_id = self.repository.start_run(spider.name, datetime.now(UTC))
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        assert self.crawler.stats is not None
+        stats: dict[str, Any] = self.crawler.stats.get_stats()
+        errors: list[dict[str, str]] = list(getattr(spider, "errors", []))
+        if reason != "finished":
+            errors.append({"url": "", "message": f"crawl ended early: {reason}"})
+        counts = {k: int(stats.get(f"aggregator/items_{k}", 0)) for k in ("new", "updated", "unchanged")}
+        dropped = {
+            k[len(DROPPED_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(DROPPED_PREFIX)
+        }
+        stored = sum(counts.values())
+        if stored == 0 and errors:
+            status = "failed"
+        elif stored == 0:
+            status = "empty"
+        else:
+            status = "ok" if not errors else "partial"
+        self.repository.finish_run(
+            self.run_id,
+            RunStats(
+                status=status,
+                finished_at=datetime.now(UTC),
+                requests=int(stats.get("downloader/request_count", 0)),
+                responses_by_status={
+                    k[len(STATUS_PREFIX) :]: int(v)
+                    for k, v in stats.items()
+                    if k.startswith(STATUS_PREFIX)
+                },
+                items_new=counts["new"],
+                items_updated=counts["updated"],
+                items_unchanged=counts["unchanged"],
+                items_dropped=sum(dropped.values()),
+                dropped_reasons=dropped,
+                errors=errors,
+            ),
+        )

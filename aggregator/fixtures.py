@@ -1,0 +1,163 @@
+"""Fixture sets and the loopback fixture server.
+
+Spiders target the publishers' real URLs. Offline (tests, `aggregator demo`), the fixture
+download handler sends each request to a local server instead, which answers from
+`fixtures/<slug>/meta.json`; the response keeps its real URL, so spiders run unchanged.
+The format of meta.json is described in fixtures/README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, urlsplit
+
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+FETCHED_AT_HEADER = "X-Fixture-Fetched-At"
+
+
+@dataclass(frozen=True)
+class FixtureResponse:
+    url: str
+    file: Path
+    content_type: str
+    status: int
+    match_query: tuple[str, ...]
+    headers: tuple[tuple[str, str], ...]
+    fetched_at: datetime
+
+    def matches(self, host: str, path: str, query: str) -> bool:
+        parts = urlsplit(self.url)
+        if (parts.hostname or "") != host or (parts.path or "/") != (path or "/"):
+            return False
+        wanted = _selected(parts.query, self.match_query)
+        return wanted == _selected(query, self.match_query)
+
+
+def _selected(query: str, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    return sorted((k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k in names)
+
+
+@dataclass
+class FixtureSet:
+    """The responses of one or more fixture folders (one folder = one snapshot of a source)."""
+
+    folders: dict[str, Path] = field(default_factory=dict)
+    responses: list[FixtureResponse] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, folders: dict[str, Path]) -> FixtureSet:
+        fixture_set = cls(folders=dict(folders))
+        for folder in folders.values():
+            fixture_set.responses.extend(read_meta(folder))
+        return fixture_set
+
+    def lookup(self, host: str, path: str, query: str) -> FixtureResponse | None:
+        for response in self.responses:
+            if response.matches(host, path, query):
+                return response
+        return None
+
+
+def read_meta(folder: Path) -> list[FixtureResponse]:
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    fetched_at = datetime.fromisoformat(meta["fetched_at"].replace("Z", "+00:00"))
+    return [
+        FixtureResponse(
+            url=entry["url"],
+            file=folder / entry["file"],
+            content_type=entry.get("content_type", "application/octet-stream"),
+            status=int(entry.get("status", 200)),
+            match_query=tuple(entry.get("match_query", [])),
+            headers=tuple((entry.get("headers") or {}).items()),
+            fetched_at=fetched_at,
+        )
+        for entry in meta["responses"]
+    ]
+
+
+def fixture_folders(root: Path = FIXTURES_DIR, snapshot: str | None = None) -> dict[str, Path]:
+    """Slug → folder for every source with fixtures (a named snapshot subfolder if it has one)."""
+    found: dict[str, Path] = {}
+    for meta in sorted(root.glob("*/meta.json")):
+        folder = meta.parent
+        chosen = folder / snapshot if snapshot and (folder / snapshot / "meta.json").exists() else folder
+        found[folder.name] = chosen
+    return found
+
+
+def fixture_path_for(url: str) -> str:
+    """The server path a real URL is served at: /<host><path>?<query>."""
+    parts = urlsplit(url)
+    path = f"/{parts.hostname}{quote(parts.path or '/', safe='/%:@!$&()*+,;=-._~')}"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+class FixtureServer:
+    """A loopback HTTP server answering from a FixtureSet; it counts the requests it gets."""
+
+    def __init__(self, fixture_set: FixtureSet, port: int = 0) -> None:
+        self.fixture_set = fixture_set
+        self.requests: list[str] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FixtureServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FixtureServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                parts = urlsplit(self.path)
+                host, _, rest = parts.path.lstrip("/").partition("/")
+                with server._lock:
+                    server.requests.append(f"https://{host}/{rest}" + (f"?{parts.query}" if parts.query else ""))
+                found = server.fixture_set.lookup(host, "/" + rest, parts.query)
+                if found is None:
+                    self._send(404, b"no fixture for this URL", "text/plain", ())
+                    return
+                self._send(
+                    found.status,
+                    found.file.read_bytes(),
+                    found.content_type,
+                    found.headers + ((FETCHED_AT_HEADER, found.fetched_at.isoformat()),),
+                )
+
+            def _send(
+                self, status: int, body: bytes, content_type: str, headers: tuple[tuple[str, str], ...]
+            ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in headers:
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                return  # the crawl log already names every request
+
+        return Handler

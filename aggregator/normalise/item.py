@@ -1,0 +1,86 @@
+"""RawItem → Item: the one place where a publisher's strings become the item schema."""
+
+from __future__ import annotations
+
+from aggregator import classify
+from aggregator.normalise.dates import DateError, parse_date, parse_event_range
+from aggregator.normalise.text import clean_text, clean_title
+from aggregator.normalise.urls import canonical_url, url_key
+from aggregator.raw import RawItem
+from aggregator.schema import Attachment, Item, Link, Precision, Sighting
+from urllib.parse import urlsplit
+
+from aggregator.sources import REGISTRY
+
+
+class NormaliseError(ValueError):
+    """A raw item that cannot become an item; `reason` is counted in the crawl record."""
+
+    def __init__(self, reason: str, url: str) -> None:
+        self.reason = reason
+        self.url = url
+        super().__init__(f"{reason}: {url}")
+
+
+def normalise(raw: RawItem) -> Item:
+    """The normalised item for a raw one, or NormaliseError with a countable reason."""
+    try:
+        url = canonical_url(raw.url, base=raw.fetched_from or None)
+    except ValueError as exc:
+        raise NormaliseError("bad url", raw.url) from exc
+    try:
+        published = parse_date(raw.published)
+        updated = parse_date(raw.updated)
+        event_start, event_end = _event_times(raw)
+    except DateError as exc:
+        raise NormaliseError(f"bad date ({exc.reason})", url) from exc
+
+    title = clean_title(raw.title)
+    registered = REGISTRY.get(raw.source)
+    # A feed read outside the registry (`aggregator parse feed`) is credited to its host.
+    publisher = raw.publisher or (registered.publisher if registered else urlsplit(url).hostname)
+    attachments = [
+        Attachment(
+            title=clean_text(a.title) or "Download",
+            url=canonical_url(a.url, base=url),
+            media_type=a.media_type,
+            size=a.size,
+        )
+        for a in raw.attachments
+    ]
+    links = [Link(label=clean_text(label), url=canonical_url(href, base=url)) for label, href in raw.links]
+    return Item(
+        key=url_key(url),
+        source=raw.source,
+        publisher=publisher or "",
+        title=title,
+        url=url,
+        summary=clean_text(raw.summary),
+        doc_type=classify.doc_type(raw.type_hint, title),
+        topics=[],
+        nations=classify.nations(raw.nation_hints),
+        published=published.value,
+        published_precision=published.precision,
+        # An "updated" no later than first publication says nothing new.
+        updated=updated.value
+        if updated.value and (published.value is None or updated.value > published.value)
+        else None,
+        change_note=clean_text(raw.change_note) or None,
+        event_start=event_start,
+        event_end=event_end,
+        attachments=attachments,
+        links=links,
+        provenance=[Sighting(raw.source, raw.fetched_from or url, raw.fetched_at)],
+        aliases=sorted(set(raw.aliases)),
+    )
+
+
+def _event_times(raw: RawItem) -> tuple:  # type: ignore[type-arg]
+    if raw.event_range:
+        return parse_event_range(raw.event_range)
+    start = parse_date(raw.event_start).value if raw.event_start else None
+    end = parse_date(raw.event_end).value if raw.event_end else None
+    return start, end
+
+
+__all__ = ["NormaliseError", "normalise", "Precision"]

@@ -1,0 +1,192 @@
+"""Typed SQLAlchemy 2.x models: the storage schema (ARCHITECTURE §1 Store, §2 item).
+
+The `items` table holds exactly the fields of `aggregator.schema.Item` that a crawl writes;
+aliases and provenance live in their own tables. Review state lives in `reviews`, beside the
+item, so a crawl can never overwrite an editor's decision. Migrations in
+`aggregator/migrations/` create this schema; a test checks the two stay identical.
+
+Only portable types are used (JSON for lists, `DateTime(timezone=True)`), so the same models
+work on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+REVIEW_STATUSES = ("new", "approved", "rejected", "deferred")
+REVISION_KINDS = ("new", "update")
+RUN_STATUSES = ("running", "ok", "failed", "empty")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    Binds: an aware datetime is converted to UTC (a naive one is refused, since the schema
+    promises aware UTC everywhere). Results: SQLite drops the offset, so a naive value read
+    back is UTC by construction and gets `tzinfo=UTC`; an aware one is converted to UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: storage needs timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # defensive: raw SQLite text
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ItemRow(Base):
+    """One publication as last crawled (the crawl-owned fields of `Item`)."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("source", "key"),
+        Index("ix_items_first_seen", "first_seen"),
+        Index("ix_items_source_first_seen", "source", "first_seen"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    doc_type: Mapped[str] = mapped_column(String(40))
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    nations: Mapped[list[str]] = mapped_column(JSON)
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_precision: Mapped[str] = mapped_column(String(10))
+    updated: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    change_note: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    event_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AliasRow(Base):
+    """Another identity of an item within its source ("govuk-content-id:<uuid>", "key:<old>")."""
+
+    __tablename__ = "item_aliases"
+    __table_args__ = (
+        UniqueConstraint("source", "alias"),
+        Index("ix_item_aliases_item_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(100))
+    alias: Mapped[str] = mapped_column(Text)
+
+
+class SightingRow(Base):
+    """Provenance: a (source, url) where the item was fetched, first and last time."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("item_id", "source", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text)
+    first_fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RevisionRow(Base):
+    """A recorded version of an item: kind "new" on first sight, "update" on each change."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_item_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(10))
+    change_note: Mapped[str | None] = mapped_column(Text)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_fields: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ReviewRow(Base):
+    """The editors' state of an item. A crawl only ever sets `needs_review`."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_status", "status"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="new")
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    edited_title: Mapped[str | None] = mapped_column(Text)
+    edited_summary: Mapped[str | None] = mapped_column(Text)
+    section: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(Text)
+
+
+class CrawlRunRow(Base):
+    """One crawl of one source, with its counts (feeds source health)."""
+
+    __tablename__ = "crawl_runs"
+    __table_args__ = (Index("ix_crawl_runs_source_started_at", "source", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="running")
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    responses_by_status: Mapped[dict[str, int]] = mapped_column(JSON)
+    items_new: Mapped[int] = mapped_column(Integer, default=0)
+    items_updated: Mapped[int] = mapped_column(Integer, default=0)
+    items_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    items_dropped: Mapped[int] = mapped_column(Integer, default=0)
+    dropped_reasons: Mapped[dict[str, int]] = mapped_column(JSON)
+    errors: Mapped[list[dict[str, str]]] = mapped_column(JSON)

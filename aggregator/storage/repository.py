@@ -1,0 +1,816 @@
+"""The one storage module that the pipelines, the review app and the exports use.
+
+`Repository.upsert_items` is the store step of the crawl (ARCHITECTURE §1, identify & store):
+each batch is one transaction, looked up in bulk, and every item comes out "new", "updated"
+(a substantive change, recorded as a revision) or "unchanged". Editor decisions live in
+`reviews` and a crawl only ever raises `needs_review` there, never for a rejected item.
+
+The same code runs on SQLite and PostgreSQL: inserts of new items use
+`INSERT … ON CONFLICT DO NOTHING … RETURNING`, so an item that another writer inserted in the
+meantime is detected, and the batch is re-planned against it inside a savepoint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, cast
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting, field_names
+from aggregator.storage.db import make_engine
+from aggregator.storage.models import (
+    REVIEW_STATUSES,
+    RUN_STATUSES,
+    AliasRow,
+    CrawlRunRow,
+    ItemRow,
+    ReviewRow,
+    RevisionRow,
+    SightingRow,
+)
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+SUBSTANTIVE_FIELDS: tuple[str, ...] = (
+    "title",
+    "url",
+    "summary",
+    "doc_type",
+    "published",
+    "published_precision",
+    "updated",
+    "change_note",
+    "event_start",
+    "event_end",
+    "attachments",
+    "links",
+)
+"""The fields `content_hash` covers: a change in any of them is an update."""
+
+_OTHER_CRAWL_FIELDS: tuple[str, ...] = ("key", "publisher", "topics", "nations")
+"""Crawl-owned but not substantive: refreshed on every sighting, never a revision alone."""
+
+_COMPARED_FIELDS = tuple(
+    name for name in field_names() if name in SUBSTANTIVE_FIELDS or name in _OTHER_CRAWL_FIELDS
+)
+
+KEY_ALIAS_PREFIX = "key:"
+"""When an item's key changes, its old key is kept as the alias "key:<old>"."""
+
+_LOOKUP_CHUNK = 500
+_MAX_ATTEMPTS = 3
+
+_ITEMS = cast(Table, ItemRow.__table__)
+_ALIASES = cast(Table, AliasRow.__table__)
+_SIGHTINGS = cast(Table, SightingRow.__table__)
+_REVISIONS = cast(Table, RevisionRow.__table__)
+_REVIEWS = cast(Table, ReviewRow.__table__)
+_RUNS = cast(Table, CrawlRunRow.__table__)
+
+# Written on every sighting of an existing item (never id, source or first_seen).
+_UPDATABLE_COLUMNS = tuple(
+    c.name for c in _ITEMS.columns if c.name not in {"id", "source", "first_seen"}
+)
+
+
+# --- public value types ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    """What `upsert_items` did with one input item.
+
+    `changed_fields` lists, in schema order, the stored fields whose value changed (for
+    "updated" at least one substantive field; an "unchanged" item may still list key, publisher,
+    topics or nations, which are refreshed without a revision; "new" lists nothing).
+    """
+
+    item_id: int
+    outcome: Outcome
+    changed_fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """An item as stored, with its review state beside it."""
+
+    id: int
+    item: Item
+    status: str
+    needs_review: bool
+    content_hash: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One recorded version of an item (`snapshot` is `Item.to_json()` at `seen_at`)."""
+
+    id: int
+    item_id: int
+    seen_at: datetime
+    kind: Literal["new", "update"]
+    change_note: str | None
+    snapshot: dict[str, Any]
+    changed_fields: tuple[str, ...]
+
+
+@dataclass
+class RunStats:
+    """The counts of one crawl run, as `finish_run` stores them."""
+
+    status: str = "ok"
+    finished_at: datetime | None = None
+    requests: int = 0
+    responses_by_status: dict[str, int] = field(default_factory=dict)
+    items_new: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    items_dropped: int = 0
+    dropped_reasons: dict[str, int] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CrawlRun:
+    """A stored crawl run: its identity plus its `RunStats` (status "running" until finished)."""
+
+    id: int
+    source: str
+    started_at: datetime
+    stats: RunStats
+
+
+# --- content hash ---------------------------------------------------------------------------
+
+
+def normalise_whitespace(text: str) -> str:
+    """Collapse runs of whitespace to one space and strip the ends."""
+    return " ".join(text.split())
+
+
+def content_hash(item: Item) -> str:
+    """The sha256 hex digest of the item's substantive fields (`SUBSTANTIVE_FIELDS`).
+
+    Text is whitespace-normalised and datetimes are compared in UTC first, so cosmetic
+    differences do not count as an update.
+    """
+    return _hash_substance(_substance(_columns_from_item(item)))
+
+
+def _hash_substance(substance: Mapping[str, Any]) -> str:
+    encoded = json.dumps(substance, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def _substance(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparable form of the substantive fields of a row's column values."""
+    return {
+        "title": normalise_whitespace(values["title"]),
+        "url": values["url"].strip(),
+        "summary": normalise_whitespace(values["summary"]),
+        "doc_type": values["doc_type"],
+        "published": _iso(values["published"]),
+        "published_precision": values["published_precision"],
+        "updated": _iso(values["updated"]),
+        "change_note": normalise_whitespace(values["change_note"] or "") or None,
+        "event_start": _iso(values["event_start"]),
+        "event_end": _iso(values["event_end"]),
+        "attachments": [
+            {
+                "title": normalise_whitespace(a["title"]),
+                "url": a["url"].strip(),
+                "media_type": a.get("media_type"),
+                "size": a.get("size"),
+            }
+            for a in values["attachments"]
+        ],
+        "links": [
+            {"label": normalise_whitespace(link["label"]), "url": link["url"].strip()}
+            for link in values["links"]
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+# --- item <-> row ---------------------------------------------------------------------------
+
+
+def _columns_from_item(item: Item) -> dict[str, Any]:
+    """The crawl-written columns of `items` for an Item (not first/last seen, not the hash)."""
+    return {
+        "source": item.source,
+        "key": item.key,
+        "publisher": item.publisher,
+        "title": item.title,
+        "url": item.url,
+        "summary": item.summary,
+        "doc_type": DocType(item.doc_type).value,
+        "topics": list(item.topics),
+        "nations": list(item.nations),
+        "published": item.published,
+        "published_precision": Precision(item.published_precision).value,
+        "updated": item.updated,
+        "change_note": item.change_note,
+        "event_start": item.event_start,
+        "event_end": item.event_end,
+        "attachments": [dataclasses.asdict(a) for a in item.attachments],
+        "links": [dataclasses.asdict(link) for link in item.links],
+    }
+
+
+def _item_from_columns(
+    values: Mapping[Any, Any], aliases: Sequence[str], provenance: Sequence[Sighting]
+) -> Item:
+    return Item(
+        key=values["key"],
+        source=values["source"],
+        publisher=values["publisher"],
+        title=values["title"],
+        url=values["url"],
+        summary=values["summary"],
+        doc_type=DocType(values["doc_type"]),
+        topics=list(values["topics"]),
+        nations=list(values["nations"]),
+        published=values["published"],
+        published_precision=Precision(values["published_precision"]),
+        updated=values["updated"],
+        change_note=values["change_note"],
+        first_seen=values["first_seen"],
+        last_seen=values["last_seen"],
+        event_start=values["event_start"],
+        event_end=values["event_end"],
+        attachments=[Attachment(**a) for a in values["attachments"]],
+        links=[Link(**link) for link in values["links"]],
+        provenance=list(provenance),
+        aliases=list(aliases),
+    )
+
+
+def _changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
+    old_substance, new_substance = _substance(old), _substance(new)
+    changed = []
+    for name in _COMPARED_FIELDS:
+        if name in SUBSTANTIVE_FIELDS:
+            differs = old_substance[name] != new_substance[name]
+        else:
+            differs = old[name] != new[name]
+        if differs:
+            changed.append(name)
+    return tuple(changed)
+
+
+# --- the batch plan -------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _State:
+    """One items row as the batch will leave it (hashable by identity)."""
+
+    id: int | None
+    values: dict[str, Any]
+    status: str | None  # review status; None if the row has no review yet
+    is_new: bool = False  # inserted by this batch
+    updated: bool = False  # a substantive update in this batch
+
+
+@dataclass
+class _Plan:
+    states: list[_State] = field(default_factory=list)  # every row the batch touches, once
+    touched: set[_State] = field(default_factory=set)
+    results: list[tuple[_State, Outcome, tuple[str, ...]]] = field(default_factory=list)
+    aliases: dict[tuple[str, str], _State] = field(default_factory=dict)
+    sightings: dict[tuple[_State, str, str], tuple[datetime, datetime]] = field(
+        default_factory=dict
+    )
+    revisions: list[tuple[_State, dict[str, Any]]] = field(default_factory=list)
+
+
+class Repository:
+    """Items, their aliases, provenance, revisions and review state, and crawl runs."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> Repository:
+        """A repository on `url`. It does not migrate: call `db.upgrade(url)` first."""
+        return cls(make_engine(url))
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    # --- items ------------------------------------------------------------------------------
+
+    def upsert_items(self, items: Sequence[Item], seen_at: datetime) -> list[UpsertResult]:
+        """Store a batch of items seen at `seen_at`, in one transaction.
+
+        Returns one result per input item, in input order. Items are applied in order, so when
+        the same (source, key) appears twice the last one wins (the first is reported "new" or
+        as matched, the second "unchanged" or "updated" against it).
+        """
+        _require_aware(seen_at, "seen_at")
+        if not items:
+            return []
+        with self.engine.begin() as conn:
+            for _attempt in range(_MAX_ATTEMPTS):
+                plan = self._plan(conn, items, seen_at)
+                if self._insert_new(conn, plan):
+                    self._write(conn, plan, seen_at)
+                    return [
+                        UpsertResult(cast(int, state.id), outcome, changed)
+                        for state, outcome, changed in plan.results
+                    ]
+        raise RuntimeError(
+            f"gave up after {_MAX_ATTEMPTS} attempts: other writers kept inserting the same items"
+        )
+
+    def _plan(self, conn: Connection, items: Sequence[Item], seen_at: datetime) -> _Plan:
+        keys: dict[str, set[str]] = {}
+        aliases: dict[str, set[str]] = {}
+        for item in items:
+            keys.setdefault(item.source, set()).add(item.key)
+            aliases.setdefault(item.source, set()).update(
+                [KEY_ALIAS_PREFIX + item.key, *item.aliases]
+            )
+
+        states: dict[int, _State] = {}
+        base = select(_ITEMS, _REVIEWS.c.status.label("review_status")).outerjoin(
+            _REVIEWS, _REVIEWS.c.item_id == _ITEMS.c.id
+        )
+
+        def load(rows: Iterable[Any]) -> None:
+            for row in rows:
+                values = dict(row._mapping)
+                item_id = values.pop("id")
+                status = values.pop("review_status")
+                states[item_id] = _State(item_id, values, status)
+
+        for source, source_keys in keys.items():
+            for chunk in _chunks(sorted(source_keys)):
+                load(conn.execute(base.where(_ITEMS.c.source == source, _ITEMS.c.key.in_(chunk))))
+        alias_owner: dict[tuple[str, str], int] = {}
+        for source, source_aliases in aliases.items():
+            for chunk in _chunks(sorted(source_aliases)):
+                query = select(_ALIASES.c.source, _ALIASES.c.alias, _ALIASES.c.item_id).where(
+                    _ALIASES.c.source == source, _ALIASES.c.alias.in_(chunk)
+                )
+                for alias_source, alias, item_id in conn.execute(query):
+                    alias_owner[(alias_source, alias)] = item_id
+        missing = sorted(set(alias_owner.values()) - states.keys())
+        for id_chunk in _chunks(missing):
+            load(conn.execute(base.where(_ITEMS.c.id.in_(id_chunk))))
+
+        by_key = {(s.values["source"], s.values["key"]): s for s in states.values()}
+        by_alias = {pair: states[item_id] for pair, item_id in alias_owner.items()}
+        plan = _Plan()
+        for item in items:
+            self._apply(plan, item, seen_at, by_key, by_alias)
+        return plan
+
+    @staticmethod
+    def _apply(
+        plan: _Plan,
+        item: Item,
+        seen_at: datetime,
+        by_key: dict[tuple[str, str], _State],
+        by_alias: dict[tuple[str, str], _State],
+    ) -> None:
+        source = item.source
+        values = _columns_from_item(item)
+        values["content_hash"] = _hash_substance(_substance(values))
+        state = by_key.get((source, item.key))
+        if state is None:
+            for alias in (KEY_ALIAS_PREFIX + item.key, *item.aliases):
+                state = by_alias.get((source, alias))
+                if state is not None:
+                    break
+
+        outcome: Outcome
+        changed: tuple[str, ...]
+        if state is None:
+            if item.first_seen is not None:
+                _require_aware(item.first_seen, "first_seen")
+            values["first_seen"] = item.first_seen or seen_at
+            values["last_seen"] = seen_at
+            state = _State(None, values, "new", is_new=True)
+            by_key[(source, item.key)] = state
+            outcome, changed = "new", ()
+            plan.revisions.append((state, _revision(item, values, seen_at, "new", ())))
+        else:
+            old = state.values
+            if old["key"] != item.key:
+                by_key.pop((source, old["key"]), None)
+                by_key[(source, item.key)] = state
+                old_key_alias = (source, KEY_ALIAS_PREFIX + old["key"])
+                plan.aliases.setdefault(old_key_alias, state)
+                by_alias.setdefault(old_key_alias, state)
+            changed = _changed_fields(old, values)
+            new_values = dict(old)
+            if values["content_hash"] != old["content_hash"]:
+                new_values.update(values)
+                state.updated = True
+                outcome = "updated"
+            else:
+                new_values.update({name: values[name] for name in _OTHER_CRAWL_FIELDS})
+                outcome = "unchanged"
+            new_values["last_seen"] = max(old["last_seen"], seen_at)
+            state.values = new_values
+            if outcome == "updated":
+                plan.revisions.append(
+                    (state, _revision(item, new_values, seen_at, "update", changed))
+                )
+        if state not in plan.touched:
+            plan.touched.add(state)
+            plan.states.append(state)
+        plan.results.append((state, outcome, changed))
+
+        for alias in item.aliases:
+            plan.aliases.setdefault((source, alias), state)
+            by_alias.setdefault((source, alias), state)
+        for sighting in item.provenance:
+            _require_aware(sighting.fetched_at, "provenance fetched_at")
+            sighting_key = (state, sighting.source, sighting.url)
+            first = last = sighting.fetched_at
+            if sighting_key in plan.sightings:
+                earlier_first, earlier_last = plan.sightings[sighting_key]
+                first, last = min(first, earlier_first), max(last, earlier_last)
+            plan.sightings[sighting_key] = (first, last)
+
+    def _insert_new(self, conn: Connection, plan: _Plan) -> bool:
+        """Insert the plan's new rows; False (and nothing kept) if another writer beat us."""
+        new_states = [state for state in plan.states if state.is_new]
+        if not new_states:
+            return True
+        savepoint = conn.begin_nested()
+        stmt = (
+            _dialect_insert(conn, _ITEMS)
+            .on_conflict_do_nothing(index_elements=["source", "key"])
+            .returning(_ITEMS.c.id, _ITEMS.c.source, _ITEMS.c.key)
+        )
+        rows = conn.execute(stmt, [state.values for state in new_states]).all()
+        inserted = {(source, key): item_id for item_id, source, key in rows}
+        if len(inserted) < len(new_states):
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        for state in new_states:
+            state.id = inserted[(state.values["source"], state.values["key"])]
+        return True
+
+    def _write(self, conn: Connection, plan: _Plan, seen_at: datetime) -> None:
+        touched = [state for state in plan.states if not state.is_new]
+        if touched:
+            conn.execute(
+                update(_ITEMS).where(_ITEMS.c.id == bindparam("b_id")),
+                [
+                    {"b_id": state.id, **{name: state.values[name] for name in _UPDATABLE_COLUMNS}}
+                    for state in touched
+                ],
+            )
+
+        fresh_reviews = [
+            {"item_id": state.id, "status": "new", "needs_review": True, "updated_at": seen_at}
+            for state in plan.states
+            if state.is_new or state.status is None
+        ]
+        if fresh_reviews:
+            conn.execute(
+                _dialect_insert(conn, _REVIEWS).on_conflict_do_nothing(index_elements=["item_id"]),
+                fresh_reviews,
+            )
+        to_flag = [
+            state.id
+            for state in plan.states
+            if not state.is_new and state.updated and state.status not in (None, "rejected")
+        ]
+        for id_chunk in _chunks(to_flag):
+            conn.execute(
+                update(_REVIEWS)
+                .where(_REVIEWS.c.item_id.in_(id_chunk), _REVIEWS.c.status != "rejected")
+                .values(needs_review=True)
+            )
+
+        if plan.aliases:
+            conn.execute(
+                _dialect_insert(conn, _ALIASES).on_conflict_do_nothing(
+                    index_elements=["source", "alias"]
+                ),
+                [
+                    {"item_id": state.id, "source": source, "alias": alias}
+                    for (source, alias), state in plan.aliases.items()
+                ],
+            )
+
+        if plan.sightings:
+            stmt = _dialect_insert(conn, _SIGHTINGS)
+            latest = stmt.excluded.last_fetched_at
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["item_id", "source", "url"],
+                    set_={
+                        "last_fetched_at": case(
+                            (latest > _SIGHTINGS.c.last_fetched_at, latest),
+                            else_=_SIGHTINGS.c.last_fetched_at,
+                        )
+                    },
+                ),
+                [
+                    {
+                        "item_id": state.id,
+                        "source": source,
+                        "url": url,
+                        "first_fetched_at": first,
+                        "last_fetched_at": last,
+                    }
+                    for (state, source, url), (first, last) in plan.sightings.items()
+                ],
+            )
+
+        if plan.revisions:
+            conn.execute(
+                insert(_REVISIONS),
+                [{"item_id": state.id, **revision} for state, revision in plan.revisions],
+            )
+
+    def get_item(self, source: str, key: str) -> Item | None:
+        """The stored item with this key, or whose key this was (alias "key:<key>")."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(_ITEMS).where(_ITEMS.c.source == source, _ITEMS.c.key == key)
+            ).first()
+            if row is None:
+                row = conn.execute(
+                    select(_ITEMS)
+                    .join(_ALIASES, _ALIASES.c.item_id == _ITEMS.c.id)
+                    .where(
+                        _ALIASES.c.source == source,
+                        _ALIASES.c.alias == KEY_ALIAS_PREFIX + key,
+                    )
+                ).first()
+            if row is None:
+                return None
+            values = row._mapping
+            aliases, provenance = self._children(conn, [values["id"]])
+            return _item_from_columns(
+                values, aliases.get(values["id"], []), provenance.get(values["id"], [])
+            )
+
+    def list_items(
+        self,
+        *,
+        source: str | None = None,
+        since: datetime | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> list[StoredItem]:
+        """Stored items, newest first by `first_seen`.
+
+        `since` keeps items first seen at or after it; `status` filters on the review status
+        ("new", "approved", "rejected", "deferred").
+        """
+        review_status = func.coalesce(_REVIEWS.c.status, "new")
+        stmt = (
+            select(
+                _ITEMS,
+                review_status.label("review_status"),
+                func.coalesce(_REVIEWS.c.needs_review, true()).label("review_needed"),
+            )
+            .outerjoin(_REVIEWS, _REVIEWS.c.item_id == _ITEMS.c.id)
+            .order_by(_ITEMS.c.first_seen.desc(), _ITEMS.c.id.desc())
+        )
+        if source is not None:
+            stmt = stmt.where(_ITEMS.c.source == source)
+        if since is not None:
+            _require_aware(since, "since")
+            stmt = stmt.where(_ITEMS.c.first_seen >= since)
+        if status is not None:
+            stmt = stmt.where(review_status == status)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self.engine.connect() as conn:
+            rows = [row._mapping for row in conn.execute(stmt)]
+            aliases, provenance = self._children(conn, [row["id"] for row in rows])
+        return [
+            StoredItem(
+                id=row["id"],
+                item=_item_from_columns(
+                    row, aliases.get(row["id"], []), provenance.get(row["id"], [])
+                ),
+                status=row["review_status"],
+                needs_review=bool(row["review_needed"]),
+                content_hash=row["content_hash"],
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _children(
+        conn: Connection, item_ids: Sequence[int]
+    ) -> tuple[dict[int, list[str]], dict[int, list[Sighting]]]:
+        aliases: dict[int, list[str]] = {}
+        provenance: dict[int, list[Sighting]] = {}
+        for id_chunk in _chunks(list(item_ids)):
+            alias_rows = conn.execute(
+                select(_ALIASES.c.item_id, _ALIASES.c.alias)
+                .where(_ALIASES.c.item_id.in_(id_chunk))
+                .order_by(_ALIASES.c.id)
+            )
+            for item_id, alias in alias_rows:
+                aliases.setdefault(item_id, []).append(alias)
+            sighting_rows = conn.execute(
+                select(
+                    _SIGHTINGS.c.item_id,
+                    _SIGHTINGS.c.source,
+                    _SIGHTINGS.c.url,
+                    _SIGHTINGS.c.last_fetched_at,
+                )
+                .where(_SIGHTINGS.c.item_id.in_(id_chunk))
+                .order_by(_SIGHTINGS.c.id)
+            )
+            for item_id, source, url, fetched_at in sighting_rows:
+                provenance.setdefault(item_id, []).append(Sighting(source, url, fetched_at))
+        return aliases, provenance
+
+    def revisions(self, item_id: int) -> list[Revision]:
+        """The item's recorded versions, oldest first."""
+        stmt = (
+            select(_REVISIONS)
+            .where(_REVISIONS.c.item_id == item_id)
+            .order_by(_REVISIONS.c.seen_at, _REVISIONS.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                Revision(
+                    id=row.id,
+                    item_id=row.item_id,
+                    seen_at=row.seen_at,
+                    kind=row.kind,
+                    change_note=row.change_note,
+                    snapshot=row.snapshot,
+                    changed_fields=tuple(row.changed_fields),
+                )
+                for row in conn.execute(stmt)
+            ]
+
+    # --- review -----------------------------------------------------------------------------
+
+    def set_review_status(
+        self,
+        item_id: int,
+        status: str,
+        *,
+        updated_at: datetime,
+        updated_by: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        """Record an editor's decision; the item no longer needs review."""
+        if status not in REVIEW_STATUSES:
+            raise ValueError(f"unknown review status {status!r}: expected one of {REVIEW_STATUSES}")
+        _require_aware(updated_at, "updated_at")
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(_REVIEWS)
+                .where(_REVIEWS.c.item_id == item_id)
+                .values(
+                    status=status,
+                    needs_review=False,
+                    reason=reason,
+                    updated_at=updated_at,
+                    updated_by=updated_by,
+                )
+            )
+            if result.rowcount != 1:
+                raise KeyError(f"no review for item {item_id}")
+
+    # --- crawl runs -------------------------------------------------------------------------
+
+    def start_run(self, source: str, started_at: datetime) -> int:
+        """Record the start of a crawl of `source`; returns the run id for `finish_run`."""
+        _require_aware(started_at, "started_at")
+        with self.engine.begin() as conn:
+            stats = RunStats(status="running")
+            return int(
+                conn.execute(
+                    insert(_RUNS).returning(_RUNS.c.id),
+                    {"source": source, "started_at": started_at, **_run_columns(stats)},
+                ).scalar_one()
+            )
+
+    def finish_run(self, run_id: int, stats: RunStats) -> None:
+        """Store the final counts and status of a run."""
+        if stats.status not in RUN_STATUSES:
+            raise ValueError(f"unknown run status {stats.status!r}: expected one of {RUN_STATUSES}")
+        if stats.finished_at is not None:
+            _require_aware(stats.finished_at, "finished_at")
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(_RUNS).where(_RUNS.c.id == run_id).values(**_run_columns(stats))
+            )
+            if result.rowcount != 1:
+                raise KeyError(f"no crawl run {run_id}")
+
+    def runs(self, source: str | None = None, limit: int = 20) -> list[CrawlRun]:
+        """The latest runs, newest first, optionally of one source."""
+        stmt = select(_RUNS).order_by(_RUNS.c.started_at.desc(), _RUNS.c.id.desc()).limit(limit)
+        if source is not None:
+            stmt = stmt.where(_RUNS.c.source == source)
+        with self.engine.connect() as conn:
+            return [
+                CrawlRun(
+                    id=row.id,
+                    source=row.source,
+                    started_at=row.started_at,
+                    stats=RunStats(
+                        status=row.status,
+                        finished_at=row.finished_at,
+                        requests=row.requests,
+                        responses_by_status=dict(row.responses_by_status),
+                        items_new=row.items_new,
+                        items_updated=row.items_updated,
+                        items_unchanged=row.items_unchanged,
+                        items_dropped=row.items_dropped,
+                        dropped_reasons=dict(row.dropped_reasons),
+                        errors=list(row.errors),
+                    ),
+                )
+                for row in conn.execute(stmt)
+            ]
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _revision(
+    item: Item,
+    values: Mapping[str, Any],
+    seen_at: datetime,
+    kind: Literal["new", "update"],
+    changed: tuple[str, ...],
+) -> dict[str, Any]:
+    snapshot = dataclasses.replace(
+        item, first_seen=values["first_seen"], last_seen=values["last_seen"]
+    ).to_json()
+    return {
+        "seen_at": seen_at,
+        "kind": kind,
+        "change_note": item.change_note,
+        "snapshot": snapshot,
+        "changed_fields": list(changed),
+    }
+
+
+def _run_columns(stats: RunStats) -> dict[str, Any]:
+    return {
+        "status": stats.status,
+        "finished_at": stats.finished_at,
+        "requests": stats.requests,
+        "responses_by_status": {str(k): int(v) for k, v in stats.responses_by_status.items()},
+        "items_new": stats.items_new,
+        "items_updated": stats.items_updated,
+        "items_unchanged": stats.items_unchanged,
+        "items_dropped": stats.items_dropped,
+        "dropped_reasons": {str(k): int(v) for k, v in stats.dropped_reasons.items()},
+        "errors": [dict(error) for error in stats.errors],
+    }
+
+
+def _dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that supports ON CONFLICT for the connection's dialect."""
+    name = conn.dialect.name
+    if name == "postgresql":
+        return postgresql.insert(table)
+    if name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"storage supports SQLite and PostgreSQL, not {name}")
+
+
+def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")

@@ -1,0 +1,31 @@
+"""Scrapy adapter: raw items from spiders become schema items (aggregator.normalise.item)."""
+
+from __future__ import annotations
+
+from typing import Self
+
+from scrapy.crawler import Crawler
+
+from aggregator.normalise.item import NormaliseError, normalise
+from aggregator.raw import RawItem
+from aggregator.schema import Item
+from pipelines.drop import drop
+
+
+class NormalisePipeline:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def process_item(self, item: RawItem | Item) -> Item:
+        if isinstance(item, Item):
+            return item
+        if item.drop_reason:
+            drop(self.crawler, item.drop_reason, item.url)
+        try:
+            return normalise(item)
+        except NormaliseError as exc:
+            drop(self.crawler, exc.reason, exc.url)

@@ -1,0 +1,386 @@
+"""Shared spider kinds.
+
+A source's parsing lives in a `SourceParser`: pure methods of a `Page` (bytes, URL, fetch time)
+that return raw items and the detail pages to follow. The parser never touches the network or
+the clock, so `aggregator parse` and the golden tests run it on saved bytes exactly as a crawl
+does. `SourceSpider` is the thin Scrapy shell that fetches pages and feeds them to the parser.
+
+The kinds are mixins over `SourceParser`:
+- `FeedKind`: RSS/Atom through the one feedparser adapter (`aggregator.feeds`).
+- `JsonApiKind`: a JSON API whose records become items (optionally enriched by a detail call).
+- `ListingKind`: an HTML listing whose links (matched by URL pattern) lead to detail pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from bs4 import BeautifulSoup, Tag
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from aggregator.feeds import FeedError, feed_items
+from aggregator.raw import RawAttachment, RawItem
+from aggregator.sources import Channel, Source
+
+
+class ParseError(ValueError):
+    """The page cannot be read as what its URL says it is (a broken page, bad JSON)."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched response, as every parser sees it."""
+
+    body: bytes
+    url: str
+    fetched_at: datetime
+    content_type: str = ""
+
+    def text(self) -> str:
+        match = re.search(r"charset=([\w-]+)", self.content_type, re.I)
+        encoding = match.group(1) if match else "utf-8"
+        try:
+            return self.body.decode(encoding, errors="replace")
+        except LookupError:  # an unknown charset label: fall back rather than fail
+            return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            raise ParseError(f"invalid JSON at {self.url}: {exc}") from exc
+
+    def soup(self) -> BeautifulSoup:
+        return BeautifulSoup(self.body, "lxml")
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+
+@dataclass
+class Follow:
+    """A page to fetch next, the parser method that reads it, and what is known already."""
+
+    url: str
+    parser: str
+    partial: RawItem | None = None
+
+
+@dataclass
+class Parsed:
+    items: list[RawItem] = field(default_factory=list)
+    follow: list[Follow] = field(default_factory=list)
+
+    def listed(self) -> list[RawItem]:
+        """Everything this page alone shows: finished items, then the partial ones it links."""
+        return self.items + [f.partial for f in self.follow if f.partial is not None]
+
+
+class SourceParser:
+    """Pure parsing for one source. Subclasses define `parse_<name>` methods and `route`."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    def route(self, page: Page) -> str:
+        """The name of the parser method for a page, from its URL and content."""
+        raise NotImplementedError
+
+    def parse(self, page: Page, parser: str | None = None, partial: RawItem | None = None) -> Parsed:
+        name = parser or self.route(page)
+        method = getattr(self, f"parse_{name}", None)
+        if method is None:
+            raise ParseError(f"{self.source.slug} has no parser {name!r} for {page.url}")
+        result: Parsed = method(page, partial)
+        return result
+
+    def raw(self, page: Page, url: str, title: str, **fields: Any) -> RawItem:
+        """A raw item of this source read from `page`."""
+        return RawItem(
+            source=self.source.slug,
+            url=url,
+            title=title,
+            fetched_at=page.fetched_at,
+            fetched_from=page.url,
+            **fields,
+        )
+
+
+class FeedKind(SourceParser):
+    """RSS/Atom through the feed adapter. Override `adjust_feed_item` for site quirks."""
+
+    stable_guids: ClassVar[bool] = True
+
+    def parse_feed(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        try:
+            raws = feed_items(
+                page.body,
+                page.url,
+                page.fetched_at,
+                self.source.slug,
+                stable_guids=self.stable_guids,
+            )
+        except FeedError as exc:
+            raise ParseError(str(exc)) from exc
+        return Parsed(items=[self.adjust_feed_item(r) for r in raws])
+
+    def adjust_feed_item(self, raw: RawItem) -> RawItem:
+        return raw
+
+
+class PlainFeedParser(FeedKind):
+    """The parser for a registry-only source: every channel is an RSS/Atom feed."""
+
+    def route(self, page: Page) -> str:
+        return "feed"
+
+
+class JsonApiKind(SourceParser):
+    """A JSON API. Subclasses say where the records are and how each becomes an item."""
+
+    def parse_api(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        data = page.json()
+        parsed = Parsed()
+        for record in self.api_records(data, page):
+            raw, follow_url = self.api_item(record, page)
+            if follow_url:
+                parsed.follow.append(Follow(follow_url, "api_detail", raw))
+            else:
+                parsed.items.append(raw)
+        return parsed
+
+    def api_records(self, data: Any, page: Page) -> Iterable[Any]:
+        raise NotImplementedError
+
+    def api_item(self, record: Any, page: Page) -> tuple[RawItem, str | None]:
+        """The item a record gives and, if it must be enriched, the detail URL."""
+        raise NotImplementedError
+
+
+class ListingKind(SourceParser):
+    """An HTML listing whose links, matched by URL pattern, lead to detail pages.
+
+    Patterns match the link's path, never CSS classes, so a redesign that keeps URLs keeps
+    working. `listing_hint` may attach what a card shows (title, year) as a partial item.
+    """
+
+    detail_patterns: ClassVar[tuple[re.Pattern[str], ...]] = ()
+
+    def parse_listing(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        soup = page.soup()
+        seen: set[str] = set()
+        parsed = Parsed()
+        for anchor in soup.find_all("a", href=True):
+            url = urljoin(page.url, str(anchor["href"])).split("#")[0]
+            if url in seen or not self.is_detail_url(url):
+                continue
+            seen.add(url)
+            parsed.follow.append(Follow(url, "detail", self.listing_hint(page, anchor, url)))
+        return parsed
+
+    def is_detail_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.hostname not in self.source.all_hosts():
+            return False
+        return any(p.search(parts.path) for p in self.detail_patterns)
+
+    def listing_hint(self, page: Page, anchor: Tag, url: str) -> RawItem | None:
+        title = " ".join(anchor.get_text(" ").split())
+        return self.raw(page, url, title) if title else None
+
+    def parse_detail(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        raise NotImplementedError
+
+
+# Shared reading helpers for HTML pages. Structure that survives redesigns first.
+
+
+def meta_content(soup: BeautifulSoup, *names: str) -> str | None:
+    """The first non-empty <meta name|property=…> content among `names`."""
+    for name in names:
+        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+        if isinstance(tag, Tag) and tag.get("content"):
+            return str(tag["content"]).strip()
+    return None
+
+
+def canonical_link(soup: BeautifulSoup) -> str | None:
+    tag = soup.find("link", rel="canonical")
+    if isinstance(tag, Tag) and tag.get("href"):
+        return str(tag["href"])
+    return None
+
+
+def json_ld(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page, with @graph containers flattened."""
+    found: list[dict[str, Any]] = []
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            data = json.loads(script.string or "")
+        except ValueError:
+            continue  # broken structured data is common; the page text still counts
+        found.extend(_flatten_ld(data))
+    return found
+
+
+def _flatten_ld(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for entry in data:
+            yield from _flatten_ld(entry)
+    elif isinstance(data, dict):
+        if "@graph" in data:
+            yield from _flatten_ld(data["@graph"])
+        else:
+            yield data
+
+
+def ld_value(objects: list[dict[str, Any]], key: str, types: tuple[str, ...] = ()) -> str | None:
+    """The first `key` of a JSON-LD object (of one of `types`, if given)."""
+    for obj in objects:
+        kind = obj.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if types and not any(k in types for k in kinds):
+            continue
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def visible_text(soup: BeautifulSoup) -> str:
+    """The page's visible text with one space between words (scripts and styles dropped)."""
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    return " ".join(soup.get_text(" ").split())
+
+
+def main_element(soup: BeautifulSoup) -> Tag:
+    """The main content element: <main>, else role=main, else <article>, else <body>."""
+    for candidate in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.find("article")):
+        if isinstance(candidate, Tag):
+            return candidate
+    body = soup.find("body")
+    return body if isinstance(body, Tag) else soup
+
+
+def pdf_links(page: Page, scope: Tag, labels: tuple[str, ...] = ()) -> list[RawAttachment]:
+    """Links to documents: hrefs ending .pdf/.docx, or whose text starts with a label."""
+    found: list[RawAttachment] = []
+    seen: set[str] = set()
+    for anchor in scope.find_all("a", href=True):
+        text = " ".join(anchor.get_text(" ").split())
+        href = urljoin(page.url, str(anchor["href"]))
+        is_doc = re.search(r"\.(pdf|docx?|odt|xlsx?)$", urlsplit(href).path, re.I)
+        labelled = any(text.lower().startswith(label.lower()) for label in labels)
+        if (is_doc or labelled) and href not in seen:
+            seen.add(href)
+            media = "application/pdf" if href.lower().endswith(".pdf") else None
+            found.append(RawAttachment(title=text, url=href, media_type=media))
+    return found
+
+
+# The Scrapy shell.
+
+
+class SourceSpider(scrapy.Spider):
+    """Fetches a source's channels and detail pages and hands each response to its parser.
+
+    Primary channels run first; fallback channels run only when a primary one fails or yields
+    nothing. Failures are recorded with their URL (for the crawl record) and never stop the
+    crawl; a detail page that fails still yields what its listing showed.
+    """
+
+    source: ClassVar[Source]
+    parser_class: ClassVar[type[SourceParser]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parser = self.parser_class(self.source)
+        self.errors: list[dict[str, str]] = []
+        self._fallback_started = False
+
+    async def start(self) -> Any:
+        for channel in self.source.channels:
+            if channel.role == "primary":
+                yield self._channel_request(channel)
+
+    def _channel_request(self, channel: Channel) -> scrapy.Request:
+        return scrapy.Request(
+            channel.url,
+            callback=self.on_response,
+            errback=self.on_error,
+            meta={"channel": channel.url},
+            dont_filter=True,
+        )
+
+    def _fallbacks(self, reason: str) -> Iterator[scrapy.Request]:
+        if self._fallback_started:
+            return
+        self._fallback_started = True
+        for channel in self.source.channels:
+            if channel.role == "fallback":
+                self.logger.warning("%s: trying fallback %s (%s)", self.name, channel.url, reason)
+                yield self._channel_request(channel)
+
+    def record_error(self, url: str, message: str) -> None:
+        self.logger.error("%s: %s: %s", self.name, url, message)
+        self.errors.append({"url": url, "message": message})
+
+    def fetched_at(self, response: Response) -> datetime:
+        # The fetch layer is the one place that reads the clock; the fixture download handler
+        # sets the fixture's own fetch time instead so goldens are stable.
+        stamp = response.meta.get("fetched_at")
+        return stamp if isinstance(stamp, datetime) else datetime.now(UTC)
+
+    def on_response(
+        self, response: Response, parser: str | None = None, partial: RawItem | None = None
+    ) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        page = Page(response.body, response.url, self.fetched_at(response), content_type)
+        channel = response.meta.get("channel")
+        try:
+            parsed = self.parser.parse(page, parser, partial)
+        except (ParseError, ValueError, KeyError, TypeError) as exc:
+            self.record_error(response.url, f"parse failed: {exc}")
+            if partial is not None:
+                yield partial
+            if channel:
+                yield from self._fallbacks(f"parse failed at {response.url}")
+            return
+        yield from parsed.items
+        for follow in parsed.follow:
+            yield scrapy.Request(
+                follow.url,
+                callback=self.on_response,
+                errback=self.on_error,
+                cb_kwargs={"parser": follow.parser, "partial": follow.partial},
+            )
+        if channel and not parsed.items and not parsed.follow:
+            self.record_error(response.url, "channel yielded no items")
+            yield from self._fallbacks(f"no items at {response.url}")
+
+    def on_error(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        self.record_error(request.url, _describe_failure(failure))
+        partial = request.cb_kwargs.get("partial")
+        if partial is not None:
+            yield partial
+        if request.meta.get("channel"):
+            yield from self._fallbacks(f"{request.url} failed")
+
+
+def _describe_failure(failure: Failure) -> str:
+    value = failure.value
+    response = getattr(value, "response", None)
+    if response is not None:
+        return f"HTTP {response.status}"
+    return f"{type(value).__name__}: {value}".strip()

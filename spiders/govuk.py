@@ -1,0 +1,185 @@
+"""GOV.UK organisations (Home Office, DHSC): Search API, Content API, organisation Atom feed.
+
+What the site does (sources.md §0):
+- The Search API (`/api/search.json`) lists an organisation's documents newest first. Its
+  `public_timestamp` is the last *major* update, not first publication; `latest_change_note`
+  says which ("First published." for a new document).
+- The Content API (`/api/content<base_path>`) has `first_published_at`, `change_history`,
+  attachments with URL, type and size, and `national_applicability`.
+- The organisation Atom feed is the fallback. Its entry ids embed the update timestamp, so they
+  change on every update and are never used as identity; titles carry a "<display type>: "
+  prefix that is not part of the title.
+Every channel carries the base path, so the canonical URL is the key and `content_id` an alias.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from aggregator.normalise.text import clean_text
+from aggregator.raw import RawAttachment, RawItem
+from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
+
+GOVUK = "https://www.gov.uk"
+FIRST_PUBLISHED = "First published."
+
+
+def absolute(link: str) -> str:
+    return link if link.startswith("http") else GOVUK + link
+
+
+def content_id_alias(content_id: str | None) -> list[str]:
+    return [f"govuk-content-id:{content_id}"] if content_id else []
+
+
+def real_change_note(note: str | None) -> str | None:
+    """A change note that says something ("First published." only marks a new document)."""
+    if not note or note.strip() == FIRST_PUBLISHED:
+        return None
+    return note.strip()
+
+
+class GovukParser(JsonApiKind, FeedKind):
+    # Organisation feed ids change on every update (`<url>#<timestamp>`).
+    stable_guids = False
+
+    def route(self, page: Page) -> str:
+        path = page.path
+        if path == "/api/search.json":
+            return "api"
+        if path.startswith("/api/content/"):
+            return "api_detail"
+        if path.endswith(".atom") or page.body.lstrip()[:200].find(b"<feed") >= 0:
+            return "feed"
+        raise ParseError(f"not a GOV.UK Search API, Content API or Atom URL: {page.url}")
+
+    # Search API
+
+    def api_records(self, data: Any, page: Page) -> Iterable[Any]:
+        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+            raise ParseError(f"Search API response without a results list: {page.url}")
+        return [r for r in data["results"] if isinstance(r, dict) and r.get("link")]
+
+    def api_item(self, record: Any, page: Page) -> tuple[RawItem, str | None]:
+        link = str(record["link"])
+        note = record.get("latest_change_note")
+        is_new = not real_change_note(note)
+        raw = self.raw(
+            page,
+            absolute(link),
+            str(record.get("title", "")),
+            summary=str(record.get("description") or ""),
+            # public_timestamp is the last major update; it is the publication date only
+            # when the change note says this is the first version.
+            published=record.get("public_timestamp") if is_new and note else None,
+            updated=None if is_new else record.get("public_timestamp"),
+            change_note=real_change_note(note),
+            type_hint=record.get("content_store_document_type") or record.get("display_type"),
+            aliases=content_id_alias(record.get("content_id")),
+            drop_reason="withdrawn upstream" if record.get("is_withdrawn") else None,
+        )
+        if raw.drop_reason or not link.startswith("/"):
+            return raw, None
+        return raw, f"{GOVUK}/api/content{link}"
+
+    # Content API
+
+    def parse_api_detail(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        data = page.json()
+        if not isinstance(data, dict) or "base_path" not in data:
+            raise ParseError(f"Content API item without base_path: {page.url}")
+        details = data.get("details") or {}
+        history = details.get("change_history") or []
+        newest_note = history[0].get("note") if history else None
+        updated = data.get("public_updated_at") if len(history) > 1 else None
+        orgs = (data.get("links") or {}).get("primary_publishing_organisation") or []
+        body = " ".join(
+            clean_text(details.get(part)) for part in ("body", "final_outcome_detail")
+        ).strip()
+        raw = self.raw(
+            page,
+            absolute(str(data["base_path"])),
+            str(data.get("title", "")),
+            summary=str(data.get("description") or (partial.summary if partial else "")),
+            publisher=str(orgs[0]["title"]) if orgs and orgs[0].get("title") else None,
+            published=data.get("first_published_at") or details.get("first_public_at"),
+            updated=updated,
+            change_note=real_change_note(newest_note),
+            type_hint=data.get("document_type"),
+            nation_hints=_applicable_nations(details.get("national_applicability")),
+            attachments=_attachments(details),
+            aliases=content_id_alias(data.get("content_id")),
+            body_text=body,
+            complete=True,
+            drop_reason="withdrawn upstream" if data.get("withdrawn_notice") else None,
+        )
+        # The detail was fetched from the API, but the item was found where the listing was.
+        if partial is not None:
+            raw.fetched_from = partial.fetched_from
+        return Parsed(items=[raw])
+
+    # Organisation / finder Atom feed (fallback)
+
+    def adjust_feed_item(self, raw: RawItem) -> RawItem:
+        display_type = raw.topic_hints[0] if raw.topic_hints else None
+        if display_type and raw.title.startswith(f"{display_type}: "):
+            raw.title = raw.title[len(display_type) + 2 :]
+        raw.type_hint = display_type
+        raw.topic_hints = []
+        return raw
+
+
+def _applicable_nations(applicability: Any) -> list[str]:
+    """Labels of the nations a document applies to ("Applies to England")."""
+    if not isinstance(applicability, dict):
+        return []
+    return [
+        str(v.get("label"))
+        for v in applicability.values()
+        if isinstance(v, dict) and v.get("applicable") and v.get("label")
+    ]
+
+
+def _attachments(details: dict[str, Any]) -> list[RawAttachment]:
+    """Attachments of a publication or consultation, outcome documents included.
+
+    `*_attachments` lists may hold attachment objects or ids pointing into `attachments`.
+    """
+    by_id = {
+        str(a.get("id")): a for a in details.get("attachments") or [] if isinstance(a, dict)
+    }
+    ordered: list[dict[str, Any]] = []
+    for group in (
+        "final_outcome_attachments",
+        "public_feedback_attachments",
+        "featured_attachments",
+        "attachments",
+    ):
+        for entry in details.get(group) or []:
+            found = entry if isinstance(entry, dict) else by_id.get(str(entry))
+            if found and found not in ordered:
+                ordered.append(found)
+    result: list[RawAttachment] = []
+    seen: set[str] = set()
+    for entry in ordered:
+        url = entry.get("url")
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        media_type = entry.get("content_type")
+        if not media_type and entry.get("attachment_type") == "html":
+            media_type = "text/html"
+        size = entry.get("file_size")
+        result.append(
+            RawAttachment(
+                title=str(entry.get("title") or ""),
+                url=absolute(str(url)),
+                media_type=media_type,
+                size=int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
+            )
+        )
+    return result
+
+
+PARSER = GovukParser
