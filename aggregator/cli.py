@@ -8,11 +8,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 
 from aggregator.settings import database_url
-from aggregator.sources import REGISTRY, get_source
+from aggregator.sources import REGISTRY
+
+LONDON = ZoneInfo("Europe/London")
 
 
 class AggregatorGroup(click.Group):
@@ -33,7 +36,8 @@ class AggregatorGroup(click.Group):
         except Exception as exc:  # the one place every unexpected error becomes one line
             if os.environ.get("AGGREGATOR_DEBUG"):
                 raise
-            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            message = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
             click.echo(f"error: {message}", err=True)
             sys.exit(1)
 
@@ -56,7 +60,9 @@ def _parse_when(value: str, flag: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise click.BadParameter(f"not an ISO 8601 date or time: {value!r}", param_hint=flag) from None
+        raise click.BadParameter(
+            f"not an ISO 8601 date or time: {value!r}", param_hint=flag
+        ) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -72,8 +78,12 @@ def _check_slugs(slugs: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
-@click.option("--fixtures", is_flag=True, help="Crawl the bundled fixtures offline instead of the live sites.")
-@click.option("--snapshot", default=None, help="With --fixtures: a snapshot subfolder (e.g. 'earlier').")
+@click.option(
+    "--fixtures", is_flag=True, help="Crawl the bundled fixtures offline instead of the live sites."
+)
+@click.option(
+    "--snapshot", default=None, help="With --fixtures: a snapshot subfolder (e.g. 'earlier')."
+)
 @db_option
 def crawl(slugs: tuple[str, ...], fixtures: bool, snapshot: str | None, db_url: str | None) -> None:
     """Crawl sources (all when none is named) into the database.
@@ -107,12 +117,14 @@ def _print_runs(url: str, slugs: list[str]) -> None:
     from aggregator.storage.repository import Repository
 
     repo = Repository.from_url(url)
-    click.echo(f"{'source':<20} {'status':<8} {'new':>4} {'upd':>4} {'same':>5} {'drop':>5} {'err':>4}")
+    click.echo(
+        f"{'source':<20} {'status':<8} {'new':>4} {'upd':>4} {'same':>5} {'drop':>5} {'err':>4}"
+    )
     for slug in slugs:
         runs = repo.runs(source=slug, limit=1)
         if not runs:
             continue
-        r = runs[0]
+        r = runs[0].stats
         click.echo(
             f"{slug:<20} {r.status:<8} {r.items_new:>4} {r.items_updated:>4} "
             f"{r.items_unchanged:>5} {r.items_dropped:>5} {len(r.errors):>4}"
@@ -123,8 +135,12 @@ def _print_runs(url: str, slugs: list[str]) -> None:
 
 @main.command()
 @db_option
-@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              help="Where bulletin.html and bulletin.md are written.")
+@click.option(
+    "--out-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Where bulletin.html and bulletin.md are written.",
+)
 def demo(db_url: str | None, out_dir: Path) -> None:
     """Crawl the bundled fixtures offline, list what is new, and write a bulletin.
 
@@ -151,8 +167,10 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     stored = repo.list_items()
     fresh = [s for s in stored if (s.item.source, s.item.key) not in before]
     changed = [
-        s for s in stored
-        if (s.item.source, s.item.key) in before and before[(s.item.source, s.item.key)] != s.content_hash
+        s
+        for s in stored
+        if (s.item.source, s.item.key) in before
+        and before[(s.item.source, s.item.key)] != s.content_hash
     ]
     click.echo("")
     for label, group in (("New", fresh), ("Updated", changed)):
@@ -168,23 +186,33 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bulletin.md").write_text(render_markdown(chosen), encoding="utf-8")
     (out_dir / "bulletin.html").write_text(render_html(chosen), encoding="utf-8")
-    click.echo(f"\nWrote {out_dir / 'bulletin.html'} and {out_dir / 'bulletin.md'} ({len(chosen)} items).")
+    click.echo(
+        f"\nWrote {out_dir / 'bulletin.html'} and {out_dir / 'bulletin.md'} ({len(chosen)} items)."
+    )
 
 
 @main.command()
 @click.option("--source", "source", default=None, help="Only this source slug.")
 @click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
-@click.option("--status", type=click.Choice(["new", "approved", "rejected", "deferred"]), default=None)
+@click.option(
+    "--status", type=click.Choice(["new", "approved", "rejected", "deferred"]), default=None
+)
 @click.option("--limit", type=int, default=None)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per item.")
 @db_option
-def items(source: str | None, since: str | None, status: str | None, limit: int | None,
-          as_json: bool, db_url: str | None) -> None:
+def items(
+    source: str | None,
+    since: str | None,
+    status: str | None,
+    limit: int | None,
+    as_json: bool,
+    db_url: str | None,
+) -> None:
     """List stored items, newest first."""
     from aggregator.storage.repository import Repository
 
     if source:
-        get_source(source)
+        _check_slugs((source,))
     repo = Repository.from_url(database_url(db_url))
     found = repo.list_items(
         source=source,
@@ -198,16 +226,20 @@ def items(source: str | None, since: str | None, status: str | None, limit: int 
             record = item.to_json() | {"id": stored.id, "status": stored.status}
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
-            when = (item.updated or item.published)
-            date = when.date().isoformat() if when else "undated"
-            click.echo(f"{stored.id:>6} {item.source:<18} {stored.status:<9} {date:<10} {item.title[:80]}")
+            when = item.updated or item.published
+            date = when.astimezone(LONDON).date().isoformat() if when else "undated"
+            click.echo(
+                f"{stored.id:>6} {item.source:<18} {stored.status:<9} {date:<10} {item.title[:80]}"
+            )
 
 
 @main.command()
 def sources() -> None:
     """List the registered sources and their channels."""
     for slug, source in sorted(REGISTRY.items()):
-        click.echo(f"{slug:<18} {source.publisher}  (every {source.poll_interval}, {source.cadence})")
+        click.echo(
+            f"{slug:<18} {source.publisher}  (every {source.poll_interval}, {source.cadence})"
+        )
         for channel in source.channels:
             click.echo(f"    {channel.role:<8} {channel.kind:<8} {channel.url}")
 
@@ -245,7 +277,8 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
 
     if slug != "feed" and slug not in REGISTRY:
         raise click.BadParameter(
-            f"unknown source {slug!r} (known: feed, {', '.join(sorted(REGISTRY))})", param_hint="SLUG"
+            f"unknown source {slug!r} (known: feed, {', '.join(sorted(REGISTRY))})",
+            param_hint="SLUG",
         )
     when = _parse_when(fetched_at, "--fetched-at") if fetched_at else datetime.now(UTC)
     result = parse_saved(slug, file.read_bytes(), url, when, content_type)

@@ -42,9 +42,13 @@ class CrawlRecorder:
         errors: list[dict[str, str]] = list(getattr(spider, "errors", []))
         if reason != "finished":
             errors.append({"url": "", "message": f"crawl ended early: {reason}"})
-        counts = {k: int(stats.get(f"aggregator/items_{k}", 0)) for k in ("new", "updated", "unchanged")}
+        counts = {
+            k: int(stats.get(f"aggregator/items_{k}", 0)) for k in ("new", "updated", "unchanged")
+        }
         dropped = {
-            k[len(DROPPED_PREFIX) :]: int(v) for k, v in stats.items() if k.startswith(DROPPED_PREFIX)
+            k[len(DROPPED_PREFIX) :]: int(v)
+            for k, v in stats.items()
+            if k.startswith(DROPPED_PREFIX)
         }
         stored = sum(counts.values())
         if stored == 0 and errors:

@@ -82,8 +82,9 @@ def _entry(entry: Any) -> FeedEntry:
         guid=entry.get("id"),
         summary=str(entry.get("summary", "")),
         content=content,
-        published=entry.get("published"),
-        updated=entry.get("updated"),
+        # dict.get: feedparser's own get() silently maps a missing "updated" to "published".
+        published=dict.get(entry, "published"),
+        updated=dict.get(entry, "updated"),
         categories=tuple(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
         enclosures=enclosures,
     )

@@ -85,7 +85,9 @@ def fixture_folders(root: Path = FIXTURES_DIR, snapshot: str | None = None) -> d
     found: dict[str, Path] = {}
     for meta in sorted(root.glob("*/meta.json")):
         folder = meta.parent
-        chosen = folder / snapshot if snapshot and (folder / snapshot / "meta.json").exists() else folder
+        chosen = (
+            folder / snapshot if snapshot and (folder / snapshot / "meta.json").exists() else folder
+        )
         found[folder.name] = chosen
     return found
 
@@ -134,7 +136,9 @@ class FixtureServer:
                 parts = urlsplit(self.path)
                 host, _, rest = parts.path.lstrip("/").partition("/")
                 with server._lock:
-                    server.requests.append(f"https://{host}/{rest}" + (f"?{parts.query}" if parts.query else ""))
+                    server.requests.append(
+                        f"https://{host}/{rest}" + (f"?{parts.query}" if parts.query else "")
+                    )
                 found = server.fixture_set.lookup(host, "/" + rest, parts.query)
                 if found is None:
                     self._send(404, b"no fixture for this URL", "text/plain", ())
@@ -147,7 +151,11 @@ class FixtureServer:
                 )
 
             def _send(
-                self, status: int, body: bytes, content_type: str, headers: tuple[tuple[str, str], ...]
+                self,
+                status: int,
+                body: bytes,
+                content_type: str,
+                headers: tuple[tuple[str, str], ...],
             ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)

@@ -143,9 +143,7 @@ REGISTRY: dict[str, Source] = {
             slug="uk_trauma_council",
             publisher="UK Trauma Council",
             homepage="https://uktraumacouncil.org/",
-            channels=(
-                Channel(ChannelKind.LISTING, "https://uktraumacouncil.org/resources"),
-            ),
+            channels=(Channel(ChannelKind.LISTING, "https://uktraumacouncil.org/resources"),),
             cadence="monthly",
             notes="No trailing slashes. Events listing URL unknown: events are recognised by "
             "content (a date-time range, a booking link).",

@@ -6,6 +6,7 @@ a source without one is a plain RSS/Atom source read by the shared feed parser.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from typing import Self
 from urllib.parse import urlsplit
@@ -47,6 +48,6 @@ class RegistrySpiderLoader:
     def list(self) -> list[str]:
         return sorted(REGISTRY)
 
-    def find_by_request(self, request: Request) -> list[str]:
+    def find_by_request(self, request: Request) -> builtins.list[str]:
         host = urlsplit(request.url).hostname or ""
         return [slug for slug, source in REGISTRY.items() if host in source.all_hosts()]

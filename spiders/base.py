@@ -95,7 +95,9 @@ class SourceParser:
         """The name of the parser method for a page, from its URL and content."""
         raise NotImplementedError
 
-    def parse(self, page: Page, parser: str | None = None, partial: RawItem | None = None) -> Parsed:
+    def parse(
+        self, page: Page, parser: str | None = None, partial: RawItem | None = None
+    ) -> Parsed:
         name = parser or self.route(page)
         method = getattr(self, f"parse_{name}", None)
         if method is None:
@@ -265,7 +267,7 @@ def visible_text(soup: BeautifulSoup) -> str:
 
 def main_element(soup: BeautifulSoup) -> Tag:
     """The main content element: <main>, else role=main, else <article>, else <body>."""
-    for candidate in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.find("article")):
+    for candidate in (soup.find("main"), soup.find(None, {"role": "main"}), soup.find("article")):
         if isinstance(candidate, Tag):
             return candidate
     body = soup.find("body")
@@ -344,7 +346,7 @@ class SourceSpider(scrapy.Spider):
     def on_response(
         self, response: Response, parser: str | None = None, partial: RawItem | None = None
     ) -> Iterator[Any]:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         page = Page(response.body, response.url, self.fetched_at(response), content_type)
         channel = response.meta.get("channel")
         try:

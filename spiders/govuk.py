@@ -146,9 +146,7 @@ def _attachments(details: dict[str, Any]) -> list[RawAttachment]:
 
     `*_attachments` lists may hold attachment objects or ids pointing into `attachments`.
     """
-    by_id = {
-        str(a.get("id")): a for a in details.get("attachments") or [] if isinstance(a, dict)
-    }
+    by_id = {str(a.get("id")): a for a in details.get("attachments") or [] if isinstance(a, dict)}
     ordered: list[dict[str, Any]] = []
     for group in (
         "final_outcome_attachments",

@@ -41,8 +41,19 @@ PUBLISHED_YEAR = re.compile(r"\(?Published:?\s*(\d{4})\)?")
 DOWNLOAD_LABELS = ("Download the report", "Download the briefing", "Download the", "Download")
 CASPAR = re.compile(r":\s*CASPAR briefing\s*$", re.I)
 MONTHS = (
-    "january february march april may june july august september october november december"
-).split()
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 
 
 class NspccParser(ListingKind):
@@ -102,7 +113,9 @@ class NspccParser(ListingKind):
 
         type_hint = topic
         if research:
-            type_hint = research.group(1) if not research.group(1).isdigit() else "research-resources"
+            type_hint = (
+                research.group(1) if not research.group(1).isdigit() else "research-resources"
+            )
         if CASPAR.search(title):
             type_hint = "learning-from-case-reviews"  # a CASPAR briefing is a briefing
 
@@ -110,7 +123,8 @@ class NspccParser(ListingKind):
             page,
             url,
             title,
-            summary=_standfirst(main, title) or meta_content(soup, "description", "og:description")
+            summary=_standfirst(main, title)
+            or meta_content(soup, "description", "og:description")
             or (partial.summary if partial else ""),
             published=published,
             updated=updated,
@@ -170,11 +184,7 @@ def _first(pattern: re.Pattern[str], text: str) -> str | None:
 def _same_month(day_text: str, year: str, month_name: str) -> bool:
     """Whether '31 May 2024' falls in the URL's /2024/may/."""
     parts = day_text.replace(".", "").split()
-    return (
-        len(parts) == 3
-        and parts[2] == year
-        and month_name.startswith(parts[1].lower()[:3])
-    )
+    return len(parts) == 3 and parts[2] == year and month_name.startswith(parts[1].lower()[:3])
 
 
 PARSER = NspccParser

@@ -54,7 +54,9 @@ class ParseCase:
 def snapshot_folders() -> list[tuple[str, Path]]:
     """(slug, folder) for every folder holding a meta.json, snapshots included."""
     found = []
-    for meta in sorted(FIXTURES_DIR.glob("*/meta.json")) + sorted(FIXTURES_DIR.glob("*/*/meta.json")):
+    for meta in sorted(FIXTURES_DIR.glob("*/meta.json")) + sorted(
+        FIXTURES_DIR.glob("*/*/meta.json")
+    ):
         slug = meta.relative_to(FIXTURES_DIR).parts[0]
         found.append((slug, meta.parent))
     return found
@@ -107,4 +109,6 @@ def load(path: Path) -> Any:
 
 
 def dump(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8"
+    )

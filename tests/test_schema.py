@@ -33,6 +33,8 @@ def test_item_json_round_trip() -> None:
         published=datetime(2024, 5, 9, tzinfo=UTC),
         published_precision=Precision.DAY,
         attachments=[Attachment("A", "https://x/a.pdf", "application/pdf", 12)],
-        provenance=[Sighting("home_office", "https://www.gov.uk/api", datetime(2024, 5, 31, tzinfo=UTC))],
+        provenance=[
+            Sighting("home_office", "https://www.gov.uk/api", datetime(2024, 5, 31, tzinfo=UTC))
+        ],
     )
     assert Item.from_json(item.to_json()) == item

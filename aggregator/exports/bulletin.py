@@ -19,7 +19,10 @@ LONDON = ZoneInfo("Europe/London")
 
 # Section order and headings; an item's section comes from its document type.
 SECTIONS: tuple[tuple[str, frozenset[DocType]], ...] = (
-    ("Consultations and government responses", frozenset({DocType.CONSULTATION, DocType.CONSULTATION_RESPONSE})),
+    (
+        "Consultations and government responses",
+        frozenset({DocType.CONSULTATION, DocType.CONSULTATION_RESPONSE}),
+    ),
     ("Guidance", frozenset({DocType.GUIDANCE, DocType.STATUTORY_GUIDANCE, DocType.POLICY_PAPER})),
     ("Research and reports", frozenset({DocType.REPORT, DocType.EVALUATION, DocType.STATISTICS})),
     ("Case reviews and briefings", frozenset({DocType.BRIEFING})),
@@ -123,11 +126,19 @@ def render_markdown(items: Sequence[Item], title: str = "Safeguarding update") -
         lines += [f"## {section}", ""]
         for item in members:
             entry = entry_for(item)
-            lines += [f"### {entry.title}", "", f"Source: {entry.source}  ", f"Date: {entry.date}", ""]
+            lines += [
+                f"### {entry.title}",
+                "",
+                f"Source: {entry.source}  ",
+                f"Date: {entry.date}",
+                "",
+            ]
             if entry.summary:
                 lines += [entry.summary, ""]
             for label, text, url in entry.links:
-                lines.append(f"{label}: [{text or url}]({url})  " if text else f"[{label}]({url})  ")
+                lines.append(
+                    f"{label}: [{text or url}]({url})  " if text else f"[{label}]({url})  "
+                )
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import urlsplit
+
 from aggregator import classify
 from aggregator.normalise.dates import DateError, parse_date, parse_event_range
 from aggregator.normalise.text import clean_text, clean_title
 from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.raw import RawItem
 from aggregator.schema import Attachment, Item, Link, Precision, Sighting
-from urllib.parse import urlsplit
-
 from aggregator.sources import REGISTRY
 
 
@@ -48,7 +49,10 @@ def normalise(raw: RawItem) -> Item:
         )
         for a in raw.attachments
     ]
-    links = [Link(label=clean_text(label), url=canonical_url(href, base=url)) for label, href in raw.links]
+    links = [
+        Link(label=clean_text(label), url=canonical_url(href, base=url))
+        for label, href in raw.links
+    ]
     return Item(
         key=url_key(url),
         source=raw.source,
@@ -75,7 +79,7 @@ def normalise(raw: RawItem) -> Item:
     )
 
 
-def _event_times(raw: RawItem) -> tuple:  # type: ignore[type-arg]
+def _event_times(raw: RawItem) -> tuple[datetime | None, datetime | None]:
     if raw.event_range:
         return parse_event_range(raw.event_range)
     start = parse_date(raw.event_start).value if raw.event_start else None

@@ -3,7 +3,13 @@
 Pipelines, the review app and the exports use `Repository`; call `upgrade(url)` once before.
 """
 
-from aggregator.storage.db import current_revision, make_engine, session_factory, upgrade
+from aggregator.storage.db import (
+    current_revision,
+    downgrade,
+    make_engine,
+    session_factory,
+    upgrade,
+)
 from aggregator.storage.repository import (
     CrawlRun,
     Repository,
@@ -23,6 +29,7 @@ __all__ = [
     "UpsertResult",
     "content_hash",
     "current_revision",
+    "downgrade",
     "make_engine",
     "session_factory",
     "upgrade",

@@ -9,6 +9,8 @@ percent-encoded passwords).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,8 @@ def make_engine(url: str) -> Engine:
     SQLite gets `check_same_thread=False` (Scrapy and the review app use threads), WAL,
     foreign keys and real transactions: pysqlite's own transaction handling is switched off
     and `BEGIN` is emitted when SQLAlchemy begins, so reads and writes of one transaction are
-    atomic (the recipe from SQLAlchemy's SQLite documentation).
+    atomic (the recipe from SQLAlchemy's SQLite documentation); `write_transaction` begins
+    with `BEGIN IMMEDIATE`.
     """
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
@@ -54,8 +57,29 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+"""Execution option naming the SQLite BEGIN mode ("DEFERRED", "IMMEDIATE" or "EXCLUSIVE")."""
+
+
 def _sqlite_on_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    mode = str(conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")).upper()
+    if mode not in {"DEFERRED", "IMMEDIATE", "EXCLUSIVE"}:
+        raise ValueError(f"unknown SQLite BEGIN mode {mode!r}")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One transaction that will write: committed on success, rolled back on error.
+
+    On SQLite it starts with `BEGIN IMMEDIATE`, so concurrent writers wait for each other
+    (up to the busy timeout) instead of failing when one commits between another's reads and
+    writes. On PostgreSQL it is an ordinary transaction.
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        with conn.begin():
+            yield conn
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting, field_names
-from aggregator.storage.db import make_engine
+from aggregator.storage.db import make_engine, write_transaction
 from aggregator.storage.models import (
     REVIEW_STATUSES,
     RUN_STATUSES,
@@ -333,7 +333,7 @@ class Repository:
         _require_aware(seen_at, "seen_at")
         if not items:
             return []
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             for _attempt in range(_MAX_ATTEMPTS):
                 plan = self._plan(conn, items, seen_at)
                 if self._insert_new(conn, plan):
@@ -460,7 +460,11 @@ class Repository:
 
     def _insert_new(self, conn: Connection, plan: _Plan) -> bool:
         """Insert the plan's new rows; False (and nothing kept) if another writer beat us."""
-        new_states = [state for state in plan.states if state.is_new]
+        # in (source, key) order, so concurrent writers on PostgreSQL lock rows in one order
+        new_states = sorted(
+            (state for state in plan.states if state.is_new),
+            key=lambda state: (state.values["source"], state.values["key"]),
+        )
         if not new_states:
             return True
         savepoint = conn.begin_nested()
@@ -480,7 +484,9 @@ class Repository:
         return True
 
     def _write(self, conn: Connection, plan: _Plan, seen_at: datetime) -> None:
-        touched = [state for state in plan.states if not state.is_new]
+        touched = sorted(
+            (state for state in plan.states if not state.is_new), key=lambda state: state.id or 0
+        )
         if touched:
             conn.execute(
                 update(_ITEMS).where(_ITEMS.c.id == bindparam("b_id")),
@@ -689,7 +695,7 @@ class Repository:
         if status not in REVIEW_STATUSES:
             raise ValueError(f"unknown review status {status!r}: expected one of {REVIEW_STATUSES}")
         _require_aware(updated_at, "updated_at")
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             result = conn.execute(
                 update(_REVIEWS)
                 .where(_REVIEWS.c.item_id == item_id)
@@ -709,7 +715,7 @@ class Repository:
     def start_run(self, source: str, started_at: datetime) -> int:
         """Record the start of a crawl of `source`; returns the run id for `finish_run`."""
         _require_aware(started_at, "started_at")
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             stats = RunStats(status="running")
             return int(
                 conn.execute(
@@ -724,7 +730,7 @@ class Repository:
             raise ValueError(f"unknown run status {stats.status!r}: expected one of {RUN_STATUSES}")
         if stats.finished_at is not None:
             _require_aware(stats.finished_at, "finished_at")
-        with self.engine.begin() as conn:
+        with write_transaction(self.engine) as conn:
             result = conn.execute(
                 update(_RUNS).where(_RUNS.c.id == run_id).values(**_run_columns(stats))
             )

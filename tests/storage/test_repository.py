@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -179,14 +180,14 @@ def test_batch_of_500_is_one_transaction_with_bounded_selects(repo: Repository) 
     assert [r.outcome for r in results] == ["new"] * 500
     assert len({r.item_id for r in results}) == 500
     assert log.commits == 1
-    assert log.selects <= 8
+    assert log.selects <= 5, log
 
     changed = [dataclasses.replace(i, title=i.title + " (revised)") for i in items[:100]]
     with counting(repo) as log:
         results = repo.upsert_items(changed + items[100:], T1)
     assert [r.outcome for r in results] == ["updated"] * 100 + ["unchanged"] * 400
     assert log.commits == 1
-    assert log.selects <= 8
+    assert log.selects <= 5, log
     assert len(repo.list_items()) == 500
 
 
@@ -234,7 +235,9 @@ def test_datetimes_come_back_utc_aware(repo: Repository) -> None:
         published=datetime(2024, 5, 16, 17, 0, tzinfo=bst),
         event_start=datetime(2024, 5, 16, 17, 0, tzinfo=bst),
         event_end=datetime(2024, 5, 16, 18, 30, tzinfo=bst),
-        provenance=[Sighting("dfe", "https://example.org/feed", datetime(2024, 5, 1, 10, tzinfo=bst))],
+        provenance=[
+            Sighting("dfe", "https://example.org/feed", datetime(2024, 5, 1, 10, tzinfo=bst))
+        ],
     )
     [result] = repo.upsert_items([item], T0.astimezone(bst))
     stored = repo.get_item("dfe", item.key)
@@ -266,9 +269,7 @@ def test_provenance_keeps_one_sighting_per_source_and_url(repo: Repository) -> N
     item = make_item()
     repo.upsert_items([item], T0)
     via = Sighting("nspcc", "https://learning.nspcc.org.uk/news", T1)
-    repo.upsert_items(
-        [make_item(provenance=[Sighting("dfe", item.url, T2), via])], T2
-    )
+    repo.upsert_items([make_item(provenance=[Sighting("dfe", item.url, T2), via])], T2)
     stored = repo.get_item("dfe", item.key)
     assert stored is not None
     assert stored.provenance == [Sighting("dfe", item.url, T2), via]
@@ -334,3 +335,44 @@ def test_crawl_run_round_trip(repo: Repository) -> None:
         repo.finish_run(run_id, RunStats(status="great"))
     with pytest.raises(KeyError):
         repo.finish_run(run_id + 1000, stats)
+
+
+def test_insert_race_with_another_writer_is_replanned(
+    repo: Repository, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db_url.startswith("sqlite"):
+        pytest.skip("SQLite writers take the write lock at BEGIN IMMEDIATE: this race cannot occur")
+    other = Repository.from_url(db_url)
+    real_plan = Repository._plan
+    calls: list[int] = []
+
+    def plan_then_let_the_other_writer_insert(self: Repository, *args: Any) -> Any:
+        plan = real_plan(self, *args)
+        if not calls:
+            calls.append(1)
+            other.upsert_items([make_item("b"), make_item("a")], T0)
+        return plan
+
+    monkeypatch.setattr(Repository, "_plan", plan_then_let_the_other_writer_insert)
+    try:
+        results = repo.upsert_items([make_item("a"), make_item("c")], T1)
+    finally:
+        other.close()
+    assert [r.outcome for r in results] == ["unchanged", "new"]
+    assert sorted(s.item.key for s in repo.list_items()) == ["a", "b", "c"]
+    assert [r.kind for r in repo.revisions(results[0].item_id)] == ["new"]
+
+
+def test_concurrent_writers_store_each_item_once(repo: Repository, db_url: str) -> None:
+    items = [make_item(f"doc-{n}") for n in range(50)]
+    repos = [repo, Repository.from_url(db_url)]
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = list(
+                pool.map(lambda r: [x.outcome for x in r.upsert_items(items, T0)], repos)
+            )
+    finally:
+        repos[1].close()
+    # each item is new for exactly one writer and unchanged for the other
+    assert all({a, b} == {"new", "unchanged"} for a, b in zip(*outcomes, strict=True))
+    assert len(repo.list_items()) == 50
