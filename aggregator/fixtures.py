@@ -9,6 +9,7 @@ The format of meta.json is described in fixtures/README.md.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -80,8 +81,12 @@ def read_meta(folder: Path) -> list[FixtureResponse]:
     ]
 
 
-def fixture_folders(root: Path = FIXTURES_DIR, snapshot: str | None = None) -> dict[str, Path]:
-    """Slug → folder for every source with fixtures (a named snapshot subfolder if it has one)."""
+def fixture_folders(root: Path | None = None, snapshot: str | None = None) -> dict[str, Path]:
+    """Slug → folder for every source with fixtures (a named snapshot subfolder if it has one).
+
+    The root is `fixtures/`, or AGGREGATOR_FIXTURES_DIR (tests use it for altered copies).
+    """
+    root = root or Path(os.environ.get("AGGREGATOR_FIXTURES_DIR") or FIXTURES_DIR)
     found: dict[str, Path] = {}
     for meta in sorted(root.glob("*/meta.json")):
         folder = meta.parent

@@ -40,7 +40,7 @@ NAMING_CONVENTION = {
 
 REVIEW_STATUSES = ("new", "approved", "rejected", "deferred")
 REVISION_KINDS = ("new", "update")
-RUN_STATUSES = ("running", "ok", "failed", "empty")
+RUN_STATUSES = ("running", "ok", "partial", "failed", "empty")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

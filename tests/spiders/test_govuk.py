@@ -1,0 +1,104 @@
+"""GOV.UK behaviour the goldens do not show: updates, the fallback channel, withdrawn items."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aggregator.fixtures import FIXTURES_DIR
+from aggregator.parse_offline import parse_saved
+from aggregator.storage.repository import Repository
+from tests.crawling import crawl, last_run, stored
+
+MANDATORY = "gov.uk/government/consultations/child-sexual-abuse-mandatory-reporting"
+FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
+
+
+def test_consultation_outcome_added_upstream_is_an_update_with_its_change_note(
+    tmp_path: Path,
+) -> None:
+    db = f"sqlite:///{tmp_path}/a.db"
+    crawl(db, "home_office", snapshot="earlier")
+    before = {i["key"]: i for i in stored(db, "home_office")}
+    assert before[MANDATORY]["doc_type"] == "consultation"
+    assert before[MANDATORY]["change_note"] is None
+
+    crawl(db, "home_office")
+    run = last_run(db, "home_office")
+    assert run.stats.items_updated >= 1
+    repo = Repository.from_url(db)
+    [found] = [s for s in repo.list_items(source="home_office") if s.item.key == MANDATORY]
+    assert found.item.doc_type == "consultation_response"
+    assert found.item.change_note == "Added the government response and equality impact assessment."
+    assert found.item.first_seen == datetime(2024, 5, 1, 8, tzinfo=UTC)
+    assert found.needs_review
+    kinds = [(r.kind, r.change_note) for r in repo.revisions(found.id)]
+    assert kinds == [("new", None), ("update", found.item.change_note)]
+    # One item per key: the update did not create a second one.
+    keys = [i["key"] for i in stored(db, "home_office")]
+    assert len(keys) == len(set(keys))
+
+
+def test_second_crawl_of_unchanged_source_reports_everything_unchanged(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/b.db"
+    crawl(db, "dhsc")
+    first = last_run(db, "dhsc").stats
+    crawl(db, "dhsc")
+    second = last_run(db, "dhsc").stats
+    assert first.items_new > 20
+    assert (second.items_new, second.items_updated) == (0, 0)
+    assert second.items_unchanged == first.items_new
+
+
+def test_search_api_failure_falls_back_to_the_atom_feed_without_duplicates(tmp_path: Path) -> None:
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR / "home_office", copy / "home_office")
+    meta_path = copy / "home_office" / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    for response in meta["responses"]:
+        if "/api/search.json" in response["url"]:
+            response["status"] = 500
+    meta_path.write_text(json.dumps(meta))
+
+    db = f"sqlite:///{tmp_path}/c.db"
+    crawl(db, "home_office", fixtures_dir=copy)
+    run = last_run(db, "home_office")
+    assert run.stats.status == "partial"
+    assert any("api/search.json" in e["url"] and "HTTP 500" in e["message"] for e in run.stats.errors)
+    from_feed = {i["key"]: i for i in stored(db, "home_office")}
+    assert len(from_feed) == 20
+    assert from_feed[MANDATORY]["title"] == "Child sexual abuse: mandatory reporting"
+
+    # The primary channel comes back: the same 20 publications are found again, not duplicated.
+    crawl(db, "home_office")
+    after = stored(db, "home_office")
+    assert len(after) == len({i["key"] for i in after})
+    assert {i["key"] for i in from_feed.values()} <= {i["key"] for i in after}
+    assert last_run(db, "home_office").stats.items_new == len(after) - 20
+
+
+def test_org_feed_ids_are_never_identity_and_title_prefixes_are_stripped() -> None:
+    folder = FIXTURES_DIR / "home_office"
+    feed = parse_saved(
+        "home_office",
+        (folder / "org.atom").read_bytes(),
+        "https://www.gov.uk/government/organisations/home-office.atom",
+        FETCHED,
+    ).items
+    search = parse_saved(
+        "home_office",
+        (folder / "search.json").read_bytes(),
+        json.loads((folder / "meta.json").read_text())["responses"][0]["url"],
+        FETCHED,
+    ).items
+    assert all(not i.aliases for i in feed)
+    assert not any(i.title.startswith(("Guidance: ", "Consultation outcome: ")) for i in feed)
+    assert {i.key for i in feed} <= {i.key for i in search}
+
+
+def test_withdrawn_document_is_dropped_with_a_counted_reason(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/d.db"
+    crawl(db, "dhsc")
+    assert last_run(db, "dhsc").stats.dropped_reasons == {"withdrawn upstream": 1}
