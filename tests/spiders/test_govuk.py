@@ -66,7 +66,9 @@ def test_search_api_failure_falls_back_to_the_atom_feed_without_duplicates(tmp_p
     crawl(db, "home_office", fixtures_dir=copy)
     run = last_run(db, "home_office")
     assert run.stats.status == "partial"
-    assert any("api/search.json" in e["url"] and "HTTP 500" in e["message"] for e in run.stats.errors)
+    assert any(
+        "api/search.json" in e["url"] and "HTTP 500" in e["message"] for e in run.stats.errors
+    )
     from_feed = {i["key"]: i for i in stored(db, "home_office")}
     assert len(from_feed) == 20
     assert from_feed[MANDATORY]["title"] == "Child sexual abuse: mandatory reporting"
