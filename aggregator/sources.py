@@ -113,8 +113,9 @@ REGISTRY: dict[str, Source] = {
                 Channel(ChannelKind.LISTING, "https://www.lucyfaithfull.org.uk/featured-news.htm"),
             ),
             cadence="monthly",
-            notes="Three URL generations; 'Published: DD/MM/YYYY' is day first; many pages "
-            "carry no visible date. Listing URL unconfirmed.",
+            notes="Three URL generations (/featured-news/<slug>.htm; 2019-era /<slug>/); "
+            "'Published: DD/MM/YYYY' is day first; many pages carry no visible date (JSON-LD / "
+            "article:published_time, else undated). Listing URL unconfirmed.",
             spider="lucy_faithfull",
         ),
         Source(
@@ -133,10 +134,21 @@ REGISTRY: dict[str, Source] = {
                     "https://www.internetmatters.org/hub/research/",
                     role="fallback",
                 ),
+                Channel(
+                    ChannelKind.LISTING,
+                    "https://www.internetmatters.org/hub/news-blogs/",
+                    role="fallback",
+                ),
+                Channel(
+                    ChannelKind.LISTING,
+                    "https://www.internetmatters.org/hub/guidance/",
+                    role="fallback",
+                ),
             ),
             cadence="weekly",
             notes="WordPress: feed, then REST API, then hub listings. Key on the canonical URL "
-            "without utm_ parameters; WordPress post id as alias.",
+            "without utm_ parameters; WordPress post id (feed guid / REST id / shortlink "
+            "?p=<id>) as the alias wp-post:<id>. Hub section gives the type (hub-<section>).",
             spider="internet_matters",
         ),
         Source(

@@ -27,6 +27,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from aggregator.feeds import FeedError, feed_items
+from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.raw import RawAttachment, RawItem
 from aggregator.sources import Channel, Source
 
@@ -79,6 +80,8 @@ class Follow:
 class Parsed:
     items: list[RawItem] = field(default_factory=list)
     follow: list[Follow] = field(default_factory=list)
+    # The listing's next (older) page, if it has one; the spider decides whether to go on.
+    next_page: str | None = None
 
     def listed(self) -> list[RawItem]:
         """Everything this page alone shows: finished items, then the partial ones it links."""
@@ -187,6 +190,7 @@ class ListingKind(SourceParser):
                 continue
             seen.add(url)
             parsed.follow.append(Follow(url, "detail", self.listing_hint(page, anchor, url)))
+        parsed.next_page = next_page_url(page, soup)
         return parsed
 
     def is_detail_url(self, url: str) -> bool:
@@ -204,6 +208,22 @@ class ListingKind(SourceParser):
 
 
 # Shared reading helpers for HTML pages. Structure that survives redesigns first.
+
+
+NEXT_LABEL = re.compile(r"^\s*(next|next page|older( posts| items)?|more)\s*[›»>→]?\s*$", re.I)
+
+
+def next_page_url(page: Page, soup: BeautifulSoup) -> str | None:
+    """The next page of a paginated listing: rel="next" first, else a link labelled "Next"."""
+    for tag in soup.find_all(["link", "a"], href=True):
+        rel = tag.get("rel") or []
+        if "next" in rel:
+            return urljoin(page.url, str(tag["href"]))
+    for anchor in soup.find_all("a", href=True):
+        label = anchor.get_text(" ") or str(anchor.get("aria-label") or "")
+        if NEXT_LABEL.match(label):
+            return urljoin(page.url, str(anchor["href"]))
+    return None
 
 
 def meta_content(soup: BeautifulSoup, *names: str) -> str | None:
@@ -304,13 +324,26 @@ class SourceSpider(scrapy.Spider):
     source: ClassVar[Source]
     parser_class: ClassVar[type[SourceParser]]
 
+    # Pages of one listing followed at most, however new they look.
+    max_pages: ClassVar[int] = 10
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.parser = self.parser_class(self.source)
         self.errors: list[dict[str, str]] = []
         self._fallback_started = False
+        self.known_keys: frozenset[str] = frozenset()
+
+    def load_known_keys(self) -> None:
+        """Keys already stored for this source, so pagination stops at what was seen before."""
+        url = self.crawler.settings.get("AGGREGATOR_DATABASE_URL")
+        if url:
+            from aggregator.storage.repository import Repository
+
+            self.known_keys = frozenset(Repository.from_url(url).keys(self.source.slug))
 
     async def start(self) -> Any:
+        self.load_known_keys()
         for channel in self.source.channels:
             if channel.role == "primary":
                 yield self._channel_request(channel)
@@ -366,9 +399,33 @@ class SourceSpider(scrapy.Spider):
                 errback=self.on_error,
                 cb_kwargs={"parser": follow.parser, "partial": follow.partial},
             )
+        depth = int(response.meta.get("page_depth", 1))
+        if parsed.next_page and self.wants_next_page(parsed, depth):
+            yield scrapy.Request(
+                parsed.next_page,
+                callback=self.on_response,
+                errback=self.on_error,
+                cb_kwargs={"parser": parser},
+                meta={"page_depth": depth + 1},
+            )
         if channel and not parsed.items and not parsed.follow:
             self.record_error(response.url, "channel yielded no items")
             yield from self._fallbacks(f"no items at {response.url}")
+
+    def wants_next_page(self, parsed: Parsed, depth: int) -> bool:
+        """Go on to an older page only while this one still shows something not stored yet:
+        the listing is newest first, so a page of known items means the rest is older."""
+        if depth >= self.max_pages:
+            return False
+        if not self.known_keys:
+            return True
+        for raw in parsed.listed():
+            try:
+                if url_key(canonical_url(raw.url)) not in self.known_keys:
+                    return True
+            except ValueError:
+                continue
+        return False
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
