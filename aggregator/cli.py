@@ -288,5 +288,44 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
         click.echo(f"dropped ({reason}): {dropped_url}", err=True)
 
 
+@main.group()
+def fixture() -> None:
+    """Capture live pages as fixtures and refresh goldens for review."""
+
+
+@fixture.command("save")
+@click.argument("slug")
+@click.argument("url")
+@click.option("--name", default=None, help="File name in the snapshot (default: from the URL).")
+@click.option("--snapshot", default=None, help="Snapshot folder (default: today's date).")
+def fixture_save(slug: str, url: str, name: str | None, snapshot: str | None) -> None:
+    """Fetch URL live and save it, with its URL, fetch time and content type, as a fixture.
+
+    The page goes into fixtures/SLUG/<snapshot>/ (a dated folder by default, so a redesign
+    gets a new fixture beside the old one) and is added to that folder's meta.json. Then run
+    `aggregator fixture refresh SLUG` and review the goldens.
+    """
+    from aggregator.fixture_capture import save_fixture
+
+    _check_slugs((slug,))
+    saved = save_fixture(slug, url, name=name, snapshot=snapshot)
+    click.echo(f"saved {url} as {saved}")
+
+
+@fixture.command("refresh")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+def fixture_refresh(slugs: tuple[str, ...]) -> None:
+    """Regenerate the goldens of SLUGs (all when none is named) for review.
+
+    Every fixture response is parsed and every fixture folder crawled offline; read the
+    diff field by field before committing.
+    """
+    from aggregator.goldens import refresh
+
+    chosen = _check_slugs(slugs) if slugs else []
+    for path in refresh(chosen):
+        click.echo(f"wrote {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -563,7 +563,9 @@ class Repository:
     def keys(self, source: str) -> list[str]:
         """Every key stored for a source (one query; used to stop pagination at known items)."""
         with self.engine.connect() as conn:
-            return list(conn.execute(select(_ITEMS.c.key).where(_ITEMS.c.source == source)).scalars())
+            return list(
+                conn.execute(select(_ITEMS.c.key).where(_ITEMS.c.source == source)).scalars()
+            )
 
     def get_item(self, source: str, key: str) -> Item | None:
         """The stored item with this key, or whose key this was (alias "key:<key>")."""

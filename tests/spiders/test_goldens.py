@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.goldens import ParseCase, crawl_folder, load, parse_cases, snapshot_folders
+from aggregator.goldens import ParseCase, crawl_folder, load, parse_cases, snapshot_folders
 
 PARSE_CASES = parse_cases()
 FOLDERS = snapshot_folders()

@@ -1,7 +1,7 @@
 """Golden cases: every fixture response parsed offline, and every fixture folder crawled.
 
-Shared by tests/spiders/test_goldens.py (which compares) and tests/regenerate_goldens.py
-(which writes). Tests never write goldens.
+Shared by tests/spiders/test_goldens.py (which compares) and `aggregator fixture refresh` /
+`make goldens` (which write). Tests never write goldens.
 """
 
 from __future__ import annotations
@@ -102,6 +102,20 @@ def crawl_folder(slug: str, folder: Path) -> list[dict[str, Any]]:
     for item in items:
         item.pop("id", None)
     return sorted(items, key=lambda i: i["key"])
+
+
+def refresh(only: list[str]) -> list[Path]:
+    """Rewrite the goldens of the named sources (all when empty); the files written."""
+    written = []
+    for case in parse_cases():
+        if not only or case.slug in only:
+            dump(case.expected_path, case.run())
+            written.append(case.expected_path)
+    for slug, folder in snapshot_folders():
+        if not only or slug in only:
+            dump(folder / "crawl.expected.json", crawl_folder(slug, folder))
+            written.append(folder / "crawl.expected.json")
+    return written
 
 
 def load(path: Path) -> Any:
