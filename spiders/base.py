@@ -216,8 +216,8 @@ NEXT_LABEL = re.compile(r"^\s*(next|next page|older( posts| items)?|more)\s*[›
 def next_page_url(page: Page, soup: BeautifulSoup) -> str | None:
     """The next page of a paginated listing: rel="next" first, else a link labelled "Next"."""
     for tag in soup.find_all(["link", "a"], href=True):
-        rel = tag.get("rel") or []
-        if "next" in rel:
+        rel: object = tag.get("rel") or []
+        if isinstance(rel, list | str) and "next" in rel:
             return urljoin(page.url, str(tag["href"]))
     for anchor in soup.find_all("a", href=True):
         label = anchor.get_text(" ") or str(anchor.get("aria-label") or "")

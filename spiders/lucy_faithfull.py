@@ -50,6 +50,7 @@ ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "Report", "WebPage")
 # Elements that are page chrome wherever they appear.
 CHROME = ("nav", "header", "footer", "script", "style", "noscript", "template")
 CHROME_ROLES = ("navigation", "banner", "contentinfo", "search")
+NON_CONTENT = ("script", "style", "noscript", "template")
 # Link texts that carry no title ("Read more" beside the headline link).
 GENERIC_LINK_TEXT = re.compile(r"^(read more|more|continue reading|find out more)\W*$", re.I)
 # A linked document labelled as the paper or report makes the page a report announcement.
@@ -116,9 +117,16 @@ class LucyFaithfullParser(ListingKind):
 
 
 def _strip_chrome(soup: BeautifulSoup) -> None:
-    for tag in soup.find_all(CHROME):
-        tag.decompose()
-    for tag in soup.find_all(role=list(CHROME_ROLES)):
+    """Drop site menus, banners and footers; an article's own <header> (with its <h1> and
+    date) or a <nav> inside <main>/<article> is content and stays."""
+    found = list(soup.find_all(CHROME)) + list(soup.find_all(role=list(CHROME_ROLES)))
+    for tag in found:
+        if tag.decomposed:
+            continue
+        if tag.name not in NON_CONTENT and (
+            tag.find("h1") is not None or tag.find_parent(["main", "article"]) is not None
+        ):
+            continue
         tag.decompose()
 
 
