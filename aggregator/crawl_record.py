@@ -45,6 +45,8 @@ class CrawlRecorder:
         counts = {
             k: int(stats.get(f"aggregator/items_{k}", 0)) for k in ("new", "updated", "unchanged")
         }
+        # A cosmetic change (a "Last updated" bump) is recorded as a revision but is not news.
+        counts["unchanged"] += int(stats.get("aggregator/items_cosmetic", 0))
         dropped = {
             k[len(DROPPED_PREFIX) :]: int(v)
             for k, v in stats.items()

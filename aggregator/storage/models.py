@@ -39,7 +39,7 @@ NAMING_CONVENTION = {
 }
 
 REVIEW_STATUSES = ("new", "approved", "rejected", "deferred")
-REVISION_KINDS = ("new", "update")
+REVISION_KINDS = ("new", "update", "cosmetic")
 RUN_STATUSES = ("running", "ok", "partial", "failed", "empty")
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from aggregator.changes import change_kind, diff_snapshots
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting, field_names
 from aggregator.storage.db import make_engine, write_transaction
 from aggregator.storage.models import (
@@ -47,7 +48,8 @@ from aggregator.storage.models import (
     SightingRow,
 )
 
-Outcome = Literal["new", "updated", "unchanged"]
+Outcome = Literal["new", "updated", "cosmetic", "unchanged"]
+"""updated: a substantive change (back to the editors); cosmetic: recorded, not re-queued."""
 
 SUBSTANTIVE_FIELDS: tuple[str, ...] = (
     "title",
@@ -71,6 +73,9 @@ _OTHER_CRAWL_FIELDS: tuple[str, ...] = ("key", "publisher", "topics", "nations")
 _COMPARED_FIELDS = tuple(
     name for name in field_names() if name in SUBSTANTIVE_FIELDS or name in _OTHER_CRAWL_FIELDS
 )
+
+RevisionKind = Literal["new", "update", "cosmetic"]
+"""update: a substantive change; cosmetic: a "last updated" bump or retouched attachment titles."""
 
 KEY_ALIAS_PREFIX = "key:"
 """When an item's key changes, its old key is kept as the alias "key:<old>"."""
@@ -126,7 +131,7 @@ class Revision:
     id: int
     item_id: int
     seen_at: datetime
-    kind: Literal["new", "update"]
+    kind: RevisionKind
     change_note: str | None
     snapshot: dict[str, Any]
     changed_fields: tuple[str, ...]
@@ -430,16 +435,18 @@ class Repository:
             new_values = dict(old)
             if values["content_hash"] != old["content_hash"]:
                 new_values.update(values)
-                state.updated = True
-                outcome = "updated"
+                kind = change_kind(_substance(old), _substance(values), changed)
+                state.updated = state.updated or kind == "substantive"
+                outcome = "updated" if kind == "substantive" else "cosmetic"
             else:
                 new_values.update({name: values[name] for name in _OTHER_CRAWL_FIELDS})
                 outcome = "unchanged"
             new_values["last_seen"] = max(old["last_seen"], seen_at)
             state.values = new_values
-            if outcome == "updated":
+            if outcome != "unchanged":
+                kind_name: RevisionKind = "update" if outcome == "updated" else "cosmetic"
                 plan.revisions.append(
-                    (state, _revision(item, new_values, seen_at, "update", changed))
+                    (state, _revision(item, new_values, seen_at, kind_name, changed))
                 )
         if state not in plan.touched:
             plan.touched.add(state)
@@ -666,6 +673,22 @@ class Repository:
                 provenance.setdefault(item_id, []).append(Sighting(source, url, fetched_at))
         return aliases, provenance
 
+    def diff(self, revision_id: int) -> list[str]:
+        """A readable diff of one revision against the one before it (empty for "new")."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(_REVISIONS).where(_REVISIONS.c.id == revision_id)).first()
+            if row is None:
+                raise KeyError(f"no revision {revision_id}")
+            previous = conn.execute(
+                select(_REVISIONS.c.snapshot)
+                .where(_REVISIONS.c.item_id == row.item_id, _REVISIONS.c.id < revision_id)
+                .order_by(_REVISIONS.c.id.desc())
+                .limit(1)
+            ).scalar()
+        if previous is None:
+            return []
+        return [d.text for d in diff_snapshots(previous, row.snapshot)]
+
     def revisions(self, item_id: int) -> list[Revision]:
         """The item's recorded versions, oldest first."""
         stmt = (
@@ -779,7 +802,7 @@ def _revision(
     item: Item,
     values: Mapping[str, Any],
     seen_at: datetime,
-    kind: Literal["new", "update"],
+    kind: RevisionKind,
     changed: tuple[str, ...],
 ) -> dict[str, Any]:
     snapshot = dataclasses.replace(
