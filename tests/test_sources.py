@@ -32,7 +32,8 @@ def test_the_six_sources_are_registered() -> None:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_recipe_was_followed(slug: str) -> None:
-    """Registry entry, spider module, fixtures with README and meta, goldens, tests."""
+    """Registry entry, spider module, fixtures with README and meta, a re-skin variant,
+    goldens, tests and a row in docs/sources.md."""
     source = REGISTRY[slug]
     assert source.publisher and source.homepage.startswith("https://")
     assert source.channels, "a source needs at least one channel"
@@ -45,6 +46,11 @@ def test_recipe_was_followed(slug: str) -> None:
     for channel in source.channels:
         if channel.role == "primary":
             assert channel.url in served, f"no fixture for primary channel {channel.url}"
+    variant = folder / "variant"
+    assert (variant / "meta.json").exists() and (variant / "README.md").exists(), "no variant"
+    assert (variant / "crawl.expected.json").exists(), "variant golden missing"
+    docs = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert f"| `{slug}` |" in docs, "no row in docs/sources.md"
     assert (folder / "crawl.expected.json").exists()
     assert json.loads((folder / "crawl.expected.json").read_text()), "the crawl golden is empty"
     module = source.spider or "feed"

@@ -7,6 +7,8 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from aggregator.fixtures import FIXTURES_DIR
 from aggregator.parse_offline import parse_saved
 from aggregator.storage.repository import Repository
@@ -104,3 +106,25 @@ def test_withdrawn_document_is_dropped_with_a_counted_reason(tmp_path: Path) -> 
     db = f"sqlite:///{tmp_path}/d.db"
     crawl(db, "dhsc")
     assert last_run(db, "dhsc").stats.dropped_reasons == {"withdrawn upstream": 1}
+
+
+COMPARED = ("title", "url", "key", "published", "published_precision", "updated", "doc_type")
+
+
+@pytest.mark.parametrize("slug", ["home_office", "dhsc"])
+def test_api_drift_variant_gives_the_same_items(slug: str) -> None:
+    """Keys reordered, fields added and removed: every item field that was present agrees."""
+    from aggregator.fixtures import read_meta
+
+    main = {r.url: r for r in read_meta(FIXTURES_DIR / slug)}
+    for response in read_meta(FIXTURES_DIR / slug / "variant"):
+        if response.file.name == "robots.txt":
+            continue
+        original = main[response.url]
+        a = parse_saved(slug, original.file.read_bytes(), response.url, FETCHED).items
+        b = parse_saved(slug, response.file.read_bytes(), response.url, FETCHED).items
+        by_key = {i.key: i for i in a}
+        assert b, response.url
+        for item in b:
+            for name in COMPARED:
+                assert getattr(item, name) == getattr(by_key[item.key], name), (item.key, name)
