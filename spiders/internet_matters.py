@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -57,6 +57,9 @@ APPEARED_FIRST = re.compile(
 )
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "WebPage")
 DOCUMENT_LABELS = ("Download",)
+# WordPress serves feeds `posts_per_rss` entries at a time (10 by default) and older ones at
+# `?paged=2`, `?paged=3`…; a full page means there may be another.
+FEED_PAGE_SIZE = 10
 # Yoast's <title> and og:title suffix.
 SITE_SUFFIX = re.compile(r"\s+[-–|]\s+Internet Matters\s*$")
 
@@ -87,6 +90,8 @@ class InternetMattersParser(FeedKind, JsonApiKind, ListingKind):
         entries = parse_feed(page.body, page.url).entries
         for raw, entry in zip(parsed.items, entries, strict=True):
             self._adjust_feed_entry(page, raw, entry.guid)
+        if len(entries) >= FEED_PAGE_SIZE:
+            parsed.next_page = _next_feed_page(page.url)
         return parsed
 
     def _adjust_feed_entry(self, page: Page, raw: RawItem, guid: str | None) -> None:
@@ -174,6 +179,15 @@ class InternetMattersParser(FeedKind, JsonApiKind, ListingKind):
         if partial is not None:
             raw.fetched_from = partial.fetched_from
         return Parsed(items=[raw])
+
+
+def _next_feed_page(url: str) -> str:
+    """The feed URL with WordPress's `paged` parameter moved on by one."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    current = query.get("paged", "1")
+    query["paged"] = str(int(current) + 1 if current.isdigit() else 2)
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _post_id(text: str | None) -> str | None:

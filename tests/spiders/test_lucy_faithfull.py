@@ -93,7 +93,9 @@ def test_listing_follows_article_links_in_main_content_only() -> None:
     page = Page(listing.encode(), f"{SITE}/featured-news.htm", FETCHED, HTML)
     assert parser.route(page) == "listing"
     followed = [f.url for f in parser.parse(page).follow]
-    assert len(followed) == len(set(followed)) == 8  # "Read more" links are not repeats
+    # Six on page 1 ("Read more" links are not repeats); the two oldest are on page 2.
+    assert len(followed) == len(set(followed)) == 6
+    assert parser.parse(page).next_page == f"{SITE}/featured-news.htm?page=2"
     assert f"{SITE}/about-us/" not in followed
     assert f"{SITE}/our-work/" not in followed
     # The menu is outside the block holding the <h1>, so even an article-shaped link there is
@@ -104,8 +106,8 @@ def test_listing_follows_article_links_in_main_content_only() -> None:
 
 def test_listing_partial_for_a_missing_page_keeps_title_and_summary() -> None:
     parser = LucyFaithfullParser(get_source("lucy_faithfull"))
-    body = (FOLDER / "featured-news.html").read_bytes()
-    page = Page(body, f"{SITE}/featured-news.htm", FETCHED, HTML)
+    body = (FOLDER / "featured-news-page-2.html").read_bytes()
+    page = Page(body, f"{SITE}/featured-news.htm?page=2", FETCHED, HTML)
     gone = f"{SITE}/featured-news/parents-protect-summer-online-safety-webinars.htm"
     [follow] = [f for f in parser.parse(page).follow if f.url == gone]
     assert follow.partial is not None
