@@ -37,7 +37,11 @@ def make_engine(url: str) -> Engine:
     """
     sa_url = make_url(url)
     if sa_url.get_backend_name() != "sqlite":
-        return create_engine(sa_url, pool_pre_ping=True)
+        # psycopg prepares a statement after five runs, and PostgreSQL may then keep a generic
+        # plan chosen while the tables were small: a sequential scan that grows with every
+        # batch. Crawls run few, large statements, so planning each one is the cheaper side.
+        connect_args = {"prepare_threshold": None} if sa_url.get_driver_name() == "psycopg" else {}
+        return create_engine(sa_url, pool_pre_ping=True, connect_args=connect_args)
     engine = create_engine(
         sa_url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_SECONDS},

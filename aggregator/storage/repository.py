@@ -24,6 +24,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    any_,
     bindparam,
     case,
     func,
@@ -35,12 +36,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.changes import change_kind, diff_snapshots
+from aggregator.classify import Classification
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting, field_names
 from aggregator.storage.db import make_engine, write_transaction
 from aggregator.storage.models import (
     REVIEW_STATUSES,
     RUN_STATUSES,
     AliasRow,
+    ClassificationRow,
     CrawlRunRow,
     ItemRow,
     ReviewRow,
@@ -89,6 +92,7 @@ _SIGHTINGS = cast(Table, SightingRow.__table__)
 _REVISIONS = cast(Table, RevisionRow.__table__)
 _REVIEWS = cast(Table, ReviewRow.__table__)
 _RUNS = cast(Table, CrawlRunRow.__table__)
+_CLASSIFICATIONS = cast(Table, ClassificationRow.__table__)
 
 # Written on every sighting of an existing item (never id, source or first_seen).
 _UPDATABLE_COLUMNS = tuple(
@@ -374,18 +378,22 @@ class Repository:
 
         for source, source_keys in keys.items():
             for chunk in _chunks(sorted(source_keys)):
-                load(conn.execute(base.where(_ITEMS.c.source == source, _ITEMS.c.key.in_(chunk))))
+                load(
+                    conn.execute(
+                        base.where(_ITEMS.c.source == source, _member(conn, _ITEMS.c.key, chunk))
+                    )
+                )
         alias_owner: dict[tuple[str, str], int] = {}
         for source, source_aliases in aliases.items():
             for chunk in _chunks(sorted(source_aliases)):
                 query = select(_ALIASES.c.source, _ALIASES.c.alias, _ALIASES.c.item_id).where(
-                    _ALIASES.c.source == source, _ALIASES.c.alias.in_(chunk)
+                    _ALIASES.c.source == source, _member(conn, _ALIASES.c.alias, chunk)
                 )
                 for alias_source, alias, item_id in conn.execute(query):
                     alias_owner[(alias_source, alias)] = item_id
         missing = sorted(set(alias_owner.values()) - states.keys())
         for id_chunk in _chunks(missing):
-            load(conn.execute(base.where(_ITEMS.c.id.in_(id_chunk))))
+            load(conn.execute(base.where(_member(conn, _ITEMS.c.id, id_chunk))))
 
         by_key = {(s.values["source"], s.values["key"]): s for s in states.values()}
         by_alias = {pair: states[item_id] for pair, item_id in alias_owner.items()}
@@ -794,8 +802,107 @@ class Repository:
                 for row in conn.execute(stmt)
             ]
 
+    # --- classification ---------------------------------------------------------------------
+
+    def save_classifications(
+        self,
+        pairs: Sequence[tuple[int, Classification]],
+        classified_at: datetime | None = None,
+    ) -> None:
+        """Store the classification of each (item id, classification), in one transaction.
+
+        An existing classification is replaced. The item's `topics` and `nations` are set to
+        the classification's (they are derived, not substantive: no revision, no change to
+        the content hash); `doc_type`, the other crawl fields and the item's review state are
+        never touched. `classified_at` defaults to each classification's own, else now.
+        """
+        if not pairs:
+            return
+        if classified_at is not None:
+            _require_aware(classified_at, "classified_at")
+        now = datetime.now(UTC)
+        latest: dict[int, Classification] = {}
+        for item_id, result in pairs:
+            latest[item_id] = result  # the last classification of an item wins
+        rows = [
+            _classification_columns(item_id, result, classified_at or result.classified_at or now)
+            for item_id, result in sorted(latest.items())
+        ]
+        with write_transaction(self.engine) as conn:
+            stmt = _dialect_insert(conn, _CLASSIFICATIONS)
+            replace = {
+                name: stmt.excluded[name]
+                for name in (c.name for c in _CLASSIFICATIONS.columns)
+                if name != "item_id"
+            }
+            for chunk in _chunks(rows):
+                conn.execute(
+                    stmt.on_conflict_do_update(index_elements=["item_id"], set_=replace),
+                    list(chunk),
+                )
+            conn.execute(
+                update(_ITEMS).where(_ITEMS.c.id == bindparam("b_id")),
+                [
+                    {"b_id": row["item_id"], "topics": row["topics"], "nations": row["nations"]}
+                    for row in rows
+                ],
+            )
+
+    def classification(self, item_id: int) -> Classification | None:
+        """The stored classification of an item, or None if it has never been classified."""
+        return self.relevance_of([item_id]).get(item_id)
+
+    def relevance_of(self, item_ids: Sequence[int]) -> dict[int, Classification]:
+        """The stored classifications of these items (items never classified are absent)."""
+        found: dict[int, Classification] = {}
+        with self.engine.connect() as conn:
+            for id_chunk in _chunks(sorted(set(item_ids))):
+                query = select(_CLASSIFICATIONS).where(_CLASSIFICATIONS.c.item_id.in_(id_chunk))
+                for row in conn.execute(query):
+                    found[row.item_id] = _classification_from_row(row._mapping)
+        return found
+
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _classification_columns(
+    item_id: int, result: Classification, classified_at: datetime
+) -> dict[str, Any]:
+    return {
+        "item_id": item_id,
+        "doc_type": DocType(result.doc_type).value,
+        "topics": list(result.topics),
+        "nations": list(result.nations),
+        "relevance": float(result.relevance),
+        "relevant": bool(result.relevant),
+        "evidence": result.evidence(),
+        "vocabulary_version": result.vocabulary_version,
+        "classified_at": classified_at,
+        "text": result.text,
+        "type_hint": result.type_hint,
+        "nation_hints": list(result.nation_hints),
+    }
+
+
+def _classification_from_row(values: Mapping[Any, Any]) -> Classification:
+    evidence = values["evidence"] or {}
+    return Classification(
+        doc_type=DocType(values["doc_type"]),
+        doc_type_evidence=evidence.get("doc_type", ""),
+        topics=list(values["topics"]),
+        topic_evidence=list(evidence.get("topics", [])),
+        nations=list(values["nations"]),
+        nation_evidence=list(evidence.get("nations", [])),
+        relevance=float(values["relevance"]),
+        relevant=bool(values["relevant"]),
+        relevance_evidence=list(evidence.get("relevance", [])),
+        vocabulary_version=values["vocabulary_version"],
+        text=values["text"],
+        type_hint=values["type_hint"],
+        nation_hints=list(values["nation_hints"]),
+        classified_at=values["classified_at"],
+    )
 
 
 def _revision(
@@ -840,6 +947,16 @@ def _dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlit
     if name == "sqlite":
         return sqlite.insert(table)
     raise NotImplementedError(f"storage supports SQLite and PostgreSQL, not {name}")
+
+
+def _member(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one bound array, so the
+    statement text is the same for every batch and psycopg need not re-parse hundreds of
+    placeholders each time (it made lookups the slowest part of an upsert)."""
+    if conn.dialect.name == "postgresql":
+        array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        return column == any_(array)
+    return column.in_(values)
 
 
 def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
