@@ -198,6 +198,11 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     "--status", type=click.Choice(["new", "approved", "rejected", "deferred"]), default=None
 )
 @click.option("--limit", type=int, default=None)
+@click.option(
+    "--include-irrelevant",
+    is_flag=True,
+    help="Also list items filed as 'probably not safeguarding' (hidden by default).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per item.")
 @db_option
 def items(
@@ -205,10 +210,17 @@ def items(
     since: str | None,
     status: str | None,
     limit: int | None,
+    include_irrelevant: bool,
     as_json: bool,
     db_url: str | None,
 ) -> None:
-    """List stored items, newest first."""
+    """List stored items, newest first, with their safeguarding relevance.
+
+    Items the classifier files as "probably not safeguarding" are kept but hidden here unless
+    --include-irrelevant is given (their relevance is then shown in brackets). With --json,
+    each object carries a `classification` with its type, topics, nations, relevance and the
+    evidence for each.
+    """
     from aggregator.storage.repository import Repository
 
     if source:
@@ -218,19 +230,109 @@ def items(
         source=source,
         since=_parse_when(since, "--since") if since else None,
         status=status,
-        limit=limit,
+        limit=limit if include_irrelevant else None,
     )
+    classified = repo.relevance_of([s.id for s in found])
+    hidden = 0
+    if not include_irrelevant:
+        shown = [s for s in found if s.id not in classified or classified[s.id].relevant]
+        hidden = len(found) - len(shown)
+        found = shown[:limit] if limit is not None else shown
     for stored in found:
         item = stored.item
+        result = classified.get(stored.id)
         if as_json:
-            record = item.to_json() | {"id": stored.id, "status": stored.status}
+            record = item.to_json() | {
+                "id": stored.id,
+                "status": stored.status,
+                "classification": result.to_json() if result else None,
+            }
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             when = item.updated or item.published
             date = when.astimezone(LONDON).date().isoformat() if when else "undated"
+            if result is None:
+                relevance = "  -   "
+            elif result.relevant:
+                relevance = f" {result.relevance:.2f} "
+            else:
+                relevance = f"({result.relevance:.2f})"
             click.echo(
-                f"{stored.id:>6} {item.source:<18} {stored.status:<9} {date:<10} {item.title[:80]}"
+                f"{stored.id:>6} {item.source:<18} {stored.status:<9} {date:<10} {relevance} "
+                f"{item.title[:80]}"
             )
+    if hidden and not as_json:
+        click.echo(
+            f"({hidden} probably not safeguarding; --include-irrelevant lists them)", err=True
+        )
+
+
+@main.command()
+@click.option("--all", "all_items", is_flag=True, help="Re-classify every stored item.")
+@click.option("--source", "source", default=None, help="Only the items of this source slug.")
+@click.option(
+    "--vocabulary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A vocabulary file to use instead of the packaged one (to try a draft).",
+)
+@db_option
+def classify(
+    all_items: bool, source: str | None, vocabulary: Path | None, db_url: str | None
+) -> None:
+    """Re-run the classification rules over stored items (after the vocabulary changes).
+
+    Each item is classified again from its stored title, summary, body text and publisher
+    hints; its classification, topics and nations are updated. Editors' decisions (review
+    status, edits) are never touched, and the item's document type stays as crawled. Prints how
+    many items changed relevance or topics.
+    """
+    import dataclasses
+
+    from aggregator.classify import Classification, Vocabulary, classify_item
+    from aggregator.schema import DocType
+    from aggregator.storage.db import upgrade
+    from aggregator.storage.repository import Repository
+
+    if not all_items and not source:
+        raise click.UsageError("say which items: --all, or --source SLUG")
+    if source:
+        _check_slugs((source,))
+    url = database_url(db_url)
+    upgrade(url)
+    vocab = Vocabulary.load(vocabulary)
+    repo = Repository.from_url(url)
+    stored = repo.list_items(source=source)
+    before = repo.relevance_of([s.id for s in stored])
+    pairs: list[tuple[int, Classification]] = []
+    flipped = retopicked = relevant = 0
+    for entry in stored:
+        old = before.get(entry.id)
+        result = classify_item(
+            entry.item,
+            body_text=old.text if old else "",
+            type_hint=old.type_hint if old else None,
+            nation_hints=old.nation_hints if old else list(entry.item.nations),
+            vocabulary=vocab,
+        )
+        if old is None and entry.item.doc_type != DocType.OTHER:
+            # Never classified (stored before classification existed): keep the crawled type.
+            result = dataclasses.replace(
+                result,
+                doc_type=DocType(entry.item.doc_type),
+                doc_type_evidence=f"stored doc_type={DocType(entry.item.doc_type).value}",
+            )
+        flipped += old is None or old.relevant != result.relevant
+        retopicked += result.topics != entry.item.topics
+        relevant += result.relevant
+        pairs.append((entry.id, result))
+    for start in range(0, len(pairs), 500):
+        repo.save_classifications(pairs[start : start + 500])
+    click.echo(
+        f"re-classified {len(pairs)} items with vocabulary {vocab.version}: "
+        f"{relevant} safeguarding, {len(pairs) - relevant} probably not safeguarding; "
+        f"relevance changed on {flipped}, topics on {retopicked}; review state untouched"
+    )
 
 
 @main.command()
@@ -271,7 +373,8 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
 
     SLUG picks the source's parser (`feed` reads any RSS/Atom file). The parser is chosen from
     the URL and content. For a listing, feed or search result it prints what that page alone
-    shows. Items that fail validation are reported on stderr with their reason.
+    shows. Each object carries its `classification` (type, topics, nations, relevance, with
+    evidence). Items that fail validation are reported on stderr with their reason.
     """
     from aggregator.parse_offline import parse_saved
 
@@ -282,8 +385,9 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
         )
     when = _parse_when(fetched_at, "--fetched-at") if fetched_at else datetime.now(UTC)
     result = parse_saved(slug, file.read_bytes(), url, when, content_type)
-    for item in result.items:
-        click.echo(json.dumps(item.to_json(), ensure_ascii=False))
+    for item, classification in zip(result.items, result.classifications, strict=True):
+        record = item.to_json() | {"classification": classification.to_json()}
+        click.echo(json.dumps(record, ensure_ascii=False))
     for reason, dropped_url in result.dropped:
         click.echo(f"dropped ({reason}): {dropped_url}", err=True)
 

@@ -11,6 +11,7 @@ import re
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from aggregator import scrapy_settings
@@ -48,7 +49,7 @@ def save_fixture(
     filename = name or _file_name(url, content_type)
     (folder / filename).write_bytes(body)
     meta_path = folder / "meta.json"
-    meta = (
+    meta: dict[str, Any] = (
         json.loads(meta_path.read_text(encoding="utf-8"))
         if meta_path.exists()
         else {

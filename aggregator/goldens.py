@@ -92,7 +92,16 @@ def crawl_folder(slug: str, folder: Path) -> list[dict[str, Any]]:
             args += ["--snapshot", snapshot]
         subprocess.run(args, check=True, env=env, capture_output=True)
         out = subprocess.run(
-            [sys.executable, "-m", "aggregator.cli", "items", "--source", slug, "--json"],
+            [
+                sys.executable,
+                "-m",
+                "aggregator.cli",
+                "items",
+                "--source",
+                slug,
+                "--json",
+                "--include-irrelevant",  # every stored item, with its classification
+            ],
             check=True,
             env=env,
             capture_output=True,

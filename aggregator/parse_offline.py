@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from aggregator.normalise.item import NormaliseError, normalise
+from aggregator.classify import Classification
+from aggregator.normalise.item import NormaliseError, normalise_classified
 from aggregator.raw import RawItem
 from aggregator.schema import Item
 from aggregator.sources import Source, get_source
@@ -21,6 +22,8 @@ ANY_FEED = Source(slug="feed", publisher="", homepage="", channels=())
 class OfflineResult:
     items: list[Item] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (reason, url)
+    # The classification of each item, in the same order as `items`.
+    classifications: list[Classification] = field(default_factory=list)
 
 
 def parse_saved(
@@ -53,8 +56,10 @@ def finish(raws: list[RawItem]) -> OfflineResult:
             result.dropped.append((raw.drop_reason, raw.url))
             continue
         try:
-            item = normalise(raw)
+            item, classification = normalise_classified(raw)
             result.items.append(validate(item, raw.fetched_at))
         except (NormaliseError, ValidationError) as exc:
             result.dropped.append((exc.reason, exc.url))
+            continue
+        result.classifications.append(classification)
     return result

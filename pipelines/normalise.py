@@ -6,9 +6,10 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
-from aggregator.normalise.item import NormaliseError, normalise
+from aggregator.normalise.item import NormaliseError, normalise_classified
 from aggregator.raw import RawItem
 from aggregator.schema import Item
+from pipelines.classify import ledger
 from pipelines.drop import drop
 
 
@@ -26,6 +27,8 @@ class NormalisePipeline:
         if item.drop_reason:
             drop(self.crawler, item.drop_reason, item.url)
         try:
-            return normalise(item)
+            normalised, classification = normalise_classified(item)
         except NormaliseError as exc:
             drop(self.crawler, exc.reason, exc.url)
+        ledger(self.crawler).record(normalised, classification)  # see pipelines/classify.py
+        return normalised

@@ -1,7 +1,9 @@
 """Scrapy adapter over the repository: items are written in batches, never one commit each.
 
 Items are held until the batch is full or the spider closes, so a later duplicate in the run
-can still add its provenance to an item before it is written.
+can still add its provenance to an item before it is written. Each item's classification
+(carried beside it in the crawl's ledger, see pipelines/classify.py) is saved with it, under the
+id the upsert gave it, classified at the batch's fetch time.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from scrapy.crawler import Crawler
 
 from aggregator.schema import Item
 from aggregator.storage.repository import Repository
+from pipelines.classify import ledger
 
 BATCH_SIZE = 200
 
@@ -21,6 +24,7 @@ class StorePipeline:
         self.crawler = crawler
         self.repository = repository
         self.batch: list[Item] = []
+        self.ledger = ledger(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -34,6 +38,7 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         self.flush()
+        self.ledger.clear()  # what is left belongs to items dropped after normalise
 
     def flush(self) -> None:
         if not self.batch:
@@ -44,4 +49,10 @@ class StorePipeline:
         assert stats is not None
         for result in results:
             stats.inc_value(f"aggregator/items_{result.outcome}")
+        classified = [
+            (result.item_id, found)
+            for item, result in zip(self.batch, results, strict=True)
+            if (found := self.ledger.pop(item)) is not None
+        ]
+        self.repository.save_classifications(classified, classified_at=seen_at)
         self.batch = []

@@ -149,8 +149,8 @@ class InternetMattersParser(FeedKind, JsonApiKind, ListingKind):
         if not title:
             return None
         summary = ""
-        card = anchor.parent
-        if isinstance(card, Tag):
+        card = _card(page, anchor, url)
+        if card is not None:
             paragraph = card.find("p")
             summary = _text(paragraph) if isinstance(paragraph, Tag) else ""
         return self.raw(page, url, title, summary=summary, type_hint=_parse_type_hint(url))
@@ -179,6 +179,32 @@ class InternetMattersParser(FeedKind, JsonApiKind, ListingKind):
         if partial is not None:
             raw.fetched_from = partial.fetched_from
         return Parsed(items=[raw])
+
+
+def _card(page: Page, anchor: Tag, url: str) -> Tag | None:
+    """The card around a listing link: the smallest ancestor that holds more than the link
+    (which may wrap the whole card or sit inside its heading), widened while it shows no
+    paragraph and links no other post, so an excerpt in a sibling wrapper still counts."""
+    own = len(_text(anchor))
+    card: Tag | None = None
+    node = anchor.parent
+    for _ in range(4):
+        if not isinstance(node, Tag) or _links_other_post(page, node, url):
+            break
+        if len(_text(node)) > own + 5:
+            card = node
+            if node.find("p") is not None:
+                break
+        node = node.parent
+    return card
+
+
+def _links_other_post(page: Page, node: Tag, url: str) -> bool:
+    for anchor in node.find_all("a", href=True):
+        other = urljoin(page.url, str(anchor["href"])).split("#")[0]
+        if other != url and HUB_POST_PATH.match(urlsplit(other).path):
+            return True
+    return False
 
 
 def _next_feed_page(url: str) -> str:

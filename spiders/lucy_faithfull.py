@@ -154,11 +154,24 @@ def _links_in(page: Page, region: Tag) -> dict[str, Tag]:
 
 
 def _article(region: Tag) -> Tag:
-    """The block that holds the headline and the article text (the <h1>'s parent)."""
+    """The block that holds the headline and the article text: the nearest ancestor of the
+    <h1> (up to `region`) with a paragraph beyond the headline and the date line. An article
+    <header> holds only the <h1> (and perhaps the date); the body is beside it."""
     h1 = region.find("h1")
-    if isinstance(h1, Tag) and isinstance(h1.parent, Tag):
-        return h1.parent
+    if not isinstance(h1, Tag):
+        return region
+    title = _squash(_text(h1))
+    node = h1.parent
+    while isinstance(node, Tag) and node is not region:
+        if any(_is_body_paragraph(p, title) for p in node.find_all("p")):
+            return node
+        node = node.parent
     return region
+
+
+def _is_body_paragraph(paragraph: Tag, squashed_title: str) -> bool:
+    text = _text(paragraph)
+    return bool(text) and not PUBLISHED_LABEL.match(text) and _squash(text) != squashed_title
 
 
 def _card(anchor: Tag) -> Tag | None:
@@ -216,9 +229,8 @@ def _parse_summary(soup: BeautifulSoup, article: Tag, title: str) -> str:
     if described and _squash(described) != _squash(title):
         return described
     for paragraph in article.find_all("p"):
-        text = _text(paragraph)
-        if text and not PUBLISHED_LABEL.match(text) and _squash(text) != _squash(title):
-            return text
+        if _is_body_paragraph(paragraph, _squash(title)):
+            return _text(paragraph)
     return ""
 
 

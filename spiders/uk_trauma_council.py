@@ -50,6 +50,7 @@ _CLOCK = r"\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
 EVENT_RANGE = re.compile(
     rf"(?:{_WEEKDAY})?{_DAY_DATE},?\s+{_CLOCK}\s*(?:[–—]|-|to)\s*{_CLOCK}(?:\s+(?:BST|GMT|UTC))?"
 )
+SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:])")
 # Booking links: by their words, or by the ticketing host.
 BOOKING_TEXT = re.compile(r"^(book|register|reserve|sign up|get tickets?)\b", re.I)
 BOOKING_HOSTS = ("eventbrite.", "ticketsource.", "ti.to", "zoom.us")
@@ -132,7 +133,9 @@ def _content(soup: BeautifulSoup) -> Tag:
 
 
 def _parse_event_range(text: str) -> str | None:
-    match = EVENT_RANGE.search(text)
+    # Text flattened from inline elements (`<time>…2024</time>, <time>…`) gains a space
+    # before punctuation ("2024 , 05:00"); drop it so the range reads as displayed.
+    match = EVENT_RANGE.search(SPACE_BEFORE_PUNCTUATION.sub(r"\1", text))
     return " ".join(match.group(0).split()) if match else None
 
 

@@ -10,7 +10,7 @@ from aggregator.normalise.dates import DateError, parse_date, parse_event_range
 from aggregator.normalise.text import clean_text, clean_title
 from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.raw import RawItem
-from aggregator.schema import Attachment, Item, Link, Precision, Sighting
+from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting
 from aggregator.sources import REGISTRY
 
 
@@ -25,6 +25,15 @@ class NormaliseError(ValueError):
 
 def normalise(raw: RawItem) -> Item:
     """The normalised item for a raw one, or NormaliseError with a countable reason."""
+    return normalise_classified(raw)[0]
+
+
+def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
+    """`normalise`, plus the classification that filled doc_type, topics and nations.
+
+    The classification reads what only the raw item has (body text, the publisher's type
+    label and applicability), so the crawl keeps it to store beside the item.
+    """
     try:
         url = canonical_url(raw.url, base=raw.fetched_from or None)
     except ValueError as exc:
@@ -53,16 +62,16 @@ def normalise(raw: RawItem) -> Item:
         Link(label=clean_text(label), url=canonical_url(href, base=url))
         for label, href in raw.links
     ]
-    return Item(
+    item = Item(
         key=url_key(url),
         source=raw.source,
         publisher=publisher or "",
         title=title,
         url=url,
         summary=clean_text(raw.summary),
-        doc_type=classify.doc_type(raw.type_hint, title),
+        doc_type=DocType.OTHER,
         topics=[],
-        nations=classify.nations(raw.nation_hints),
+        nations=[],
         published=published.value,
         published_precision=published.precision,
         # An "updated" no later than first publication says nothing new.
@@ -77,6 +86,14 @@ def normalise(raw: RawItem) -> Item:
         provenance=[Sighting(raw.source, raw.fetched_from or url, raw.fetched_at)],
         aliases=sorted(set(raw.aliases)),
     )
+    result = classify.classify_item(
+        item,
+        body_text=clean_text(raw.body_text),
+        type_hint=raw.type_hint,
+        nation_hints=list(raw.nation_hints),
+    )
+    item.doc_type, item.topics, item.nations = result.doc_type, result.topics, result.nations
+    return item, result
 
 
 def _event_times(raw: RawItem) -> tuple[datetime | None, datetime | None]:
@@ -87,4 +104,4 @@ def _event_times(raw: RawItem) -> tuple[datetime | None, datetime | None]:
     return start, end
 
 
-__all__ = ["NormaliseError", "normalise", "Precision"]
+__all__ = ["NormaliseError", "normalise", "normalise_classified", "Precision"]

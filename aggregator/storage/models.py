@@ -19,6 +19,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -190,3 +191,30 @@ class CrawlRunRow(Base):
     items_dropped: Mapped[int] = mapped_column(Integer, default=0)
     dropped_reasons: Mapped[dict[str, int]] = mapped_column(JSON)
     errors: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+
+
+class ClassificationRow(Base):
+    """The classification of an item and its evidence (aggregator.classify), beside the item.
+
+    Written by the crawl for every item it stores and by `aggregator classify --all`; never by
+    editors, and never touching `reviews`. `text`, `type_hint` and `nation_hints` are what the
+    rules read beyond the item, kept so the rules can be re-run after the vocabulary changes.
+    """
+
+    __tablename__ = "classifications"
+    __table_args__ = (Index("ix_classifications_relevant", "relevant"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    doc_type: Mapped[str] = mapped_column(String(40))
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    nations: Mapped[list[str]] = mapped_column(JSON)
+    relevance: Mapped[float] = mapped_column(Float)
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    vocabulary_version: Mapped[str] = mapped_column(String(64))
+    classified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    text: Mapped[str] = mapped_column(Text)
+    type_hint: Mapped[str | None] = mapped_column(Text)
+    nation_hints: Mapped[list[str]] = mapped_column(JSON)

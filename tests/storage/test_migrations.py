@@ -10,7 +10,15 @@ from sqlalchemy import inspect
 from aggregator.storage.db import alembic_config, current_revision, downgrade, make_engine, upgrade
 from aggregator.storage.models import Base
 
-TABLES = {"items", "item_aliases", "sightings", "revisions", "reviews", "crawl_runs"}
+TABLES = {
+    "items",
+    "item_aliases",
+    "sightings",
+    "revisions",
+    "reviews",
+    "crawl_runs",
+    "classifications",
+}
 
 
 def _head(url: str) -> str | None:
@@ -40,7 +48,7 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == _head(db_url) == "0001"
+    assert current_revision(db_url) == _head(db_url) == "0002"
     assert _tables(db_url) == TABLES
     assert _diffs(db_url) == []
 
@@ -49,11 +57,11 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == "0001"
+    assert current_revision(db_url) == "0002"
     assert _diffs(db_url) == []
 
 
 def test_upgrade_is_idempotent(db_url: str) -> None:
     upgrade(db_url)
     upgrade(db_url)
-    assert current_revision(db_url) == "0001"
+    assert current_revision(db_url) == "0002"
