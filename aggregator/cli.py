@@ -172,17 +172,28 @@ def demo(db_url: str | None, out_dir: Path) -> None:
         if (s.item.source, s.item.key) in before
         and before[(s.item.source, s.item.key)] != s.content_hash
     ]
+    classified = repo.relevance_of([s.id for s in stored])
+    relevant = {s.id for s in stored if s.id in classified and classified[s.id].relevant}
     click.echo("")
     for label, group in (("New", fresh), ("Updated", changed)):
-        click.echo(f"{label} items: {len(group)}")
+        click.echo(
+            f"{label} items: {len(group)} ({sum(s.id in relevant for s in group)} safeguarding)"
+        )
         for slug in sorted({s.item.source for s in group}):
-            click.echo(f"  {slug}")
-            for s in group:
-                if s.item.source == slug:
-                    click.echo(f"    - {s.item.title[:90]}")
+            members = [s for s in group if s.item.source == slug]
+            shown = [s for s in members if s.id in relevant]
+            hidden = len(members) - len(shown)
+            note = f"  (+{hidden} probably not safeguarding)" if hidden else ""
+            click.echo(f"  {slug}{note}")
+            for s in sorted(shown, key=lambda s: -classified[s.id].relevance):
+                topics = ", ".join(s.item.topics[:2])
+                click.echo(f"    - {s.item.title[:80]}" + (f"  [{topics}]" if topics else ""))
     if not fresh and not changed:
         click.echo("Nothing new since the last run: every item was seen before, unchanged.")
-    chosen = [s.item for s in fresh + changed] or [s.item for s in stored]
+    # The bulletin takes what is new or updated and about safeguarding (everything relevant
+    # on a repeat run, so there is always a bulletin to look at).
+    pool = fresh + changed or stored
+    chosen = [s.item for s in pool if s.id in relevant]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bulletin.md").write_text(render_markdown(chosen), encoding="utf-8")
     (out_dir / "bulletin.html").write_text(render_html(chosen), encoding="utf-8")
