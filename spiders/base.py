@@ -363,7 +363,8 @@ class SourceSpider(scrapy.Spider):
         self._fallback_started = True
         for channel in self.source.channels:
             if channel.role == "fallback":
-                self.logger.warning("%s: trying fallback %s (%s)", self.name, channel.url, reason)
+                # Recorded with the errors so the crawl record says which channel served.
+                self.record_error(channel.url, f"fallback channel used: {reason}")
                 yield self._channel_request(channel)
 
     def record_error(self, url: str, message: str) -> None:

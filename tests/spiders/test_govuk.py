@@ -71,6 +71,10 @@ def test_search_api_failure_falls_back_to_the_atom_feed_without_duplicates(tmp_p
     assert any(
         "api/search.json" in e["url"] and "HTTP 500" in e["message"] for e in run.stats.errors
     )
+    assert any(
+        e["url"].endswith("home-office.atom") and e["message"].startswith("fallback channel used")
+        for e in run.stats.errors
+    )
     from_feed = {i["key"]: i for i in stored(db, "home_office")}
     assert len(from_feed) == 20
     assert from_feed[MANDATORY]["title"] == "Child sexual abuse: mandatory reporting"
