@@ -184,7 +184,7 @@ class ListingKind(SourceParser):
         soup = page.soup()
         seen: set[str] = set()
         parsed = Parsed()
-        for anchor in soup.find_all("a", href=True):
+        for anchor in self.listing_region(soup).find_all("a", href=True):
             url = urljoin(page.url, str(anchor["href"])).split("#")[0]
             if url in seen or not self.is_detail_url(url):
                 continue
@@ -192,6 +192,11 @@ class ListingKind(SourceParser):
             parsed.follow.append(Follow(url, "detail", self.listing_hint(page, anchor, url)))
         parsed.next_page = next_page_url(page, soup)
         return parsed
+
+    def listing_region(self, soup: BeautifulSoup) -> Tag:
+        """Where a listing's own links are; menus and footers outside it are never followed.
+        The whole page by default; a source narrows it (to <main>, or the block with the h1)."""
+        return soup
 
     def is_detail_url(self, url: str) -> bool:
         parts = urlsplit(url)

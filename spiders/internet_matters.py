@@ -31,7 +31,6 @@ from aggregator.feeds import parse_feed
 from aggregator.raw import RawAttachment, RawItem
 from spiders.base import (
     FeedKind,
-    Follow,
     JsonApiKind,
     ListingKind,
     Page,
@@ -131,16 +130,9 @@ class InternetMattersParser(FeedKind, JsonApiKind, ListingKind):
 
     # Hub listings and post pages (fallback)
 
-    def parse_listing(self, page: Page, partial: RawItem | None = None) -> Parsed:
-        """The shared listing reader, kept to links inside <main> (never menus, footers)."""
-        parsed = super().parse_listing(page, partial)
-        in_main = _links_in(page, main_element(page.soup()))
-        parsed.follow = [
-            Follow(f.url, f.parser, self.listing_hint(page, in_main[f.url], f.url))
-            for f in parsed.follow
-            if f.url in in_main
-        ]
-        return parsed
+    def listing_region(self, soup: BeautifulSoup) -> Tag:
+        """Links inside <main> only (never menus, footers)."""
+        return main_element(soup)
 
     def listing_hint(self, page: Page, anchor: Tag, url: str) -> RawItem | None:
         """A card: its heading is the title (the link also wraps an image and a kicker)."""
@@ -298,14 +290,6 @@ def _utc(value: Any) -> str | None:
 def _local(value: Any) -> str | None:
     """A REST site-local timestamp (no zone: parse_date reads it as Europe/London)."""
     return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _links_in(page: Page, region: Tag) -> dict[str, Tag]:
-    """Each absolute link URL in `region` (as the listing reader forms it), first anchor."""
-    found: dict[str, Tag] = {}
-    for anchor in region.find_all("a", href=True):
-        found.setdefault(urljoin(page.url, str(anchor["href"])).split("#")[0], anchor)
-    return found
 
 
 def _text(node: Tag) -> str:

@@ -26,7 +26,6 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.raw import RawItem
 from spiders.base import (
-    Follow,
     ListingKind,
     Page,
     Parsed,
@@ -66,16 +65,9 @@ class LucyFaithfullParser(ListingKind):
             return "listing"
         return "detail"
 
-    def parse_listing(self, page: Page, partial: RawItem | None = None) -> Parsed:
-        """The shared listing reader, kept to article links inside the main content."""
-        parsed = super().parse_listing(page, partial)
-        in_content = _links_in(page, _content_region(page.soup()))
-        parsed.follow = [
-            Follow(f.url, f.parser, self.listing_hint(page, in_content[f.url], f.url))
-            for f in parsed.follow
-            if f.url in in_content
-        ]
-        return parsed
+    def listing_region(self, soup: BeautifulSoup) -> Tag:
+        """Article links inside the main content only."""
+        return _content_region(soup)
 
     def listing_hint(self, page: Page, anchor: Tag, url: str) -> RawItem | None:
         card = _card(anchor)
@@ -143,14 +135,6 @@ def _content_region(soup: BeautifulSoup) -> Tag:
     while isinstance(node.parent, Tag) and node.parent is not body:
         node = node.parent
     return node
-
-
-def _links_in(page: Page, region: Tag) -> dict[str, Tag]:
-    """Each absolute link URL in `region` (as the listing reader forms it), first anchor."""
-    found: dict[str, Tag] = {}
-    for anchor in region.find_all("a", href=True):
-        found.setdefault(urljoin(page.url, str(anchor["href"])).split("#")[0], anchor)
-    return found
 
 
 def _article(region: Tag) -> Tag:

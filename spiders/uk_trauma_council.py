@@ -25,7 +25,6 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.raw import RawItem
 from spiders.base import (
-    Follow,
     ListingKind,
     Page,
     Parsed,
@@ -71,16 +70,9 @@ class UkTraumaCouncilParser(ListingKind):
             return "listing"
         return "detail"
 
-    def parse_listing(self, page: Page, partial: RawItem | None = None) -> Parsed:
-        """The shared listing reader, kept to links inside <main> (never menus, footers)."""
-        parsed = super().parse_listing(page, partial)
-        in_main = _links_in(page, _content(page.soup()))
-        parsed.follow = [
-            Follow(f.url, f.parser, self.listing_hint(page, in_main[f.url], f.url))
-            for f in parsed.follow
-            if f.url in in_main
-        ]
-        return parsed
+    def listing_region(self, soup: BeautifulSoup) -> Tag:
+        """Links inside <main> only (never menus, footers)."""
+        return _content(soup)
 
     def listing_hint(self, page: Page, anchor: Tag, url: str) -> RawItem | None:
         """A card: the link's emphasised text is the title (a kicker like "Guide" precedes
@@ -204,14 +196,6 @@ def _parse_summary(soup: BeautifulSoup, main: Tag) -> str:
 
 def _strip_decor(text: str) -> str:
     return DECOR.sub("", text).strip()
-
-
-def _links_in(page: Page, region: Tag) -> dict[str, Tag]:
-    """Each absolute link URL in `region` (as the listing reader forms it), first anchor."""
-    found: dict[str, Tag] = {}
-    for anchor in region.find_all("a", href=True):
-        found.setdefault(urljoin(page.url, str(anchor["href"])).split("#")[0], anchor)
-    return found
 
 
 def _text(node: Tag) -> str:
