@@ -299,6 +299,30 @@ def main_element(soup: BeautifulSoup) -> Tag:
     return body if isinstance(body, Tag) else soup
 
 
+# Links that are never onward reading: sharing buttons, social profiles, mail and phone.
+NOT_ONWARD = re.compile(
+    r"(facebook|twitter|x|linkedin|instagram|youtube|tiktok|whatsapp|bsky)\.(com|app)$", re.I
+)
+
+
+def outbound_links(page: Page, scope: Tag, own_hosts: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(label, url) of links in `scope` to other sites: where a page writes up another
+    publisher's document ("Read the government response: …"), the link ties the two
+    together for cross-source dedupe."""
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for anchor in scope.find_all("a", href=True):
+        href = urljoin(page.url, str(anchor["href"])).split("#")[0]
+        host = (urlsplit(href).hostname or "").lower()
+        if not href.startswith(("http://", "https://")) or not host or href in seen:
+            continue
+        if host in own_hosts or host.removeprefix("www.") in own_hosts or NOT_ONWARD.search(host):
+            continue
+        seen.add(href)
+        found.append((" ".join(anchor.get_text(" ").split()) or host, href))
+    return found
+
+
 def pdf_links(page: Page, scope: Tag, labels: tuple[str, ...] = ()) -> list[RawAttachment]:
     """Links to documents: hrefs ending .pdf/.docx, or whose text starts with a label."""
     found: list[RawAttachment] = []

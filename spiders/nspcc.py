@@ -26,6 +26,7 @@ from spiders.base import (
     canonical_link,
     main_element,
     meta_content,
+    outbound_links,
     pdf_links,
 )
 
@@ -38,6 +39,8 @@ LAST_UPDATED = re.compile(r"Last updated:?\s*(\d{1,2} [A-Za-z]{3,9}\.? \d{4})")
 TOPICS = re.compile(r"Topics:\s*([A-Z][a-z]+)")
 PUBLICATION_DATE = re.compile(r"Publication date:?\s*([A-Z][a-z]+ \d{4})")
 PUBLISHED_YEAR = re.compile(r"\(?Published:?\s*(\d{4})\)?")
+# NSPCC's own sites: links between them are navigation, not onward reading.
+OWN_HOSTS = ("nspcc.org.uk", "www.nspcc.org.uk", "learning.nspcc.org.uk", "www.childline.org.uk")
 DOWNLOAD_LABELS = ("Download the report", "Download the briefing", "Download the", "Download")
 CASPAR = re.compile(r":\s*CASPAR briefing\s*$", re.I)
 MONTHS = (
@@ -130,6 +133,7 @@ class NspccParser(ListingKind):
             updated=updated,
             type_hint=type_hint,
             attachments=pdf_links(page, main, DOWNLOAD_LABELS),
+            links=outbound_links(page, main, self.source.all_hosts() + OWN_HOSTS),
             body_text=text,
             complete=True,
             # A page without Topics or a publication date, outside the dated paths, is an
