@@ -403,6 +403,43 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
         click.echo(f"dropped ({reason}): {dropped_url}", err=True)
 
 
+@main.command("clusters")
+@click.option(
+    "--item", "item_id", type=int, default=None, help="Only the cluster holding this item."
+)
+@db_option
+def clusters_command(item_id: int | None, db_url: str | None) -> None:
+    """List cross-source clusters: the publisher of record, then each other sighting
+    ("via NSPCC") with the reason it was merged."""
+    from aggregator.storage.repository import Repository
+
+    repo = Repository.from_url(database_url(db_url))
+    found = repo.clusters(item_id)
+    if item_id is not None and not found:
+        raise KeyError(f"item {item_id} is in no cluster")
+    for cluster in found:
+        lead = cluster.publisher
+        click.echo(f"cluster {cluster.id}: {lead.title}  [{lead.publisher}, item {lead.item_id}]")
+        click.echo(f"        {lead.kind}: {lead.reason}")
+        for member in cluster.members:
+            if member.item_id != lead.item_id:
+                click.echo(f"    via {member.publisher} (item {member.item_id}): {member.title}")
+                click.echo(f"        {member.kind}: {member.reason}")
+
+
+@main.command("split")
+@click.argument("item_id", type=int)
+@click.option("--actor", default=None, help="Who split it (recorded).")
+@db_option
+def split_command(item_id: int, actor: str | None, db_url: str | None) -> None:
+    """Take ITEM_ID out of its cluster (a wrong merge). The split holds on later crawls."""
+    from aggregator.storage.repository import Repository
+
+    repo = Repository.from_url(database_url(db_url))
+    repo.split(item_id, datetime.now(UTC), actor)
+    click.echo(f"item {item_id} split from its cluster")
+
+
 @main.group()
 def fixture() -> None:
     """Capture live pages as fixtures and refresh goldens for review."""

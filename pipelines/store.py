@@ -8,10 +8,12 @@ id the upsert gave it, classified at the batch's fetch time.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Self
 
 from scrapy.crawler import Crawler
 
+from aggregator.dedupe import cluster_items
 from aggregator.schema import Item
 from aggregator.storage.repository import Repository
 from pipelines.classify import ledger
@@ -25,6 +27,8 @@ class StorePipeline:
         self.repository = repository
         self.batch: list[Item] = []
         self.ledger = ledger(crawler)
+        self.changed_ids: set[int] = set()
+        self.last_seen_at: datetime | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -39,6 +43,11 @@ class StorePipeline:
     def close_spider(self) -> None:
         self.flush()
         self.ledger.clear()  # what is left belongs to items dropped after normalise
+        if self.changed_ids and self.last_seen_at is not None:
+            # New and substantively changed items are matched against every source's items.
+            merges = cluster_items(self.repository, self.changed_ids, self.last_seen_at)
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("aggregator/cluster_merges", len(merges))
 
     def flush(self) -> None:
         if not self.batch:
@@ -49,6 +58,9 @@ class StorePipeline:
         assert stats is not None
         for result in results:
             stats.inc_value(f"aggregator/items_{result.outcome}")
+            if result.outcome in ("new", "updated"):
+                self.changed_ids.add(result.item_id)
+        self.last_seen_at = max(seen_at, self.last_seen_at or seen_at)
         classified = [
             (result.item_id, found)
             for item, result in zip(self.batch, results, strict=True)

@@ -218,3 +218,47 @@ class ClassificationRow(Base):
     text: Mapped[str] = mapped_column(Text)
     type_hint: Mapped[str | None] = mapped_column(Text)
     nation_hints: Mapped[list[str]] = mapped_column(JSON)
+
+
+class ClusterRow(Base):
+    """One publication reached through several sources (ARCHITECTURE §1, identify & dedupe).
+
+    `publisher_item_id` is the member whose publisher published it (the publisher of record);
+    the other members are its provenance ("via NSPCC").
+    """
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    publisher_item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClusterMemberRow(Base):
+    """An item's place in a cluster, with why it was merged (the match that brought it in)."""
+
+    __tablename__ = "cluster_members"
+    __table_args__ = (Index("ix_cluster_members_cluster_id", "cluster_id"),)
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"))
+    matched_item_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClusterSplitRow(Base):
+    """A pair an editor split apart: never merged again by a later crawl."""
+
+    __tablename__ = "cluster_splits"
+    __table_args__ = (UniqueConstraint("item_a", "item_b", name="uq_cluster_splits_pair"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_a: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    item_b: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    split_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str | None] = mapped_column(String(200))

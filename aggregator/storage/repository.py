@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.changes import change_kind, diff_snapshots
 from aggregator.classify import Classification
+from aggregator.clusters import Candidate, Match
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting, field_names
 from aggregator.storage.db import make_engine, write_transaction
 from aggregator.storage.models import (
@@ -44,6 +45,9 @@ from aggregator.storage.models import (
     RUN_STATUSES,
     AliasRow,
     ClassificationRow,
+    ClusterMemberRow,
+    ClusterRow,
+    ClusterSplitRow,
     CrawlRunRow,
     ItemRow,
     ReviewRow,
@@ -92,6 +96,9 @@ _SIGHTINGS = cast(Table, SightingRow.__table__)
 _REVISIONS = cast(Table, RevisionRow.__table__)
 _REVIEWS = cast(Table, ReviewRow.__table__)
 _RUNS = cast(Table, CrawlRunRow.__table__)
+_CLUSTERS = cast(Table, ClusterRow.__table__)
+_MEMBERS = cast(Table, ClusterMemberRow.__table__)
+_SPLITS = cast(Table, ClusterSplitRow.__table__)
 _CLASSIFICATIONS = cast(Table, ClassificationRow.__table__)
 
 # Written on every sighting of an existing item (never id, source or first_seen).
@@ -861,6 +868,201 @@ class Repository:
                 for row in conn.execute(query):
                     found[row.item_id] = _classification_from_row(row._mapping)
         return found
+
+    # --- cross-source clusters --------------------------------------------------------------
+
+    def cluster_candidates(self) -> list[Candidate]:
+        """Every stored item as the cluster matcher sees it (one query, no children)."""
+        query = select(
+            _ITEMS.c.id,
+            _ITEMS.c.source,
+            _ITEMS.c.publisher,
+            _ITEMS.c.url,
+            _ITEMS.c.title,
+            _ITEMS.c.published,
+            _ITEMS.c.attachments,
+            _ITEMS.c.links,
+        )
+        with self.engine.connect() as conn:
+            return [
+                Candidate(
+                    item_id=row.id,
+                    source=row.source,
+                    publisher=row.publisher,
+                    url=row.url,
+                    title=row.title,
+                    published=row.published,
+                    attachment_urls=tuple(a["url"] for a in row.attachments or []),
+                    link_urls=tuple(link["url"] for link in row.links or []),
+                )
+                for row in conn.execute(query)
+            ]
+
+    def split_pairs(self) -> set[frozenset[int]]:
+        """Pairs an editor split apart; the matcher never merges them again."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_SPLITS.c.item_a, _SPLITS.c.item_b))
+            return {frozenset((a, b)) for a, b in rows}
+
+    def merge(self, item_id: int, match: Match, at: datetime) -> int:
+        """Put `item_id` and `match.item_id` in one cluster, recording why; the cluster id.
+
+        Joins an existing cluster of either item; two existing clusters become one.
+        """
+        with write_transaction(self.engine) as conn:
+            owner = dict(
+                conn.execute(
+                    select(_MEMBERS.c.item_id, _MEMBERS.c.cluster_id).where(
+                        _MEMBERS.c.item_id.in_([item_id, match.item_id])
+                    )
+                ).all()
+            )
+            mine, theirs = owner.get(item_id), owner.get(match.item_id)
+            if mine is not None and mine == theirs:
+                return mine
+            if mine is None and theirs is None:
+                cluster_id = conn.execute(
+                    insert(_CLUSTERS)
+                    .values(publisher_item_id=match.item_id, created_at=at)
+                    .returning(_CLUSTERS.c.id)
+                ).scalar_one()
+                conn.execute(
+                    insert(_MEMBERS).values(
+                        item_id=match.item_id,
+                        cluster_id=cluster_id,
+                        matched_item_id=None,
+                        kind="first",
+                        reason="first member",
+                        score=1.0,
+                        added_at=at,
+                    )
+                )
+            else:
+                cluster_id = theirs if theirs is not None else cast(int, mine)
+                if mine is not None and theirs is not None:
+                    # Two clusters meet: the newer one's members join the older one.
+                    cluster_id, other = min(mine, theirs), max(mine, theirs)
+                    conn.execute(
+                        update(_MEMBERS)
+                        .where(_MEMBERS.c.cluster_id == other)
+                        .values(cluster_id=cluster_id)
+                    )
+                    conn.execute(_CLUSTERS.delete().where(_CLUSTERS.c.id == other))
+            if mine is None:
+                conn.execute(
+                    insert(_MEMBERS).values(
+                        item_id=item_id,
+                        cluster_id=cluster_id,
+                        matched_item_id=match.item_id,
+                        kind=match.kind,
+                        reason=match.reason,
+                        score=match.score,
+                        added_at=at,
+                    )
+                )
+            return cluster_id
+
+    def set_publisher_of_record(self, cluster_id: int, item_id: int) -> None:
+        with write_transaction(self.engine) as conn:
+            conn.execute(
+                update(_CLUSTERS)
+                .where(_CLUSTERS.c.id == cluster_id)
+                .values(publisher_item_id=item_id)
+            )
+
+    def clusters(self, item_id: int | None = None) -> list[Cluster]:
+        """Clusters with their members (all, or the one holding `item_id`)."""
+        with self.engine.connect() as conn:
+            query = select(_CLUSTERS).order_by(_CLUSTERS.c.id)
+            if item_id is not None:
+                held = select(_MEMBERS.c.cluster_id).where(_MEMBERS.c.item_id == item_id)
+                query = query.where(_CLUSTERS.c.id.in_(held))
+            clusters = conn.execute(query).all()
+            members = conn.execute(
+                select(_MEMBERS, _ITEMS.c.source, _ITEMS.c.publisher, _ITEMS.c.title)
+                .join(_ITEMS, _ITEMS.c.id == _MEMBERS.c.item_id)
+                .where(_MEMBERS.c.cluster_id.in_([c.id for c in clusters]))
+                .order_by(_MEMBERS.c.added_at, _MEMBERS.c.item_id)
+            ).all()
+        return [
+            Cluster(
+                id=c.id,
+                publisher_item_id=c.publisher_item_id,
+                members=[
+                    ClusterMember(
+                        item_id=m.item_id,
+                        source=m.source,
+                        publisher=m.publisher,
+                        title=m.title,
+                        kind=m.kind,
+                        reason=m.reason,
+                        matched_item_id=m.matched_item_id,
+                    )
+                    for m in members
+                    if m.cluster_id == c.id
+                ],
+            )
+            for c in clusters
+        ]
+
+    def split(self, item_id: int, at: datetime, actor: str | None = None) -> None:
+        """Take an item out of its cluster for good: every pair it formed there is recorded
+        as split, so later crawls never merge it back."""
+        with write_transaction(self.engine) as conn:
+            cluster_id = conn.execute(
+                select(_MEMBERS.c.cluster_id).where(_MEMBERS.c.item_id == item_id)
+            ).scalar()
+            if cluster_id is None:
+                raise KeyError(f"item {item_id} is in no cluster")
+            others = list(
+                conn.execute(
+                    select(_MEMBERS.c.item_id).where(
+                        _MEMBERS.c.cluster_id == cluster_id, _MEMBERS.c.item_id != item_id
+                    )
+                ).scalars()
+            )
+            conn.execute(
+                _dialect_insert(conn, _SPLITS).on_conflict_do_nothing(
+                    index_elements=["item_a", "item_b"]
+                ),
+                [
+                    {"item_a": min(item_id, o), "item_b": max(item_id, o), "split_at": at,
+                     "actor": actor}
+                    for o in others
+                ],
+            )
+            conn.execute(_MEMBERS.delete().where(_MEMBERS.c.item_id == item_id))
+            if len(others) < 2:
+                conn.execute(_CLUSTERS.delete().where(_CLUSTERS.c.id == cluster_id))
+            else:
+                conn.execute(
+                    update(_CLUSTERS)
+                    .where(_CLUSTERS.c.id == cluster_id, _CLUSTERS.c.publisher_item_id == item_id)
+                    .values(publisher_item_id=others[0])
+                )
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    item_id: int
+    source: str
+    publisher: str
+    title: str
+    kind: str  # how it matched: url, link, attachment, title; "first" for the first member
+    reason: str
+    matched_item_id: int | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: int
+    publisher_item_id: int
+    members: list[ClusterMember]
+
+    @property
+    def publisher(self) -> ClusterMember:
+        """The publisher of record; the other members are provenance ("via NSPCC")."""
+        return next(m for m in self.members if m.item_id == self.publisher_item_id)
 
 
 # --- helpers --------------------------------------------------------------------------------
