@@ -106,6 +106,9 @@ class ItemRow(Base):
     event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Withdrawn or gone upstream (a GOV.UK withdrawal, a 404/410): when first seen so, and why.
+    withdrawn: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
 
 
@@ -170,6 +173,8 @@ class ReviewRow(Base):
     section: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str | None] = mapped_column(Text)
+    # An editor may keep a withdrawn item in bulletins and feeds.
+    include_withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CrawlRunRow(Base):
@@ -262,3 +267,18 @@ class ClusterSplitRow(Base):
     item_b: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     split_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str | None] = mapped_column(String(200))
+
+
+class ReviewEventRow(Base):
+    """The audit record: every editor action on an item (who, when, what, and the state before
+    it, so it can be undone)."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_item_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
