@@ -193,7 +193,11 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     # The bulletin takes what is new or updated and about safeguarding (everything relevant
     # on a repeat run, so there is always a bulletin to look at).
     pool = fresh + changed or stored
-    chosen = [s.item for s in pool if s.id in relevant]
+    chosen = [
+        s.item
+        for s in pool
+        if s.id in relevant and (s.item.withdrawn is None or s.include_withdrawn)
+    ]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bulletin.md").write_text(render_markdown(chosen), encoding="utf-8")
     (out_dir / "bulletin.html").write_text(render_html(chosen), encoding="utf-8")
@@ -438,6 +442,54 @@ def split_command(item_id: int, actor: str | None, db_url: str | None) -> None:
     repo = Repository.from_url(database_url(db_url))
     repo.split(item_id, datetime.now(UTC), actor)
     click.echo(f"item {item_id} split from its cluster")
+
+
+@main.command("review")
+@click.argument("item_id", type=int)
+@click.option(
+    "--action",
+    type=click.Choice(["approve", "reject", "defer", "reopen"]),
+    default=None,
+    help="The decision.",
+)
+@click.option("--reason", default=None, help="Why (required to reject).")
+@click.option("--title", default=None, help="The editor's title (a crawl never overwrites it).")
+@click.option("--summary", default=None, help="The editor's summary.")
+@click.option("--section", default=None, help="The bulletin section.")
+@click.option("--undo", "undo_event", type=int, default=None, help="Undo this audit event id.")
+@click.option("--actor", default=None, help="Who is acting (recorded in the audit).")
+@db_option
+def review_command(
+    item_id: int,
+    action: str | None,
+    reason: str | None,
+    title: str | None,
+    summary: str | None,
+    section: str | None,
+    undo_event: int | None,
+    actor: str | None,
+    db_url: str | None,
+) -> None:
+    """Decide on ITEM_ID from the command line and print its audit record.
+
+    Approve, reject (with --reason), defer or reopen; edit its title, summary or section;
+    or undo an earlier action. Every change is recorded with who and when. With no option,
+    only the audit record is printed.
+    """
+    from aggregator.storage.repository import Repository
+
+    repo = Repository.from_url(database_url(db_url))
+    now = datetime.now(UTC)
+    if action:
+        repo.review(item_id, action, at=now, actor=actor, reason=reason)
+    if any(v is not None for v in (title, summary, section)):
+        repo.edit(item_id, at=now, actor=actor, title=title, summary=summary, section=section)
+    if undo_event is not None:
+        repo.undo(undo_event, at=now, actor=actor)
+    for event in repo.events(item_id):
+        when = event.at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+        change = ", ".join(f"{k}={v!r}" for k, v in event.detail.get("after", {}).items())
+        click.echo(f"{event.id:>5} {when} {event.actor or '-':<12} {event.action:<8} {change}")
 
 
 @main.group()

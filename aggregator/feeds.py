@@ -113,7 +113,10 @@ def feed_items(
     feed = parse_feed(body, url)
     items: list[RawItem] = []
     for entry in feed.entries:
-        link = entry.link or (entry.guid or "")
+        # A guid that is a URL stands in for a missing link; with neither, the entry is kept
+        # and keyed by its guid or content (aggregator.identity).
+        guid = entry.guid or ""
+        link = entry.link or (guid if guid.startswith(("http://", "https://")) else "")
         aliases = [f"feed-guid:{entry.guid}"] if stable_guids and entry.guid else []
         items.append(
             RawItem(
@@ -130,7 +133,7 @@ def feed_items(
                 attachments=list(entry.enclosures),
                 aliases=aliases,
                 body_text=entry.content,
-                drop_reason=None if link else "feed entry has no link",
+
             )
         )
     return items

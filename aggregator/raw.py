@@ -53,3 +53,6 @@ class RawItem:
     # Set by a parser that recognises an item it must not store (a withdrawn GOV.UK page):
     # validation drops it and counts the reason.
     drop_reason: str | None = None
+    # Set when the publisher has withdrawn the page or it is gone (404/410): the item is kept
+    # and flagged, never dropped, so editors see it went.
+    withdrawn_reason: str | None = None

@@ -98,6 +98,8 @@ class Item:
     links: list[Link] = field(default_factory=list)
     provenance: list[Sighting] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    withdrawn: datetime | None = None
+    withdrawn_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: datetimes as ISO 8601 UTC, enums as their values."""
@@ -131,6 +133,8 @@ class Item:
                 for s in data.get("provenance", [])
             ],
             aliases=list(data.get("aliases", [])),
+            withdrawn=_dt(data.get("withdrawn")),
+            withdrawn_reason=data.get("withdrawn_reason"),
         )
 
 

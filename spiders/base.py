@@ -462,6 +462,10 @@ class SourceSpider(scrapy.Spider):
         self.record_error(request.url, _describe_failure(failure))
         partial = request.cb_kwargs.get("partial")
         if partial is not None:
+            status = getattr(getattr(failure.value, "response", None), "status", None)
+            if status in (404, 410):
+                # The listing still links it, but the page is gone: keep it, flagged.
+                partial.withdrawn_reason = f"HTTP {status} at {request.url}"
             yield partial
         if request.meta.get("channel"):
             yield from self._fallbacks(f"{request.url} failed")

@@ -23,6 +23,7 @@ from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
 
 GOVUK = "https://www.gov.uk"
 FIRST_PUBLISHED = "First published."
+WITHDRAWN = "withdrawn on GOV.UK"
 
 
 def absolute(link: str) -> str:
@@ -77,9 +78,9 @@ class GovukParser(JsonApiKind, FeedKind):
             change_note=real_change_note(note),
             type_hint=record.get("content_store_document_type") or record.get("display_type"),
             aliases=content_id_alias(record.get("content_id")),
-            drop_reason="withdrawn upstream" if record.get("is_withdrawn") else None,
+            withdrawn_reason=WITHDRAWN if record.get("is_withdrawn") else None,
         )
-        if raw.drop_reason or not link.startswith("/"):
+        if not link.startswith("/"):
             return raw, None
         return raw, f"{GOVUK}/api/content{link}"
 
@@ -112,7 +113,7 @@ class GovukParser(JsonApiKind, FeedKind):
             aliases=content_id_alias(data.get("content_id")),
             body_text=body,
             complete=True,
-            drop_reason="withdrawn upstream" if data.get("withdrawn_notice") else None,
+            withdrawn_reason=WITHDRAWN if data.get("withdrawn_notice") else None,
         )
         # The detail was fetched from the API, but the item was found where the listing was.
         if partial is not None:

@@ -6,9 +6,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from aggregator import classify
+from aggregator.identity import item_key
 from aggregator.normalise.dates import DateError, parse_date, parse_event_range
 from aggregator.normalise.text import clean_text, clean_title
-from aggregator.normalise.urls import canonical_url, url_key
+from aggregator.normalise.urls import canonical_url
 from aggregator.raw import RawItem
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting
 from aggregator.sources import REGISTRY
@@ -34,10 +35,14 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
     The classification reads what only the raw item has (body text, the publisher's type
     label and applicability), so the crawl keeps it to store beside the item.
     """
+    # An entry without a page of its own (a feed entry with no link) is shown at the page it
+    # was found on; its key then falls back to its native id or a content hash.
+    own_page = bool(raw.url.strip())
     try:
-        url = canonical_url(raw.url, base=raw.fetched_from or None)
+        page = raw.url if own_page else raw.fetched_from
+        url = canonical_url(page, base=raw.fetched_from or None)
     except ValueError as exc:
-        raise NormaliseError("bad url", raw.url) from exc
+        raise NormaliseError("bad url", raw.url or raw.fetched_from) from exc
     try:
         published = parse_date(raw.published)
         updated = parse_date(raw.updated)
@@ -63,7 +68,13 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
         for label, href in raw.links
     ]
     item = Item(
-        key=url_key(url),
+        key=item_key(
+            url if own_page else None,
+            raw.aliases,
+            source=raw.source,
+            title=raw.title,
+            published=raw.published,
+        ),
         source=raw.source,
         publisher=publisher or "",
         title=title,
@@ -85,6 +96,8 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
         links=links,
         provenance=[Sighting(raw.source, raw.fetched_from or url, raw.fetched_at)],
         aliases=sorted(set(raw.aliases)),
+        withdrawn=raw.fetched_at if raw.withdrawn_reason else None,
+        withdrawn_reason=raw.withdrawn_reason,
     )
     result = classify.classify_item(
         item,

@@ -282,3 +282,26 @@ class ReviewEventRow(Base):
     actor: Mapped[str | None] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ExportConsumerRow(Base):
+    """A downstream tool that polls `aggregator export --consumer NAME`."""
+
+    __tablename__ = "export_consumers"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ExportDeliveryRow(Base):
+    """An item a consumer has been sent (recorded only once the output was fully written)."""
+
+    __tablename__ = "export_deliveries"
+    __table_args__ = (UniqueConstraint("consumer", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consumer: Mapped[str] = mapped_column(
+        ForeignKey("export_consumers.name", ondelete="CASCADE")
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -106,10 +106,14 @@ def test_org_feed_ids_are_never_identity_and_title_prefixes_are_stripped() -> No
     assert {i.key for i in feed} <= {i.key for i in search}
 
 
-def test_withdrawn_document_is_dropped_with_a_counted_reason(tmp_path: Path) -> None:
+def test_withdrawn_document_is_kept_and_flagged_not_dropped(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/d.db"
     crawl(db, "dhsc")
-    assert last_run(db, "dhsc").stats.dropped_reasons == {"withdrawn upstream": 1}
+    assert last_run(db, "dhsc").stats.dropped_reasons == {}
+    withdrawn = [i for i in stored(db, "dhsc") if i["withdrawn"]]
+    assert len(withdrawn) == 1
+    assert withdrawn[0]["withdrawn_reason"] == "withdrawn on GOV.UK"
+    assert withdrawn[0]["withdrawn"] == "2024-05-31T08:00:00Z"
 
 
 COMPARED = ("title", "url", "key", "published", "published_precision", "updated", "doc_type")
