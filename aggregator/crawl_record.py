@@ -13,6 +13,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
 
+from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.storage.repository import Repository, RunStats
 from pipelines.drop import DROPPED_PREFIX
 
@@ -37,9 +38,12 @@ class CrawlRecorder:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:
             return
+        now = datetime.now(UTC)
         assert self.crawler.stats is not None
         stats: dict[str, Any] = self.crawler.stats.get_stats()
         errors: list[dict[str, str]] = list(getattr(spider, "errors", []))
+        for url, why in getattr(spider, "gone", []):
+            self.repository.mark_withdrawn(spider.name, url_key(canonical_url(url)), now, why)
         if reason != "finished":
             errors.append({"url": "", "message": f"crawl ended early: {reason}"})
         counts = {

@@ -362,6 +362,7 @@ class SourceSpider(scrapy.Spider):
         self.errors: list[dict[str, str]] = []
         self._fallback_started = False
         self.known_keys: frozenset[str] = frozenset()
+        self.gone: list[tuple[str, str]] = []  # (url, reason) of stored items now 404/410
 
     def load_known_keys(self) -> None:
         """Keys already stored for this source, so pagination stops at what was seen before."""
@@ -416,7 +417,7 @@ class SourceSpider(scrapy.Spider):
             parsed = self.parser.parse(page, parser, partial)
         except (ParseError, ValueError, KeyError, TypeError) as exc:
             self.record_error(response.url, f"parse failed: {exc}")
-            if partial is not None:
+            if partial is not None and not self.is_known(partial):
                 yield partial
             if channel:
                 yield from self._fallbacks(f"parse failed at {response.url}")
@@ -442,6 +443,13 @@ class SourceSpider(scrapy.Spider):
             self.record_error(response.url, "channel yielded no items")
             yield from self._fallbacks(f"no items at {response.url}")
 
+    def is_known(self, raw: RawItem) -> bool:
+        """Whether the source already has this item stored (by its canonical URL key)."""
+        try:
+            return url_key(canonical_url(raw.url)) in self.known_keys
+        except ValueError:
+            return False
+
     def wants_next_page(self, parsed: Parsed, depth: int) -> bool:
         """Go on to an older page only while this one still shows something not stored yet:
         the listing is newest first, so a page of known items means the rest is older."""
@@ -463,10 +471,15 @@ class SourceSpider(scrapy.Spider):
         partial = request.cb_kwargs.get("partial")
         if partial is not None:
             status = getattr(getattr(failure.value, "response", None), "status", None)
-            if status in (404, 410):
-                # The listing still links it, but the page is gone: keep it, flagged.
-                partial.withdrawn_reason = f"HTTP {status} at {request.url}"
-            yield partial
+            gone = f"HTTP {status} at {request.url}" if status in (404, 410) else None
+            if not self.is_known(partial):
+                # What the listing showed is kept (flagged if the page is gone).
+                partial.withdrawn_reason = gone
+                yield partial
+            elif gone:
+                # A stored item is never overwritten by the listing's thinner copy; it is only
+                # flagged as gone (by the crawl recorder, with the fetch time).
+                self.gone.append((partial.url, gone))
         if request.meta.get("channel"):
             yield from self._fallbacks(f"{request.url} failed")
 

@@ -923,6 +923,19 @@ class Repository:
             item_id, "keep_withdrawn", {"include_withdrawn": keep}, at=at, actor=actor
         )
 
+    def mark_withdrawn(self, source: str, key: str, at: datetime, reason: str) -> bool:
+        """Flag a stored item as gone upstream (first date kept); False if there is none."""
+        _require_aware(at, "at")
+        with write_transaction(self.engine) as conn:
+            result = conn.execute(
+                update(_ITEMS)
+                .where(_ITEMS.c.source == source, _ITEMS.c.key == key)
+                .values(
+                    withdrawn=func.coalesce(_ITEMS.c.withdrawn, at), withdrawn_reason=reason
+                )
+            )
+            return bool(result.rowcount)
+
     def undo(self, event_id: int, *, at: datetime, actor: str | None = None) -> int:
         """Put back the review state an earlier action changed; recorded as its own event."""
         with self.engine.connect() as conn:
