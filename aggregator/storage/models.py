@@ -305,3 +305,33 @@ class ExportDeliveryRow(Base):
     )
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HttpStateRow(Base):
+    """What the crawler last received from a fixed URL: validators for a conditional GET, and
+    for a detail page the listing's view of it when it was last fetched."""
+
+    __tablename__ = "http_state"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    listing_signature: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SourceStateRow(Base):
+    """A source's schedule: when it last ran, who holds it now (a lease, so overlapping
+    `crawl --due` runs never crawl it twice at once) and any backoff."""
+
+    __tablename__ = "source_state"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_started: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_finished: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
