@@ -119,6 +119,7 @@ def _print_runs(url: str, slugs: list[str]) -> None:
     repo = Repository.from_url(url)
     click.echo(
         f"{'source':<20} {'status':<8} {'new':>4} {'upd':>4} {'same':>5} {'drop':>5} {'err':>4}"
+        f" {'reqs':>5} {'304':>4}"
     )
     for slug in slugs:
         runs = repo.runs(source=slug, limit=1)
@@ -128,6 +129,7 @@ def _print_runs(url: str, slugs: list[str]) -> None:
         click.echo(
             f"{slug:<20} {r.status:<8} {r.items_new:>4} {r.items_updated:>4} "
             f"{r.items_unchanged:>5} {r.items_dropped:>5} {len(r.errors):>4}"
+            f" {r.requests:>5} {r.responses_by_status.get('304', 0):>4}"
         )
         for error in r.errors[:5]:
             click.echo(f"    error: {error['url']}: {error['message']}")
@@ -529,6 +531,116 @@ def fixture_refresh(slugs: tuple[str, ...]) -> None:
     chosen = _check_slugs(slugs) if slugs else []
     for path in refresh(chosen):
         click.echo(f"wrote {path}")
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    metavar="FORMAT",
+    help="atom, rss, jsonfeed, csv, jsonl, html (email fragment), markdown or text.",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["approved", "new", "all"]),
+    default="approved",
+    show_default=True,
+    help="Which review status to export.",
+)
+@click.option("--source", default=None, help="Only this source slug.")
+@click.option("--topic", default=None, help="Only items with this topic.")
+@click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
+@click.option("--bulletin", "bulletin_id", type=int, default=None, help="A bulletin's items.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE (replaced once complete) instead of stdout.",
+)
+@click.option(
+    "--consumer",
+    default=None,
+    help="Send only what this consumer has not received yet, and remember what was sent.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --consumer: show what would be sent, record nothing."
+)
+@click.option(
+    "--excel", is_flag=True, help="CSV for Excel: a UTF-8 byte-order mark, formulas defused."
+)
+@click.option("--title", default=None, help="The bulletin's or feed's title.")
+@click.option(
+    "--feed-url", default=None, help="The feed's own URL (default from AGGREGATOR_PUBLIC_URL)."
+)
+@db_option
+def export_command(
+    fmt: str,
+    status: str,
+    source: str | None,
+    topic: str | None,
+    since: str | None,
+    bulletin_id: int | None,
+    output: Path | None,
+    consumer: str | None,
+    dry_run: bool,
+    excel: bool,
+    title: str | None,
+    feed_url: str | None,
+    db_url: str | None,
+) -> None:
+    """Export items as a feed, a file or a bulletin, streamed to stdout or -o FILE.
+
+    Feeds: atom, rss, jsonfeed. Files: csv (for mail merges; --excel adds a BOM), jsonl.
+    Bulletins in the example bulletin's layout: html (an email fragment; text is its
+    plain-text alternative), markdown, text. Approved items by default; editors' titles,
+    summaries and sections are used, and withdrawn items are left out unless an editor kept
+    them. With --consumer NAME, only items that consumer has not been sent are exported, and
+    they are recorded as sent once the output is complete (--dry-run records nothing).
+    """
+    import dataclasses
+
+    from aggregator.exports.feeds import FeedInfo
+    from aggregator.exports.run import ExportOptions, check_format, export, selection_for
+    from aggregator.storage.db import upgrade
+    from aggregator.storage.exporting import ExportSelection
+    from aggregator.storage.repository import Repository
+
+    check_format(fmt)
+    if dry_run and consumer is None:
+        raise ValueError("--dry-run needs --consumer NAME")
+    if source:
+        _check_slugs((source,))
+    url = database_url(db_url)
+    upgrade(url)
+    repo = Repository.from_url(url)
+    try:
+        selection = ExportSelection(
+            status=status,  # type: ignore[arg-type]
+            source=source,
+            topic=topic,
+            since=_parse_when(since, "--since") if since else None,
+            consumer=consumer,
+        )
+        selection = selection_for(repo, selection, fmt, bulletin_id)
+        feed = FeedInfo(self_url=feed_url or "")
+        options = ExportOptions(
+            format=fmt,
+            title=title or ExportOptions.title,
+            excel=excel,
+            feed=dataclasses.replace(feed, title=title) if title else feed,
+        )
+        result = export(repo, selection, options, output, dry_run=dry_run)
+    finally:
+        repo.close()
+    if consumer is not None:
+        verb = "would be sent" if dry_run else "sent"
+        click.echo(
+            f"{result.count} items {verb} to consumer {consumer!r}"
+            + (" (dry run: nothing recorded)" if dry_run else ""),
+            err=True,
+        )
 
 
 if __name__ == "__main__":

@@ -57,10 +57,11 @@ class CrawlRecorder:
             if k.startswith(DROPPED_PREFIX)
         }
         stored = sum(counts.values())
+        not_modified = int(stats.get("aggregator/not_modified", 0))
         if stored == 0 and errors:
             status = "failed"
-        elif stored == 0:
-            status = "empty"
+        elif stored == 0 and not not_modified:
+            status = "empty"  # fetched, but nothing parsed: a broken parser or an empty source
         else:
             status = "ok" if not errors else "partial"
         self.repository.finish_run(

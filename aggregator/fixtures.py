@@ -8,11 +8,13 @@ The format of meta.json is described in fixtures/README.md.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -148,12 +150,19 @@ class FixtureServer:
                 if found is None:
                     self._send(404, b"no fixture for this URL", "text/plain", ())
                     return
-                self._send(
-                    found.status,
-                    found.file.read_bytes(),
-                    found.content_type,
-                    found.headers + ((FETCHED_AT_HEADER, found.fetched_at.isoformat()),),
+                body = found.file.read_bytes()
+                # Validators as a real server gives them, so conditional GETs get 304s.
+                etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+                modified = format_datetime(found.fetched_at, usegmt=True)
+                headers = found.headers + (
+                    (FETCHED_AT_HEADER, found.fetched_at.isoformat()),
+                    ("ETag", etag),
+                    ("Last-Modified", modified),
                 )
+                if found.status == 200 and self.headers.get("If-None-Match") == etag:
+                    self._send(304, b"", found.content_type, headers)
+                    return
+                self._send(found.status, body, found.content_type, headers)
 
             def _send(
                 self,
@@ -164,7 +173,8 @@ class FixtureServer:
             ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
+                if status != 304:
+                    self.send_header("Content-Length", str(len(body)))
                 for name, value in headers:
                     self.send_header(name, value)
                 self.end_headers()

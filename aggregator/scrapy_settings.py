@@ -1,8 +1,9 @@
 """Scrapy settings for every crawl (scrapy.cfg points here, so `scrapy crawl <slug>` works too).
 
 Politeness: an identifying User-Agent with a contact URL, robots.txt obeyed, one request at a
-time per host with AutoThrottle. Hostile input: downloads are size-capped and time-limited,
-and only http(s) handlers exist.
+time per host with AutoThrottle. Hostile input: downloads are size-capped (compressed and
+decompressed) and time-limited, only http(s) handlers exist, and only public addresses are
+ever connected to (aggregator/netguard.py).
 """
 
 from aggregator.settings import database_url
@@ -29,8 +30,25 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-# Only http(s): a scraped link can never make the crawler read a file, FTP or S3.
-DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error, never half a page
+DNS_TIMEOUT = 20
+# Only http(s): a scraped link can never make the crawler read a file, FTP or S3. The http(s)
+# handler and the resolver refuse non-public addresses (SSRF guard, aggregator/netguard.py),
+# redirects included; nothing is allow-listed in production.
+DOWNLOAD_HANDLERS = {
+    "file": None,
+    "ftp": None,
+    "s3": None,
+    "data": None,
+    "http": "aggregator.netguard.GuardedDownloadHandler",
+    "https": "aggregator.netguard.GuardedDownloadHandler",
+}
+TWISTED_DNS_RESOLVER = "aggregator.netguard.PublicOnlyResolver"
+AGGREGATOR_ALLOWED_ADDRESSES: list[str] = []
+# Retries back off, and wait as long as a 429/503 Retry-After asks (up to RETRY_AFTER_MAX s):
+# aggregator.retry.BackoffRetryMiddleware replaces Scrapy's RetryMiddleware (below).
+RETRY_BACKOFF_BASE = 1.0
+RETRY_AFTER_MAX = 120
 
 ITEM_PIPELINES = {
     "pipelines.normalise.NormalisePipeline": 100,
@@ -40,6 +58,12 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {"aggregator.crawl_record.CrawlRecorder": 500}
+# Conditional GET sits next to the downloader, after robots.txt and retries decide.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "aggregator.retry.BackoffRetryMiddleware": 550,
+    "aggregator.conditional.ConditionalGetMiddleware": 950,
+}
 
 AGGREGATOR_DATABASE_URL = database_url()
 LOG_LEVEL = "INFO"

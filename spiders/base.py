@@ -13,6 +13,7 @@ The kinds are mixins over `SourceParser`:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -27,9 +28,11 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from aggregator.feeds import FeedError, feed_items
+from aggregator.markup_limits import MarkupLimitError, check_markup
 from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.raw import RawAttachment, RawItem
 from aggregator.sources import Channel, Source
+from aggregator.storage.crawl_state import HttpEntry
 
 
 class ParseError(ValueError):
@@ -60,6 +63,10 @@ class Page:
             raise ParseError(f"invalid JSON at {self.url}: {exc}") from exc
 
     def soup(self) -> BeautifulSoup:
+        try:
+            check_markup(self.body)  # an HTML bomb is refused before a tree is built
+        except MarkupLimitError as exc:
+            raise ParseError(f"{exc} at {self.url}") from exc
         return BeautifulSoup(self.body, "lxml")
 
     @property
@@ -82,6 +89,8 @@ class Parsed:
     follow: list[Follow] = field(default_factory=list)
     # The listing's next (older) page, if it has one; the spider decides whether to go on.
     next_page: str | None = None
+    # Problems the page was read in spite of (a mislabelled character set): recorded.
+    warnings: list[str] = field(default_factory=list)
 
     def listed(self) -> list[RawItem]:
         """Everything this page alone shows: finished items, then the partial ones it links."""
@@ -126,6 +135,7 @@ class FeedKind(SourceParser):
     stable_guids: ClassVar[bool] = True
 
     def parse_feed(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        warnings: list[str] = []
         try:
             raws = feed_items(
                 page.body,
@@ -133,10 +143,11 @@ class FeedKind(SourceParser):
                 page.fetched_at,
                 self.source.slug,
                 stable_guids=self.stable_guids,
+                warnings=warnings,
             )
         except FeedError as exc:
             raise ParseError(str(exc)) from exc
-        return Parsed(items=[self.adjust_feed_item(r) for r in raws])
+        return Parsed(items=[self.adjust_feed_item(r) for r in raws], warnings=warnings)
 
     def adjust_feed_item(self, raw: RawItem) -> RawItem:
         return raw
@@ -383,7 +394,7 @@ class SourceSpider(scrapy.Spider):
             channel.url,
             callback=self.on_response,
             errback=self.on_error,
-            meta={"channel": channel.url},
+            meta={"channel": channel.url, "conditional": True},
             dont_filter=True,
         )
 
@@ -410,6 +421,8 @@ class SourceSpider(scrapy.Spider):
     def on_response(
         self, response: Response, parser: str | None = None, partial: RawItem | None = None
     ) -> Iterator[Any]:
+        if response.status == 304:
+            return  # unchanged since the last crawl: nothing to parse, nothing to follow
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         page = Page(response.body, response.url, self.fetched_at(response), content_type)
         channel = response.meta.get("channel")
@@ -422,8 +435,17 @@ class SourceSpider(scrapy.Spider):
             if channel:
                 yield from self._fallbacks(f"parse failed at {response.url}")
             return
+        for warning in parsed.warnings:
+            self.record_error(response.url, f"warning: {warning}")
         yield from parsed.items
+        if partial is not None:
+            # Fetched: remember what the listing said of it, to skip it while that stands.
+            self.http_entry(response.url).listing_signature = listing_signature(partial)
         for follow in parsed.follow:
+            if self.unchanged_since_last_fetch(follow):
+                assert self.crawler.stats is not None
+                self.crawler.stats.inc_value("aggregator/details_skipped")
+                continue
             yield scrapy.Request(
                 follow.url,
                 callback=self.on_response,
@@ -437,11 +459,25 @@ class SourceSpider(scrapy.Spider):
                 callback=self.on_response,
                 errback=self.on_error,
                 cb_kwargs={"parser": parser},
-                meta={"page_depth": depth + 1},
+                meta={"page_depth": depth + 1, "conditional": True},
             )
         if channel and not parsed.items and not parsed.follow:
             self.record_error(response.url, "channel yielded no items")
             yield from self._fallbacks(f"no items at {response.url}")
+
+    def http_entry(self, url: str) -> HttpEntry:
+        entries: dict[str, HttpEntry] = getattr(self, "http_entries", None) or {}
+        self.http_entries = entries
+        return entries.setdefault(url, HttpEntry())
+
+    def unchanged_since_last_fetch(self, follow: Follow) -> bool:
+        """A stored item whose listing entry reads as it did when its page was last fetched:
+        the page is not fetched again (the listing or feed would say if it changed)."""
+        if follow.partial is None or not self.is_known(follow.partial):
+            return False
+        entries: dict[str, HttpEntry] = getattr(self, "http_entries", None) or {}
+        entry = entries.get(follow.url)
+        return entry is not None and entry.listing_signature == listing_signature(follow.partial)
 
     def is_known(self, raw: RawItem) -> bool:
         """Whether the source already has this item stored (by its canonical URL key)."""
@@ -482,6 +518,16 @@ class SourceSpider(scrapy.Spider):
                 self.gone.append((partial.url, gone))
         if request.meta.get("channel"):
             yield from self._fallbacks(f"{request.url} failed")
+
+
+def listing_signature(raw: RawItem) -> str:
+    """A digest of what a listing, feed or search result says of an item."""
+    parts = (
+        raw.title, raw.summary, raw.published, raw.updated, raw.change_note, raw.type_hint,
+        raw.event_range, raw.withdrawn_reason,
+    )
+    text = "\x1f".join(" ".join((p or "").split()) for p in parts)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _describe_failure(failure: Failure) -> str:

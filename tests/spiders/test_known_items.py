@@ -25,6 +25,13 @@ def altered(tmp_path: Path, status: int) -> Path:
         if response["url"] == BRIEFING:
             response["status"] = status
     meta_path.write_text(json.dumps(meta))
+    # The listing entry changes too, so the page is fetched again (an unchanged entry would
+    # not be: the listing answers 304, or its entry reads as before).
+    listing = copy / "nspcc" / "research-resources.html"
+    text = listing.read_text(encoding="utf-8")
+    title = "Multi-agency working and information sharing: learning from case reviews</h3>"
+    assert title in text
+    listing.write_text(text.replace(title, title.replace("</h3>", " (revised)</h3>")))
     return copy
 
 

@@ -1,0 +1,192 @@
+"""Crawl state in the database: HTTP validators per URL and each source's schedule.
+
+Kept apart from the repository of items because it belongs to the fetch layer: it never
+touches an item, a review or a classification.
+
+- `http_state`: the ETag and Last-Modified a fixed URL last answered with (sent back as
+  If-None-Match / If-Modified-Since), and for a detail page the listing's view of it when it
+  was last fetched (so an unchanged listing entry does not refetch a page we have).
+- `source_state`: a lease per source, taken atomically by one UPDATE, so overlapping
+  `crawl --due` runs (cron every few minutes, several workers) never crawl a source twice at
+  once; the last run's times; and backoff (`disabled_until`, with the reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Engine, Table, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from aggregator.storage.db import make_engine, write_transaction
+from aggregator.storage.models import HttpStateRow, SourceStateRow
+
+_HTTP = cast(Table, HttpStateRow.__table__)
+_SOURCES = cast(Table, SourceStateRow.__table__)
+
+BACKOFF_BASE = timedelta(hours=1)
+BACKOFF_MAX = timedelta(days=2)
+
+
+@dataclass
+class HttpEntry:
+    etag: str | None = None
+    last_modified: str | None = None
+    listing_signature: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceState:
+    source: str
+    last_started: datetime | None
+    last_finished: datetime | None
+    lease_owner: str | None
+    lease_until: datetime | None
+    disabled_until: datetime | None
+    disabled_reason: str | None
+    failures: int
+
+
+class CrawlState:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(cls, url: str) -> CrawlState:
+        return cls(make_engine(url))
+
+    # HTTP validators
+
+    def http_entries(self, source: str) -> dict[str, HttpEntry]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_HTTP).where(_HTTP.c.source == source))
+            return {
+                r.url: HttpEntry(r.etag, r.last_modified, r.listing_signature) for r in rows
+            }
+
+    def save_http_entries(self, source: str, entries: dict[str, HttpEntry], at: datetime) -> None:
+        if not entries:
+            return
+        rows = [
+            {
+                "source": source,
+                "url": url,
+                "etag": e.etag,
+                "last_modified": e.last_modified,
+                "listing_signature": e.listing_signature,
+                "updated_at": at,
+            }
+            for url, e in entries.items()
+        ]
+        with write_transaction(self.engine) as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            stmt = dialect.insert(_HTTP)
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=["source", "url"],
+                    set_={
+                        name: stmt.excluded[name]
+                        for name in ("etag", "last_modified", "listing_signature", "updated_at")
+                    },
+                ),
+                rows,
+            )
+
+    # Schedule
+
+    def states(self, sources: Iterable[str]) -> dict[str, SourceState]:
+        wanted = list(sources)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(_SOURCES).where(_SOURCES.c.source.in_(wanted)))
+            found = {r.source: SourceState(**r._mapping) for r in rows}
+        return found
+
+    def due(self, intervals: dict[str, timedelta], now: datetime) -> list[str]:
+        """Sources whose poll interval has elapsed, not backing off, not being crawled."""
+        states = self.states(intervals)
+        due = []
+        for source, interval in sorted(intervals.items()):
+            state = states.get(source)
+            if state is None:
+                due.append(source)
+                continue
+            if state.disabled_until and state.disabled_until > now:
+                continue
+            if state.lease_until and state.lease_until > now:
+                continue
+            if state.last_finished is None or now - state.last_finished >= interval:
+                due.append(source)
+        return due
+
+    def acquire(self, source: str, owner: str, now: datetime, lease: timedelta) -> bool:
+        """Take the source's lease if nobody holds it and it is not backing off (atomic)."""
+        with write_transaction(self.engine) as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(
+                dialect.insert(_SOURCES)
+                .values(source=source, failures=0)
+                .on_conflict_do_nothing(index_elements=["source"])
+            )
+            result = conn.execute(
+                update(_SOURCES)
+                .where(
+                    _SOURCES.c.source == source,
+                    or_(_SOURCES.c.lease_until.is_(None), _SOURCES.c.lease_until <= now),
+                    or_(_SOURCES.c.disabled_until.is_(None), _SOURCES.c.disabled_until <= now),
+                )
+                .values(lease_owner=owner, lease_until=now + lease, last_started=now)
+            )
+            return result.rowcount == 1
+
+    def release(
+        self, source: str, owner: str, now: datetime, *, failed: bool, reason: str = ""
+    ) -> SourceState:
+        """End a run: clear the lease; a failure backs off exponentially, a success resets."""
+        with write_transaction(self.engine) as conn:
+            row = conn.execute(select(_SOURCES).where(_SOURCES.c.source == source)).first()
+            failures = (row.failures if row is not None else 0) + 1 if failed else 0
+            values: dict[str, object] = {
+                "lease_owner": None,
+                "lease_until": None,
+                "last_finished": now,
+                "failures": failures,
+            }
+            if failed:
+                wait = min(BACKOFF_BASE * (2 ** (failures - 1)), BACKOFF_MAX)
+                values["disabled_until"] = now + wait
+                values["disabled_reason"] = (
+                    f"{failures} failed run(s) in a row, backing off {wait}: {reason}"
+                )
+            else:
+                values["disabled_until"] = None
+                values["disabled_reason"] = None
+            conn.execute(
+                update(_SOURCES)
+                .where(
+                    _SOURCES.c.source == source,
+                    or_(_SOURCES.c.lease_owner == owner, _SOURCES.c.lease_owner.is_(None)),
+                )
+                .values(**values)
+            )
+        return self.states([source])[source]
+
+    def disable(self, source: str, until: datetime, reason: str) -> None:
+        """Back a source off until `until` (a Retry-After too long to wait in a crawl)."""
+        with write_transaction(self.engine) as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            conn.execute(
+                dialect.insert(_SOURCES)
+                .values(source=source, failures=0)
+                .on_conflict_do_nothing(index_elements=["source"])
+            )
+            conn.execute(
+                update(_SOURCES)
+                .where(
+                    _SOURCES.c.source == source,
+                    or_(_SOURCES.c.disabled_until.is_(None), _SOURCES.c.disabled_until < until),
+                )
+                .values(disabled_until=until, disabled_reason=reason)
+            )
