@@ -494,6 +494,51 @@ def review_command(
         click.echo(f"{event.id:>5} {when} {event.actor or '-':<12} {event.action:<8} {change}")
 
 
+@main.command("status")
+@click.option("--verbose", is_flag=True, help="Add the politeness log: 304s, robots, backoffs.")
+@db_option
+def status_command(verbose: bool, db_url: str | None) -> None:
+    """Print each source's health, with the reason in words.
+
+    States: ok, quiet, stale, fetch-failing, blocked, parse-broken, suspicious. Exits with
+    status 3 when any source is fetch-failing, blocked or parse-broken (stale and suspicious
+    are warnings), so cron mail or a monitor sees it.
+    """
+    from aggregator.health import assess
+    from aggregator.storage.crawl_state import CrawlState
+    from aggregator.storage.repository import Repository
+
+    url = database_url(db_url)
+    repo = Repository.from_url(url)
+    now = datetime.now(UTC)
+    states = CrawlState.from_url(url).states(REGISTRY)
+    failing = False
+    for slug in sorted(REGISTRY):
+        runs = repo.runs(source=slug, limit=10)
+        health = assess(slug, runs, repo.item_times(slug), now)
+        failing = failing or health.is_error
+        last = health.last_run
+        when = last.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") if last else "never"
+        click.echo(f"{slug:<18} {health.state:<14} {when:<16} {health.reason}")
+        if verbose:
+            requests = sum(r.stats.requests for r in runs)
+            not_modified = sum(r.stats.responses_by_status.get("304", 0) for r in runs)
+            messages = [e.get("message", "") for r in runs for e in r.stats.errors]
+            robots = sum("robots.txt" in m for m in messages)
+            waits = sum("Retry-After" in m for m in messages)
+            share = f"{not_modified / requests:.0%}" if requests else "n/a"
+            click.echo(
+                f"    last {len(runs)} runs: {requests} requests, {share} answered 304,"
+                f" {robots} refused by robots.txt, {waits} Retry-After waits"
+            )
+            state = states.get(slug)
+            if state and state.disabled_until and state.disabled_until > now:
+                until = state.disabled_until.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+                click.echo(f"    backing off until {until}: {state.disabled_reason}")
+    if failing:
+        sys.exit(3)
+
+
 @main.group()
 def fixture() -> None:
     """Capture live pages as fixtures and refresh goldens for review."""

@@ -1,0 +1,115 @@
+"""Source health: one state per source, from its crawl records and its own history.
+
+The worst failure is a source that silently stops yielding while editors believe it is covered,
+so "nothing new" is split into *quiet* (within the source's usual gap between publications)
+and *stale* (silent for longer than that), and every failure mode has its own state:
+
+| state | from |
+|---|---|
+| ok | the last run stored something new, or nothing new within the usual gap |
+| quiet | nothing new, but within the source's usual gap (learned from its first-seen dates) |
+| stale | nothing new for longer than twice the usual gap (at least a week) |
+| fetch-failing | the last run failed: server errors, timeouts, DNS |
+| blocked | 403 responses or robots.txt forbids the channels |
+| parse-broken | pages were fetched but gave no items, or items were dropped for missing fields |
+| suspicious | dates in the future, or a sudden jump in volume |
+
+fetch-failing, blocked and parse-broken are errors (`aggregator status` exits non-zero);
+stale and suspicious are warnings.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aggregator.storage.repository import CrawlRun
+
+ERRORS = ("fetch-failing", "blocked", "parse-broken")
+WARNINGS = ("stale", "suspicious")
+MIN_STALE = timedelta(days=7)
+DEFAULT_GAP = timedelta(days=14)  # before a source has history enough to learn its own
+MISSING_FIELDS = ("missing title", "url not absolute http(s)", "bad url")
+# Crawl-record messages that say a page was fetched but could not be read.
+PARSE_MESSAGES = ("parse failed", "channel yielded no items", "fallback channel used")
+
+
+@dataclass(frozen=True)
+class Health:
+    source: str
+    state: str
+    reason: str
+    last_run: datetime | None
+
+    @property
+    def is_error(self) -> bool:
+        return self.state in ERRORS
+
+
+def usual_gap(published: Sequence[datetime]) -> timedelta:
+    """The median gap between a source's publications (its learned publishing cadence)."""
+    ordered = sorted(published)
+    gaps = [b - a for a, b in zip(ordered, ordered[1:], strict=False) if b - a > timedelta(0)]
+    if len(gaps) < 3:
+        return DEFAULT_GAP
+    return timedelta(seconds=statistics.median(g.total_seconds() for g in gaps))
+
+
+def assess(
+    source: str,
+    runs: Sequence[CrawlRun],
+    times: Sequence[tuple[datetime, datetime | None]],
+    now: datetime,
+) -> Health:
+    """The health of a source from its runs (newest first) and its items' (first seen,
+    published) times: silence is measured from first sight, the usual gap from publication."""
+    if not runs:
+        return Health(source, "stale", "never crawled", None)
+    last = runs[0]
+    stats = last.stats
+    when = stats.finished_at or last.started_at
+    messages = [e.get("message", "") for e in stats.errors]
+    statuses = stats.responses_by_status
+    if any("403" in m for m in messages) or any("robots.txt" in m for m in messages):
+        return Health(source, "blocked", _first(messages, ("403", "robots.txt")), when)
+    fetch_errors = [m for m in messages if not m.startswith(PARSE_MESSAGES)]
+    fetched = sum(n for code, n in statuses.items() if code.startswith("2"))
+    stored = stats.items_new + stats.items_updated + stats.items_unchanged
+    missing = sum(n for reason, n in stats.dropped_reasons.items() if reason in MISSING_FIELDS)
+    if stored == 0 and fetched and not fetch_errors and not statuses.get("304"):
+        return Health(source, "parse-broken", f"{fetched} page(s) fetched but no items", when)
+    if stats.status == "failed":
+        return Health(source, "fetch-failing", f"last run failed: {_first(fetch_errors, ())}", when)
+    if missing and missing >= stats.items_dropped:
+        return Health(source, "parse-broken", f"{missing} item(s) dropped for missing fields", when)
+    future = sum(n for reason, n in stats.dropped_reasons.items() if "after fetch time" in reason)
+    if future:
+        return Health(source, "suspicious", f"{future} item(s) dated in the future", when)
+    earlier = [r.stats.items_new for r in runs[1:6]]
+    if earlier and stats.items_new > 5 * max(statistics.median(earlier), 4):
+        return Health(
+            source,
+            "suspicious",
+            f"{stats.items_new} new items, against a usual {statistics.median(earlier):g}",
+            when,
+        )
+    if stats.items_new:
+        return Health(source, "ok", f"{stats.items_new} new item(s) in the last run", when)
+    gap = usual_gap([published for _, published in times if published is not None])
+    newest = max((seen for seen, _ in times), default=None)
+    if newest is None:
+        return Health(source, "stale", "no items stored yet", when)
+    silent = now - newest
+    days = f"nothing new for {silent.days} days; usual gap {max(gap.days, 1)} days"
+    if silent > max(2 * gap, MIN_STALE):
+        return Health(source, "stale", days, when)
+    return Health(source, "quiet", days, when)
+
+
+def _first(messages: Sequence[str], needles: tuple[str, ...]) -> str:
+    for message in messages:
+        if not needles or any(n in message for n in needles):
+            return message
+    return messages[0] if messages else "no detail"
