@@ -84,33 +84,61 @@ def _check_slugs(slugs: tuple[str, ...]) -> list[str]:
 @click.option(
     "--snapshot", default=None, help="With --fixtures: a snapshot subfolder (e.g. 'earlier')."
 )
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Only sources whose poll interval has elapsed; each is leased, so overlapping runs "
+    "(cron) never crawl a source twice at once.",
+)
 @db_option
-def crawl(slugs: tuple[str, ...], fixtures: bool, snapshot: str | None, db_url: str | None) -> None:
+def crawl(
+    slugs: tuple[str, ...], fixtures: bool, snapshot: str | None, due: bool, db_url: str | None
+) -> None:
     """Crawl sources (all when none is named) into the database.
 
     Live sites by default. Each source's run is recorded: requests, responses by status,
-    items new / updated / unchanged / dropped, and errors with their URLs.
+    items new / updated / unchanged / dropped, and errors with their URLs. With --due, only
+    the sources whose interval has elapsed are crawled, and a source that keeps failing backs
+    off exponentially (see `aggregator status --verbose`).
     """
-    from aggregator.crawl import run_crawl
     from aggregator.storage.db import upgrade
 
     chosen = _check_slugs(slugs)
     url = database_url(db_url)
     upgrade(url)
+    if fixtures:
+        from aggregator.fixtures import fixture_folders
+
+        folders = fixture_folders(snapshot=snapshot)
+        missing = [s for s in chosen if s not in folders]
+        if slugs and missing:
+            raise click.UsageError(f"no fixtures for: {', '.join(missing)}")
+        chosen = [s for s in chosen if s in folders]
+    if due:
+        from aggregator.schedule import crawl_due
+
+        crawled = crawl_due(chosen, url, fixtures=fixtures, snapshot=snapshot)
+        if not crawled:
+            click.echo("Nothing due.")
+            return
+        _print_runs(url, crawled)
+        return
+    _run(chosen, url, fixtures=fixtures, snapshot=snapshot)
+    _print_runs(url, chosen)
+
+
+def _run(slugs: list[str], url: str, *, fixtures: bool, snapshot: str | None) -> None:
+    """Crawl `slugs`, live or from the bundled fixtures through the loopback server."""
+    from aggregator.crawl import run_crawl
+
     if not fixtures:
-        run_crawl(chosen, url)
-        _print_runs(url, chosen)
+        run_crawl(slugs, url)
         return
     from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
 
     folders = fixture_folders(snapshot=snapshot)
-    missing = [s for s in chosen if s not in folders]
-    if slugs and missing:
-        raise click.UsageError(f"no fixtures for: {', '.join(missing)}")
-    chosen = [s for s in chosen if s in folders]
-    with FixtureServer(FixtureSet.load({s: folders[s] for s in chosen})) as server:
-        run_crawl(chosen, url, fixture_server=server.base_url)
-    _print_runs(url, chosen)
+    with FixtureServer(FixtureSet.load({s: folders[s] for s in slugs})) as server:
+        run_crawl(slugs, url, fixture_server=server.base_url)
 
 
 def _print_runs(url: str, slugs: list[str]) -> None:
@@ -205,6 +233,30 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     (out_dir / "bulletin.html").write_text(render_html(chosen), encoding="utf-8")
     click.echo(
         f"\nWrote {out_dir / 'bulletin.html'} and {out_dir / 'bulletin.md'} ({len(chosen)} items)."
+    )
+    _demo_login(url)
+
+
+DEMO_USER = ("demo", "demo-editor-password")
+"""The demo editor `make demo` creates (a fixed password, for a local demo only)."""
+
+
+def _demo_login(url: str) -> None:
+    from aggregator.review.auth import UserStore
+    from aggregator.storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        store = UserStore(engine)
+        username, password = DEMO_USER
+        if store.get(username) is None:
+            store.add(username, password, "editor", at=datetime.now(UTC))
+            click.echo(f"Created the demo editor {username!r}.")
+    finally:
+        engine.dispose()
+    click.echo(
+        f"Review app: `aggregator serve`, then log in at http://127.0.0.1:8000/ as "
+        f"{username} / {password} (if the password was changed since, use yours)."
     )
 
 
@@ -539,6 +591,24 @@ def status_command(verbose: bool, db_url: str | None) -> None:
         sys.exit(3)
 
 
+@main.command("schedule")
+@click.option("--every", type=int, default=300, show_default=True, help="Seconds between rounds.")
+@click.option("--iterations", type=int, default=None, help="Stop after this many rounds.")
+@click.option("--fixtures", is_flag=True, help="Crawl the bundled fixtures offline.")
+@db_option
+def schedule_command(
+    every: int, iterations: int | None, fixtures: bool, db_url: str | None
+) -> None:
+    """Run `aggregator crawl --due` in the foreground every --every seconds (for hosts
+    without cron; see docs/operations.md for cron and systemd)."""
+    from datetime import timedelta
+
+    from aggregator.schedule import schedule_loop
+
+    extra = ["--db", database_url(db_url)] + (["--fixtures"] if fixtures else [])
+    schedule_loop(timedelta(seconds=every), iterations, extra)
+
+
 @main.group()
 def fixture() -> None:
     """Capture live pages as fixtures and refresh goldens for review."""
@@ -649,7 +719,7 @@ def export_command(
     from aggregator.exports.feeds import FeedInfo
     from aggregator.exports.run import ExportOptions, check_format, export, selection_for
     from aggregator.storage.db import upgrade
-    from aggregator.storage.exporting import ExportSelection
+    from aggregator.storage.exporting import ExportSelection, bulletin_info
     from aggregator.storage.repository import Repository
 
     check_format(fmt)
@@ -661,6 +731,8 @@ def export_command(
     upgrade(url)
     repo = Repository.from_url(url)
     try:
+        if bulletin_id is not None and title is None:
+            title = bulletin_info(repo, bulletin_id).title  # KeyError: "no bulletin N"
         selection = ExportSelection(
             status=status,  # type: ignore[arg-type]
             source=source,
@@ -686,6 +758,106 @@ def export_command(
             + (" (dry run: nothing recorded)" if dry_run else ""),
             err=True,
         )
+
+
+# --- the review app ---------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@db_option
+def serve(host: str, port: int, db_url: str | None) -> None:
+    """Run the editors' review app (queue, item pages, bulletin composer, source health).
+
+    Migrates the database first. Log in with an account made by `aggregator users add`.
+    Sessions are signed with $AGGREGATOR_SECRET_KEY (a random key when unset, so sessions end
+    when the server stops); set AGGREGATOR_SECURE_COOKIES=1 behind HTTPS.
+    """
+    from werkzeug.serving import run_simple
+
+    from aggregator.review.app import create_app
+    from aggregator.storage.db import upgrade
+
+    url = database_url(db_url)
+    upgrade(url)
+    app = create_app(url)
+    click.echo(f"Review app on http://{host}:{port}/ (database {url}); Ctrl-C stops it.")
+    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+
+
+@main.group("users")
+def users_group() -> None:
+    """Accounts of the review app: editors change things, viewers only look."""
+
+
+def _user_store(db_url: str | None) -> Any:
+    from aggregator.review.auth import UserStore
+    from aggregator.storage.db import make_engine, upgrade
+
+    url = database_url(db_url)
+    upgrade(url)
+    return UserStore(make_engine(url))
+
+
+_password_option = click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password (asked for when not given; at least 10 characters).",
+)
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["editor", "viewer"]), default="editor", show_default=True
+)
+@_password_option
+@db_option
+def users_add(username: str, role: str, password: str, db_url: str | None) -> None:
+    """Create an account USERNAME with a role (editor or viewer) and a password.
+
+    The password is stored only as an Argon2id hash.
+    """
+    store = _user_store(db_url)
+    user = store.add(username, password, role, at=datetime.now(UTC))
+    click.echo(f"created {user.role} {user.username!r}")
+
+
+@users_group.command("list")
+@db_option
+def users_list(db_url: str | None) -> None:
+    """List the accounts: name, role, whether disabled, when created and last in the queue."""
+    for user in _user_store(db_url).all():
+        seen = user.last_seen_queue_at
+        state = "disabled" if user.disabled else "active"
+        created = f"{user.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}"
+        queue = f"{seen.astimezone(LONDON):%Y-%m-%d %H:%M}" if seen else "never"
+        click.echo(
+            f"{user.username:<20} {user.role:<7} {state:<9} created {created}  queue {queue}"
+        )
+
+
+@users_group.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@db_option
+def users_disable(username: str, enable: bool, db_url: str | None) -> None:
+    """Disable USERNAME: it can no longer log in, and its open sessions end at once."""
+    _user_store(db_url).set_disabled(username, not enable)
+    click.echo(f"{'enabled' if enable else 'disabled'} {username!r}")
+
+
+@users_group.command("passwd")
+@click.argument("username")
+@_password_option
+@db_option
+def users_passwd(username: str, password: str, db_url: str | None) -> None:
+    """Set a new password for USERNAME; its open sessions end at once."""
+    _user_store(db_url).set_password(username, password)
+    click.echo(f"password of {username!r} changed")
 
 
 if __name__ == "__main__":

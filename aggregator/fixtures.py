@@ -32,6 +32,9 @@ class FixtureResponse:
     match_query: tuple[str, ...]
     headers: tuple[tuple[str, str], ...]
     fetched_at: datetime
+    # Answers given before the normal one, once each, in order (a 429 with Retry-After, a
+    # 503): how a test tells the server to throttle or fail for a while.
+    first: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
 
     def matches(self, host: str, path: str, query: str) -> bool:
         parts = urlsplit(self.url)
@@ -78,6 +81,10 @@ def read_meta(folder: Path) -> list[FixtureResponse]:
             match_query=tuple(entry.get("match_query", [])),
             headers=tuple((entry.get("headers") or {}).items()),
             fetched_at=fetched_at,
+            first=tuple(
+                (int(f["status"]), tuple((f.get("headers") or {}).items()))
+                for f in entry.get("first", [])
+            ),
         )
         for entry in meta["responses"]
     ]
@@ -112,6 +119,7 @@ class FixtureServer:
     def __init__(self, fixture_set: FixtureSet, port: int = 0) -> None:
         self.fixture_set = fixture_set
         self.requests: list[str] = []
+        self.served: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -149,6 +157,13 @@ class FixtureServer:
                 found = server.fixture_set.lookup(host, "/" + rest, parts.query)
                 if found is None:
                     self._send(404, b"no fixture for this URL", "text/plain", ())
+                    return
+                with server._lock:
+                    served = server.served.get(found.url, 0)
+                    server.served[found.url] = served + 1
+                if served < len(found.first):
+                    status, extra = found.first[served]
+                    self._send(status, b"not now", "text/plain", extra)
                     return
                 body = found.file.read_bytes()
                 # Validators as a real server gives them, so conditional GETs get 304s.
