@@ -431,6 +431,31 @@ def db_upgrade(db_url: str | None) -> None:
     click.echo(f"database at revision {current_revision(url)}")
 
 
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@db_option
+def db_backup(path: Path, db_url: str | None) -> None:
+    """Copy the SQLite database to PATH while it is in use (SQLite's online backup).
+
+    For PostgreSQL use pg_dump (docs/operations.md).
+    """
+    from aggregator.storage.backup import backup
+
+    pages = backup(database_url(db_url), path)
+    click.echo(f"backed up {pages} pages to {path}")
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@db_option
+def db_restore(path: Path, db_url: str | None) -> None:
+    """Replace the SQLite database's contents with the backup at PATH."""
+    from aggregator.storage.backup import restore
+
+    restore(path, database_url(db_url))
+    click.echo(f"restored {path}")
+
+
 @main.command()
 @click.argument("slug")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
