@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
@@ -120,6 +121,7 @@ class FixtureServer:
         self.fixture_set = fixture_set
         self.requests: list[str] = []
         self.served: dict[str, int] = {}
+        self.times: list[tuple[str, float]] = []  # (host, when) of each request, in order
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -151,6 +153,7 @@ class FixtureServer:
                 parts = urlsplit(self.path)
                 host, _, rest = parts.path.lstrip("/").partition("/")
                 with server._lock:
+                    server.times.append((host, time.monotonic()))
                     server.requests.append(
                         f"https://{host}/{rest}" + (f"?{parts.query}" if parts.query else "")
                     )
