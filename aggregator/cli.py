@@ -634,6 +634,35 @@ def schedule_command(
     schedule_loop(timedelta(seconds=every), iterations, extra)
 
 
+@main.command("reconcile")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--fixtures", is_flag=True, help="Use the bundled fixtures offline.")
+@db_option
+def reconcile_command(slugs: tuple[str, ...], fixtures: bool, db_url: str | None) -> None:
+    """Report items a source's fallback channels list that its primary channel missed.
+
+    The fallback channels are crawled on their own into a scratch database and compared
+    with what is stored; nothing is written to the database.
+    """
+    from aggregator.reconcile import reconcile
+
+    chosen = _check_slugs(slugs)
+    url = database_url(db_url)
+    if fixtures:
+        from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+
+        folders = fixture_folders()
+        chosen = [s for s in chosen if s in folders]
+        with FixtureServer(FixtureSet.load({s: folders[s] for s in chosen})) as server:
+            report = reconcile(chosen, url, fixture_server=server.base_url)
+    else:
+        report = reconcile(chosen, url)
+    for slug, missed in sorted(report.items()):
+        click.echo(f"{slug}: {len(missed)} item(s) only the fallback channels found")
+        for item in missed:
+            click.echo(f"    {item.title[:70]}  {item.url}")
+
+
 @main.group()
 def fixture() -> None:
     """Capture live pages as fixtures and refresh goldens for review."""

@@ -67,10 +67,11 @@ def run_crawl(
     database_url: str,
     fixture_server: str | None = None,
     profile: str | None = None,
+    spider_args: dict[str, str] | None = None,
     **overrides: Any,
 ) -> None:
     """Crawl `slugs` in this process (blocking until every spider has closed)."""
     process = CrawlerProcess(crawl_settings(database_url, fixture_server, profile, **overrides))
     for slug in slugs:
-        process.crawl(spider_class(slug))
+        process.crawl(spider_class(slug), **(spider_args or {}))
     process.start()

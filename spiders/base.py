@@ -385,8 +385,12 @@ class SourceSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         self.load_known_keys()
+        # `-a channels=fallback` crawls the fallback channels alone (channel reconciliation).
+        role = getattr(self, "channels", "primary")
+        if role == "fallback":
+            self._fallback_started = True
         for channel in self.source.channels:
-            if channel.role == "primary":
+            if channel.role == role:
                 yield self._channel_request(channel)
 
     def _channel_request(self, channel: Channel) -> scrapy.Request:
