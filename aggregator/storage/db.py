@@ -56,6 +56,12 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit (FULL). A crash of the
+        # process loses nothing; a power cut or OS crash can lose the last transactions but
+        # never corrupts the file. Crawl batches are idempotent and the next crawl stores them
+        # again; an editor's last decisions would have to be made again. It saves an fsync per
+        # commit, a tenth of the time of an upsert batch.
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
