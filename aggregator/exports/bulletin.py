@@ -3,12 +3,19 @@
 Each entry follows shared/examples/bulletin-2024-05.txt: a section heading, the item heading,
 `Source:` and `Date:` lines, a one-paragraph summary and typed links ("Read the report: …",
 "Download the briefing", "Book a free place"). Scraped text is escaped in HTML output.
+
+Formats: Markdown, plain text and an HTML email fragment (`iter_markdown`, `iter_text`,
+`iter_email_html`) stream (section heading, item) pairs that arrive in bulletin order, so a
+bulletin of any size is written without holding it; `render_markdown`, `render_text` and
+`render_email` sort a list of items into sections first. `render_html` is a whole page.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+import re
+import textwrap
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -61,14 +68,19 @@ class Entry:
 
 
 def entry_for(item: Item) -> Entry:
-    links: list[tuple[str, str, str]] = [(READ_LABELS[item.doc_type], item.title, item.url)]
+    # one paragraph each: the publisher's line breaks and runs of spaces become single spaces
+    title = " ".join(clean_text(item.title).split())
+    summary = " ".join(clean_text(item.summary).split())
+    links: list[tuple[str, str, str]] = [(READ_LABELS[item.doc_type], title, item.url)]
     for attachment in item.attachments[:2]:
         kind = "briefing" if item.doc_type == DocType.BRIEFING else "document"
         if item.doc_type in (DocType.REPORT, DocType.EVALUATION):
             kind = "report"
         links.append((f"Download the {kind}", attachment.title, attachment.url))
     links.extend((link.label, "", link.url) for link in item.links)
-    return Entry(item.title, item.publisher, date_line(item), item.summary, tuple(links))
+    # links a reader could not follow safely (javascript:, data:) are left out
+    links = [link for link in links if safe_url(link[2])]
+    return Entry(title, item.publisher, date_line(item), summary, tuple(links))
 
 
 def date_line(item: Item) -> str:
@@ -102,6 +114,16 @@ def event_range(start: datetime, end: datetime | None) -> str:
     return f"{text} {local.tzname()}"
 
 
+def section_of(item: Item, editor_section: str | None = None) -> str:
+    """The heading an item goes under: the editor's section, else its document type's."""
+    if editor_section and editor_section.strip():
+        return editor_section.strip()
+    for name, kinds in SECTIONS:
+        if item.doc_type in kinds:
+            return name
+    return SECTIONS[-1][0]
+
+
 def sectioned(items: Iterable[Item]) -> list[tuple[str, list[Item]]]:
     """Items grouped into the bulletin's sections, in section order, newest first within."""
     groups: dict[str, list[Item]] = {name: [] for name, _ in SECTIONS}
@@ -120,27 +142,13 @@ def _sort_date(item: Item) -> datetime:
     return found or datetime.min.replace(tzinfo=LONDON)
 
 
+def in_bulletin_order(items: Iterable[Item]) -> list[tuple[str, Item]]:
+    """(section heading, item) pairs in bulletin order, for the streaming writers."""
+    return [(section, item) for section, members in sectioned(items) for item in members]
+
+
 def render_markdown(items: Sequence[Item], title: str = "Safeguarding update") -> str:
-    lines = [f"# {title}", ""]
-    for section, members in sectioned(items):
-        lines += [f"## {section}", ""]
-        for item in members:
-            entry = entry_for(item)
-            lines += [
-                f"### {entry.title}",
-                "",
-                f"Source: {entry.source}  ",
-                f"Date: {entry.date}",
-                "",
-            ]
-            if entry.summary:
-                lines += [entry.summary, ""]
-            for label, text, url in entry.links:
-                lines.append(
-                    f"{label}: [{text or url}]({url})  " if text else f"[{label}]({url})  "
-                )
-            lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return "".join(iter_markdown(in_bulletin_order(items), title))
 
 
 def render_html(items: Sequence[Item], title: str = "Safeguarding update") -> str:
@@ -164,3 +172,185 @@ def render_html(items: Sequence[Item], title: str = "Safeguarding update") -> st
                 parts.append(f"<p>{esc(label)}: {anchor}</p>" if text else f"<p>{anchor}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+# --- streaming writers: (section heading, item) pairs in bulletin order -> text chunks ------
+
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
+_MD_LINE_START = re.compile(r"^([#+\-=>]|\d+[.)])")
+_MD_ENTITY = re.compile(r"&(?=#?\w+;)")
+_SAFE_SCHEMES = ("http://", "https://", "mailto:")
+TEXT_WIDTH = 76
+
+
+def clean_text(value: str) -> str:
+    """Scraped text without the control characters no format may carry."""
+    return _NOT_TEXT.sub("", value)
+
+
+def safe_url(url: str) -> str | None:
+    """The URL if it is one a bulletin may link to (http, https, mailto), else None."""
+    url = clean_text(url).strip()
+    return url if url.lower().startswith(_SAFE_SCHEMES) else None
+
+
+def md_escape(value: str) -> str:
+    """Scraped text as Markdown that renders as the same text (no links, emphasis, HTML)."""
+    text = _MD_SPECIAL.sub(r"\\\1", clean_text(value))
+    text = _MD_ENTITY.sub(r"\\&", text)
+    return _MD_LINE_START.sub(r"\\\1", text)
+
+
+def _md_url(url: str) -> str:
+    url = url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+    return f"<{url}>" if "(" in url or ")" in url else url
+
+
+def iter_markdown(
+    entries: Iterable[tuple[str, Item]], title: str = "Safeguarding update"
+) -> Iterator[str]:
+    """A Markdown bulletin, one chunk per section heading and per item."""
+    yield f"# {md_escape(title)}\n"
+    current: str | None = None
+    for section, item in entries:
+        if section != current:
+            current = section
+            yield f"\n## {md_escape(section)}\n"
+        entry = entry_for(item)
+        lines = [
+            "",
+            f"### {md_escape(entry.title)}",
+            "",
+            f"Source: {md_escape(entry.source)}  ",
+            f"Date: {md_escape(entry.date)}",
+            "",
+        ]
+        if entry.summary:
+            lines += [md_escape(entry.summary), ""]
+        for label, text, url in entry.links:
+            target = safe_url(url)
+            if target is None:
+                lines.append(f"{md_escape(label)}: {md_escape(text or url)}  ")
+            elif text:
+                lines.append(f"{md_escape(label)}: [{md_escape(text)}]({_md_url(target)})  ")
+            else:
+                lines.append(f"[{md_escape(label)}]({_md_url(target)})  ")
+        yield "\n".join(lines).rstrip() + "\n"
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, width=TEXT_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
+def iter_text(
+    entries: Iterable[tuple[str, Item]], title: str = "Safeguarding update"
+) -> Iterator[str]:
+    """A plain-text bulletin (also the plain-text alternative of the HTML email): headings
+    underlined, summaries wrapped at 76 columns, each link's URL on its own line."""
+    heading = clean_text(title)
+    yield f"{heading}\n{'=' * len(heading)}\n"
+    current: str | None = None
+    for section, item in entries:
+        if section != current:
+            current = section
+            name = clean_text(section).upper()
+            yield f"\n\n{name}\n{'-' * len(name)}\n"
+        entry = entry_for(item)
+        lines = [
+            "",
+            _wrap(clean_text(entry.title)),
+            "",
+            f"Source: {clean_text(entry.source)}",
+            f"Date: {clean_text(entry.date)}",
+            "",
+        ]
+        if entry.summary:
+            lines += [_wrap(clean_text(entry.summary)), ""]
+        for label, text, url in entry.links:
+            target = clean_text(url).strip()
+            if text:
+                lines += [_wrap(f"{clean_text(label)}: {clean_text(text)}"), target]
+            else:
+                lines.append(f"{clean_text(label)}: {target}")
+        yield "\n".join(lines).rstrip() + "\n"
+
+
+# Inline styles: email clients drop <style> blocks and ignore most CSS layout, so the
+# fragment is tables with every style on its element (GOV.UK colours, system fonts).
+_FONT = "font-family:Arial,Helvetica,sans-serif;"
+_TABLE_STYLE = (
+    f"border-collapse:collapse;width:100%;max-width:640px;{_FONT}"
+    "font-size:16px;line-height:1.5;color:#0b0c0c;background-color:#ffffff;"
+)
+_TITLE_STYLE = f"margin:0;padding:0;{_FONT}font-size:27px;line-height:1.25;font-weight:bold;"
+_SECTION_STYLE = (
+    f"margin:0;padding:0;{_FONT}font-size:21px;line-height:1.3;font-weight:bold;color:#1d70b8;"
+)
+_ITEM_STYLE = f"margin:0 0 8px 0;padding:0;{_FONT}font-size:18px;line-height:1.3;font-weight:bold;"
+_META_STYLE = f"margin:0 0 8px 0;{_FONT}font-size:14px;line-height:1.5;color:#505a5f;"
+_PARA_STYLE = f"margin:0 0 8px 0;{_FONT}font-size:16px;line-height:1.5;"
+_LINK_STYLE = "color:#1d70b8;text-decoration:underline;"
+
+
+def iter_email_html(
+    entries: Iterable[tuple[str, Item]],
+    title: str = "Safeguarding update",
+    logo: tuple[str, str] | None = None,
+) -> Iterator[str]:
+    """An HTML email fragment: one presentation table, inline CSS, no scripts, no styles
+    block and no images unless `logo` (url, alt text) is given, read equally well without
+    it. Pair it with `iter_text` of the same entries as the plain-text alternative."""
+    esc = html.escape
+    head = [
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"'
+        f' style="{_TABLE_STYLE}">'
+    ]
+    if logo is not None and safe_url(logo[0]):
+        head.append(
+            f'<tr><td style="padding:16px 0 0 0;"><img src="{esc(logo[0])}" alt="{esc(logo[1])}"'
+            ' height="40" style="display:block;border:0;height:40px;"></td></tr>'
+        )
+    head.append(
+        f'<tr><td style="padding:16px 0 8px 0;"><h1 style="{_TITLE_STYLE}">'
+        f"{esc(clean_text(title))}</h1></td></tr>"
+    )
+    yield "\n".join(head) + "\n"
+    current: str | None = None
+    for section, item in entries:
+        if section != current:
+            current = section
+            yield (
+                '<tr><td style="padding:24px 0 8px 0;border-bottom:2px solid #1d70b8;">'
+                f'<h2 style="{_SECTION_STYLE}">{esc(clean_text(section))}</h2></td></tr>\n'
+            )
+        entry = entry_for(item)
+        parts = [
+            '<tr><td style="padding:16px 0;border-bottom:1px solid #b1b4b6;">',
+            f'<h3 style="{_ITEM_STYLE}">{esc(clean_text(entry.title))}</h3>',
+            f'<p style="{_META_STYLE}">Source: {esc(clean_text(entry.source))}<br>'
+            f"Date: {esc(clean_text(entry.date))}</p>",
+        ]
+        if entry.summary:
+            parts.append(f'<p style="{_PARA_STYLE}">{esc(clean_text(entry.summary))}</p>')
+        for label, text, url in entry.links:
+            target = safe_url(url)
+            shown = esc(clean_text(text or label))
+            anchor = (
+                f'<a href="{esc(target)}" style="{_LINK_STYLE}">{shown}</a>' if target else shown
+            )
+            line = f"{esc(clean_text(label))}: {anchor}" if text else anchor
+            parts.append(f'<p style="{_PARA_STYLE}">{line}</p>')
+        parts.append("</td></tr>")
+        yield "\n".join(parts) + "\n"
+    yield "</table>\n"
+
+
+def render_text(items: Sequence[Item], title: str = "Safeguarding update") -> str:
+    return "".join(iter_text(in_bulletin_order(items), title))
+
+
+def render_email(items: Sequence[Item], title: str = "Safeguarding update") -> tuple[str, str]:
+    """The bulletin as an email: (HTML fragment, plain-text alternative)."""
+    entries = in_bulletin_order(items)
+    return "".join(iter_email_html(entries, title)), "".join(iter_text(entries, title))

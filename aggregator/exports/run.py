@@ -1,0 +1,165 @@
+"""`aggregator export`: choose the items, stream them through a writer, record the delivery.
+
+Output goes to a file (written beside it under a temporary name and renamed into place once
+complete, so a reader never sees half a file) or to stdout. With a consumer, the ids written
+are recorded in `export_deliveries` only after the output is complete: an export that fails
+part way records nothing and the next run sends the same items again. The ids are kept in a
+compact array (8 bytes an item) until then.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import BinaryIO
+
+from aggregator.exports import bulletin, feeds, files
+from aggregator.schema import Item
+from aggregator.storage.exporting import ExportRow, ExportSelection, bulletin_info
+from aggregator.storage.repository import Repository
+
+FORMATS: tuple[str, ...] = ("atom", "rss", "jsonfeed", "csv", "jsonl", "html", "markdown", "text")
+BULLETIN_FORMATS = frozenset({"html", "markdown", "text"})
+FEED_FORMATS = frozenset({"atom", "rss", "jsonfeed"})
+FLUSH_BYTES = 256 * 1024
+
+BULLETIN_SECTIONS = tuple(
+    (name, frozenset(str(kind) for kind in kinds)) for name, kinds in bulletin.SECTIONS
+)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    format: str
+    title: str = "Safeguarding update"
+    excel: bool = False
+    feed: feeds.FeedInfo = feeds.FeedInfo()
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    count: int
+    recorded: int  # deliveries newly recorded for the consumer (0 for a dry run)
+
+
+def check_format(name: str) -> str:
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r} (known: {', '.join(FORMATS)})")
+    return name
+
+
+def selection_for(
+    repository: Repository, selection: ExportSelection, fmt: str, bulletin_id: int | None
+) -> ExportSelection:
+    """The selection as the format needs it: bulletin order for bulletins, a bulletin's items."""
+    if bulletin_id is not None:
+        bulletin_info(repository, bulletin_id)  # KeyError "no bulletin N" if there is none
+        return replace(selection, bulletin_id=bulletin_id)
+    if fmt in BULLETIN_FORMATS:
+        selection = replace(selection, order="bulletin", sections=BULLETIN_SECTIONS)
+    return selection
+
+
+def chunks(
+    repository: Repository, selection: ExportSelection, options: ExportOptions
+) -> Callable[[Iterable[ExportRow]], Iterator[str]]:
+    """The writer for `options.format`, ready to take rows."""
+    fmt = check_format(options.format)
+    if fmt in FEED_FORMATS:
+        info = options.feed
+        if info.updated is None:
+            info = replace(info, updated=repository.export_newest_change(selection))
+        writer = {"atom": feeds.atom, "rss": feeds.rss, "jsonfeed": feeds.jsonfeed}[fmt]
+        return lambda rows: writer(rows, info)
+    if fmt == "csv":
+        return lambda rows: files.csv_rows(rows, excel=options.excel)
+    if fmt == "jsonl":
+        return files.jsonl
+    bulletin_writer = {
+        "html": bulletin.iter_email_html,
+        "markdown": bulletin.iter_markdown,
+        "text": bulletin.iter_text,
+    }[fmt]
+
+    def entries(rows: Iterable[ExportRow]) -> Iterator[tuple[str, Item]]:
+        for row in rows:
+            item = row.display_item()
+            yield (row.section or bulletin.section_of(item), item)
+
+    return lambda rows: bulletin_writer(entries(rows), options.title)
+
+
+def write(pieces: Iterable[str], out: BinaryIO) -> None:
+    """Encode and write, in blocks of about 256 KiB."""
+    pending: list[bytes] = []
+    size = 0
+    for piece in pieces:
+        data = piece.encode("utf-8", errors="replace")
+        pending.append(data)
+        size += len(data)
+        if size >= FLUSH_BYTES:
+            out.write(b"".join(pending))
+            pending, size = [], 0
+    out.write(b"".join(pending))
+    out.flush()
+
+
+def export(
+    repository: Repository,
+    selection: ExportSelection,
+    options: ExportOptions,
+    output: Path | None,
+    *,
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> ExportResult:
+    """Write one export; with `selection.consumer`, record what was sent (unless a dry run)."""
+    writer = chunks(repository, selection, options)
+    sent = array("q")
+
+    def tracked(rows: Iterable[ExportRow]) -> Iterator[ExportRow]:
+        for row in rows:
+            sent.append(row.id)
+            yield row
+
+    pieces = writer(tracked(repository.iter_export(selection)))
+    if output is None:
+        write(pieces, sys.stdout.buffer)
+    else:
+        _write_file(pieces, output)
+    recorded = 0
+    if selection.consumer is not None and not dry_run:
+        recorded = repository.record_deliveries(selection.consumer, sent, now or datetime.now(UTC))
+    return ExportResult(len(sent), recorded)
+
+
+def _write_file(pieces: Iterable[str], output: Path) -> None:
+    folder = output.parent if str(output.parent) else Path(".")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    except OSError as error:
+        raise OSError(f"cannot write {output}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            write(pieces, out)
+        os.chmod(temporary, _file_mode())
+        os.replace(temporary, output)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(f"cannot write {output}: {error.strerror or error}") from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _file_mode() -> int:
+    """The mode `open()` would give a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

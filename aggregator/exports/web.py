@@ -1,0 +1,89 @@
+"""The public feeds, served by the review app: `feeds_blueprint(repository_factory)`.
+
+Routes (readable without login; only approved items, withdrawn ones left out unless an
+editor kept them):
+
+- `/feeds/approved.atom`: Atom 1.0 of the most recently approved items;
+- `/feeds/approved.json`: the same as JSON Feed 1.1.
+
+Each response carries an ETag (a hash of the body) and Last-Modified (the newest approval or
+content change among the items in it) and answers a matching `If-None-Match`, or, without
+one, an `If-Modified-Since` not older than Last-Modified, with 304 Not Modified and no body.
+
+The review app registers it (`app.register_blueprint(feeds_blueprint(factory))`) and must let
+these URLs through its login check. `repository_factory` is called once per request and
+should return the app's shared `Repository`; the blueprint never closes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from flask import Blueprint, Response, request, url_for
+
+from aggregator.exports import feeds
+from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.repository import Repository
+
+FEED_SIZE = 100
+"""How many items a served feed holds: the most recently approved."""
+
+CACHE_CONTROL = "public, no-cache"
+"""Caches may keep a copy but must revalidate it (a cheap 304) before using it."""
+
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+JSONFEED_TYPE = "application/feed+json; charset=utf-8"
+
+
+def feeds_blueprint(
+    repository_factory: Callable[[], Repository],
+    *,
+    info: feeds.FeedInfo | None = None,
+    size: int = FEED_SIZE,
+) -> Blueprint:
+    """A Blueprint serving the approved items as Atom and JSON Feed, with conditional GET."""
+    blueprint = Blueprint("feeds", __name__)
+    base_info = info or feeds.FeedInfo()
+    selection = ExportSelection(status="approved", order="recent", limit=size)
+
+    def serve(kind: str, endpoint: str, content_type: str) -> Response:
+        repository = repository_factory()
+        updated = repository.export_newest_change(selection)
+        feed_info = replace(
+            base_info,
+            self_url=base_info.self_url or url_for(endpoint, _external=True),
+            home_url=base_info.home_url or request.url_root,
+            updated=updated,
+        )
+        writer = feeds.atom if kind == "atom" else feeds.jsonfeed
+        body = "".join(writer(repository.iter_export(selection), feed_info)).encode("utf-8")
+        return conditional(body, content_type, updated)
+
+    @blueprint.get("/feeds/approved.atom")
+    def approved_atom() -> Response:
+        return serve("atom", "feeds.approved_atom", ATOM_TYPE)
+
+    @blueprint.get("/feeds/approved.json")
+    def approved_json() -> Response:
+        return serve("jsonfeed", "feeds.approved_json", JSONFEED_TYPE)
+
+    return blueprint
+
+
+def etag_of(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:40]
+
+
+def conditional(body: bytes, content_type: str, last_modified: datetime | None) -> Response:
+    """A 200 with validators, or a 304 when the request's validators still match."""
+    response = Response(body, content_type=content_type)
+    response.set_etag(etag_of(body))
+    if last_modified is not None:
+        response.last_modified = last_modified.replace(microsecond=0)
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["Vary"] = "Accept-Encoding"
+    response.make_conditional(request)  # turns it into a 304 in place when validators match
+    return response

@@ -1,0 +1,90 @@
+"""`aggregator export` from the command line: output, consumers, and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aggregator.storage.db import upgrade
+from aggregator.storage.repository import Repository
+from tests.exports.conftest import GOLDEN, store_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.db"
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    repository = Repository.from_url(url)
+    try:
+        store_corpus(repository)
+    finally:
+        repository.close()
+    return path
+
+
+def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(ROOT),
+        "AGGREGATOR_DATABASE_URL": f"sqlite:///{db}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "export", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def test_markdown_to_a_file_matches_the_golden(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "bulletin.md"
+    result = run(db, "--format", "markdown", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    assert out.read_text(encoding="utf-8") == (GOLDEN / "bulletin.md").read_text("utf-8")
+
+
+def test_stdout_by_default_and_filters(db: Path) -> None:
+    result = run(db, "--format", "jsonl", "--source", "internet_matters")
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    result = run(db, "--format", "csv", "--topic", "trauma", "--excel")
+    assert result.stdout.startswith("\ufeffid,section,title")
+    assert len(result.stdout.splitlines()) == 2
+
+
+def test_a_consumer_gets_items_once(db: Path) -> None:
+    dry = run(db, "--format", "jsonl", "--consumer", "mailer", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert len(dry.stdout.splitlines()) == 7
+    assert dry.stderr == "7 items would be sent to consumer 'mailer' (dry run: nothing recorded)\n"
+    first = run(db, "--format", "jsonl", "--consumer", "mailer")
+    assert len(first.stdout.splitlines()) == 7
+    assert first.stderr == "7 items sent to consumer 'mailer'\n"
+    again = run(db, "--format", "jsonl", "--consumer", "mailer")
+    assert again.stdout == "" and again.stderr == "0 items sent to consumer 'mailer'\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "pdf"], "error: unknown format 'pdf' (known: atom, rss, jsonfeed, csv,"),
+        (["--format", "atom", "--bulletin", "3"], "error: no bulletin 3"),
+        (["--format", "atom", "-o", "/nonexistent/dir/feed.atom"], "error: cannot write"),
+        (["--format", "csv", "--dry-run"], "error: --dry-run needs --consumer NAME"),
+    ],
+)
+def test_errors_are_one_line(db: Path, args: list[str], message: str) -> None:
+    result = run(db, *args)
+    assert result.returncode == 1
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1
+    assert result.stdout == ""
