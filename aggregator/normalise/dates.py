@@ -115,11 +115,15 @@ def to_utc(dt: datetime, *, assume: str = "Europe/London") -> datetime:
 
     A naive ``dt`` is wall-clock time in ``assume``. Its ``fold`` (0 unless the caller set it)
     settles the changeover: fold=0 reads a nonexistent spring-gap time with the pre-gap offset
-    and an ambiguous autumn time as its first occurrence.
+    and an ambiguous autumn time as its first occurrence. Raises ``DateError`` when the UTC
+    time falls outside what a datetime can hold (``0001-01-01 BST``).
     """
     if dt.tzinfo is None or dt.utcoffset() is None:
         dt = dt.replace(tzinfo=ZoneInfo(assume))
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError as exc:
+        raise DateError(dt.isoformat(), "date out of range") from exc
 
 
 def _london_midnight(day: date) -> datetime:
@@ -188,6 +192,8 @@ def _parse_parts(original: str, text: str, dayfirst: bool) -> _Parts:
         return _Parts(value, True, True, True, True)
     m = _YEAR_RE.match(text)
     if m:
+        if int(m[1]) < 1:  # "0000"
+            raise DateError(original, "year out of range")
         return _Parts(datetime(int(m[1]), 1, 1), True, False, False, False)
 
     try:
@@ -197,6 +203,10 @@ def _parse_parts(original: str, text: str, dayfirst: bool) -> _Parts:
         raise DateError(original, exc.reason) from exc
     except (ValueError, OverflowError) as exc:
         raise DateError(original) from exc
+    try:
+        a.utcoffset()  # dateutil accepts offsets a datetime cannot hold ("2024-05-31 2024-05-31")
+    except ValueError as exc:
+        raise DateError(original, "timezone offset out of range") from exc
 
     parts = _Parts(
         value=a,

@@ -1,0 +1,180 @@
+"""The SSRF guard: crawls only ever connect to public internet addresses.
+
+A scraped link or a redirect could point the crawler at the machine it runs on, the office
+network or a cloud metadata service (169.254.169.254). Two checks close that off, both on the
+address actually connected to:
+
+* `GuardedDownloadHandler` (the http/https handler) refuses a URL whose host is an IP literal
+  that is not public, before any connection. Redirects are new requests, so every hop is
+  checked again.
+* `PublicOnlyResolver` (Scrapy's TWISTED_DNS_RESOLVER) resolves host names for the connection
+  itself and refuses a name that resolves to a non-public address, so a public name that
+  points (or rebinds) to 127.0.0.1 is refused too, with nothing sent.
+
+Addresses named in AGGREGATOR_ALLOWED_ADDRESSES (addresses or networks) are let through; the
+production settings name none. The offline fixture handler allow-lists only its own loopback
+server, explicitly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError
+from scrapy.http import Response
+from scrapy.resolver import CachingThreadedResolver
+from scrapy.utils.datatypes import LocalCache
+from twisted.internet.defer import Deferred
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+ALLOWED_SETTING = "AGGREGATOR_ALLOWED_ADDRESSES"
+
+# IPv6 prefixes that carry an IPv4 address in their low bits: NAT64 (RFC 6052) and the local
+# NAT64 prefix (RFC 8215). Judged by the IPv4 address they lead to.
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+class NonPublicAddressError(Exception):
+    """A request would connect to an address that is not on the public internet."""
+
+
+# Host names the resolver refused, with the reason (the handler names it in the error).
+_REFUSED: LocalCache[str, str] = LocalCache(1000)
+
+
+def _address(value: str | IPAddress) -> IPAddress | None:
+    if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return value
+    text = value.strip().strip("[]").split("%", 1)[0]  # "[::1]", "fe80::1%eth0"
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def is_public_address(ip: str | IPAddress) -> bool:
+    """True only for a globally routable unicast address.
+
+    False for loopback, private ranges (RFC 1918, fc00::/7), link-local (including the cloud
+    metadata address 169.254.169.254), carrier-grade NAT (100.64.0.0/10), unspecified,
+    documentation, benchmarking, reserved and multicast addresses, and for anything that is
+    not an IP address at all. IPv6 forms that embed an IPv4 address (::ffff:a.b.c.d, 6to4,
+    NAT64) are judged by that IPv4 address; Teredo tunnels are refused.
+    """
+    address = _address(ip)
+    if address is None:
+        return False
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return is_public_address(address.ipv4_mapped)
+        if address.sixtofour is not None:
+            return is_public_address(address.sixtofour)
+        if any(address in net for net in _NAT64):
+            return is_public_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if address.teredo is not None or address.is_site_local:
+            return False
+    return bool(address.is_global) and not address.is_multicast
+
+
+def allowed_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
+    """The networks of an allow-list setting (single addresses become /32 or /128)."""
+    return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
+
+
+def address_allowed(ip: str | IPAddress, allowed: Sequence[IPNetwork] = ()) -> bool:
+    """A public address, or one explicitly allow-listed."""
+    address = _address(ip)
+    if address is None:
+        return False
+    if any(address.version == net.version and address in net for net in allowed):
+        return True
+    return is_public_address(address)
+
+
+def refusal(url: str, allowed: Sequence[IPNetwork] = ()) -> str | None:
+    """Why `url` must not be fetched, judged without any lookup (None: go ahead).
+
+    Only IP-literal hosts are judged here; a host name is judged on the address it resolves
+    to, by `PublicOnlyResolver`.
+    """
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return f"malformed URL {url!r}"
+    address = _address(host)
+    if address is None:
+        return None if host else f"no host in {url!r}"
+    if address_allowed(address, allowed):
+        return None
+    return f"refused non-public address {address} ({url})"
+
+
+class GuardedDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler that refuses non-public IP-literal hosts before connecting
+    (and names the size cap when it cancels an oversized body, which Scrapy leaves blank)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.allowed: tuple[IPNetwork, ...] = allowed_networks(
+            crawler.settings.getlist(ALLOWED_SETTING)
+        )
+        self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    async def download_request(self, request: Request) -> Response:
+        reason = refusal(request.url, self.allowed)
+        if reason is not None:
+            raise NonPublicAddressError(reason)
+        try:
+            return await super().download_request(request)
+        except DownloadCancelledError as exc:
+            if str(exc):
+                raise
+            # Scrapy cancels a body that passes the size cap as it streams in, silently.
+            limit = request.meta.get("download_maxsize", self.maxsize)
+            raise DownloadCancelledError(
+                f"body passed the download max size ({limit} bytes, DOWNLOAD_MAXSIZE)"
+            ) from exc
+        except CannotResolveHostError as exc:
+            # Twisted reports a refused name as "no results"; name the refusal instead (and
+            # as an error that is not retried).
+            refused = _REFUSED.get(urlsplit(request.url).hostname or "")
+            if refused is None:
+                raise
+            raise NonPublicAddressError(refused) from exc
+
+
+class PublicOnlyResolver(CachingThreadedResolver):
+    """Scrapy's caching resolver, refusing names that resolve to non-public addresses.
+
+    The connection uses the address this resolver returns, so the check cannot be bypassed by
+    a second, different answer (DNS rebinding).
+    """
+
+    allowed: tuple[IPNetwork, ...] = ()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, reactor: Any) -> Self:
+        resolver = super().from_crawler(crawler, reactor)
+        resolver.allowed = allowed_networks(crawler.settings.getlist(ALLOWED_SETTING))
+        return resolver
+
+    def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802
+        resolved: Deferred[str] = super().getHostByName(name, timeout)
+        resolved.addCallback(self.check, name)
+        return resolved
+
+    def check(self, address: str, name: str) -> str:
+        """`address` if `name` may be connected to through it; raises otherwise."""
+        if not address_allowed(address, self.allowed):
+            reason = f"refused {name}: it resolves to non-public address {address}"
+            _REFUSED[name] = reason
+            raise NonPublicAddressError(reason)
+        return address
