@@ -9,7 +9,7 @@ status) and the next scheduled crawl tries again.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Self
 
@@ -76,6 +76,7 @@ class BackoffRetryMiddleware:
             asked = retry_after_seconds(response.headers.get(b"Retry-After"), datetime.now(UTC))
             if asked is not None:
                 if asked > self.retry_after_max:
+                    self.back_off_source(request, response.status, asked)
                     return response
                 wait = asked
         retry = self.retry(request, response_status_message(response.status))
@@ -91,6 +92,21 @@ class BackoffRetryMiddleware:
         if retry is not None:
             await self.sleep(self.backoff(request))
         return retry
+
+    def back_off_source(self, request: Request, status: int, seconds: float) -> None:
+        """A wait longer than a crawl should sleep: the source is disabled until then (its
+        schedule state says why), and `crawl --due` leaves it alone till the time is up."""
+        spider = self.crawler.spider
+        url = self.crawler.settings.get("AGGREGATOR_DATABASE_URL")
+        if spider is None or not url:
+            return
+        from aggregator.storage.crawl_state import CrawlState
+
+        until = datetime.now(UTC) + timedelta(seconds=seconds)
+        reason = f"HTTP {status} with Retry-After {seconds:g}s at {request.url}"
+        CrawlState.from_url(url).disable(spider.name, until, reason)
+        if hasattr(spider, "record_error"):
+            spider.record_error(request.url, f"Retry-After {seconds:g}s: {reason}")
 
     def retry(self, request: Request, reason: str | Exception) -> Request | None:
         assert self.crawler.spider is not None

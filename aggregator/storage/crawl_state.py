@@ -121,8 +121,23 @@ class CrawlState:
                 due.append(source)
         return due
 
-    def acquire(self, source: str, owner: str, now: datetime, lease: timedelta) -> bool:
-        """Take the source's lease if nobody holds it and it is not backing off (atomic)."""
+    def acquire(
+        self,
+        source: str,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        *,
+        replacing: str | None = None,
+    ) -> bool:
+        """Take the source's lease if nobody holds it and it is not backing off (atomic).
+
+        `replacing` names a holder whose lease may be taken over before it expires: a queued
+        job's reservation, taken over by the worker that runs the job (aggregator.distributed).
+        """
+        free = [_SOURCES.c.lease_until.is_(None), _SOURCES.c.lease_until <= now]
+        if replacing is not None:
+            free.append(_SOURCES.c.lease_owner == replacing)
         with write_transaction(self.engine) as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(
@@ -134,10 +149,20 @@ class CrawlState:
                 update(_SOURCES)
                 .where(
                     _SOURCES.c.source == source,
-                    or_(_SOURCES.c.lease_until.is_(None), _SOURCES.c.lease_until <= now),
+                    or_(*free),
                     or_(_SOURCES.c.disabled_until.is_(None), _SOURCES.c.disabled_until <= now),
                 )
                 .values(lease_owner=owner, lease_until=now + lease, last_started=now)
+            )
+            return result.rowcount == 1
+
+    def renew(self, source: str, owner: str, until: datetime) -> bool:
+        """Move the end of `owner`'s lease to `until`; False if `owner` no longer holds it."""
+        with write_transaction(self.engine) as conn:
+            result = conn.execute(
+                update(_SOURCES)
+                .where(_SOURCES.c.source == source, _SOURCES.c.lease_owner == owner)
+                .values(lease_until=until)
             )
             return result.rowcount == 1
 
@@ -154,15 +179,22 @@ class CrawlState:
                 "last_finished": now,
                 "failures": failures,
             }
+            # A wait the publisher asked for during this run (Retry-After) is kept either way.
+            asked = row.disabled_until if row is not None else None
+            asked_reason = row.disabled_reason if row is not None else None
+            if asked is not None and asked <= now:
+                asked = asked_reason = None
             if failed:
                 wait = min(BACKOFF_BASE * (2 ** (failures - 1)), BACKOFF_MAX)
                 values["disabled_until"] = now + wait
                 values["disabled_reason"] = (
                     f"{failures} failed run(s) in a row, backing off {wait}: {reason}"
                 )
+                if asked is not None and asked > now + wait:
+                    values["disabled_until"], values["disabled_reason"] = asked, asked_reason
             else:
-                values["disabled_until"] = None
-                values["disabled_reason"] = None
+                values["disabled_until"] = asked
+                values["disabled_reason"] = asked_reason
             conn.execute(
                 update(_SOURCES)
                 .where(

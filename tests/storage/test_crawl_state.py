@@ -30,3 +30,16 @@ def test_leases_and_backoff(db_url: str) -> None:
     # An expired lease (a killed crawler) does not block the next run.
     assert state.acquire("dhsc", "dead", now, timedelta(minutes=10))
     assert state.acquire("dhsc", "next", now + timedelta(minutes=11), timedelta(minutes=10))
+
+
+def test_a_retry_after_backoff_outlives_the_run_that_asked_for_it(db_url: str) -> None:
+    upgrade(db_url)
+    state = CrawlState.from_url(db_url)
+    now = datetime(2024, 5, 31, 8, tzinfo=UTC)
+    assert state.acquire("dhsc", "a", now, timedelta(hours=1))
+    # During the run the publisher answers 429 with Retry-After: 6 hours.
+    state.disable("dhsc", now + timedelta(hours=6), "HTTP 429 with Retry-After 21600s")
+    done = state.release("dhsc", "a", now + timedelta(minutes=1), failed=False)
+    assert done.disabled_until == now + timedelta(hours=6)
+    assert state.due({"dhsc": timedelta(hours=1)}, now + timedelta(hours=3)) == []
+    assert state.due({"dhsc": timedelta(hours=1)}, now + timedelta(hours=7)) == ["dhsc"]
