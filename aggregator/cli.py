@@ -50,6 +50,20 @@ db_option = click.option(
 )
 
 
+redis_option = click.option(
+    "--redis",
+    "redis_url",
+    default=None,
+    help="Redis URL of the job queue (default: AGGREGATOR_REDIS_URL, else "
+    "redis://127.0.0.1:6379/0).",
+)
+queue_option = click.option(
+    "--queue",
+    default=None,
+    help="Key prefix of the job queue in Redis (default: AGGREGATOR_QUEUE, else 'aggregator').",
+)
+
+
 @click.group(cls=AggregatorGroup)
 @click.version_option(package_name="aggregator")
 def main() -> None:
@@ -90,16 +104,32 @@ def _check_slugs(slugs: tuple[str, ...]) -> list[str]:
     help="Only sources whose poll interval has elapsed; each is leased, so overlapping runs "
     "(cron) never crawl a source twice at once.",
 )
+@click.option(
+    "--distributed",
+    is_flag=True,
+    help="Like --due, but queue each due source as a job on Redis for `aggregator worker`s "
+    "instead of crawling here.",
+)
+@redis_option
+@queue_option
 @db_option
 def crawl(
-    slugs: tuple[str, ...], fixtures: bool, snapshot: str | None, due: bool, db_url: str | None
+    slugs: tuple[str, ...],
+    fixtures: bool,
+    snapshot: str | None,
+    due: bool,
+    distributed: bool,
+    redis_url: str | None,
+    queue: str | None,
+    db_url: str | None,
 ) -> None:
     """Crawl sources (all when none is named) into the database.
 
     Live sites by default. Each source's run is recorded: requests, responses by status,
     items new / updated / unchanged / dropped, and errors with their URLs. With --due, only
     the sources whose interval has elapsed are crawled, and a source that keeps failing backs
-    off exponentially (see `aggregator status --verbose`).
+    off exponentially (see `aggregator status --verbose`). With --distributed, each due source
+    is leased and queued as a job for the workers (docs/operations.md, "Scaling out").
     """
     from aggregator.storage.db import upgrade
 
@@ -114,6 +144,19 @@ def crawl(
         if slugs and missing:
             raise click.UsageError(f"no fixtures for: {', '.join(missing)}")
         chosen = [s for s in chosen if s in folders]
+    if distributed:
+        from aggregator import distributed as dist
+
+        jobs_queue = dist.JobQueue(dist.redis_url(redis_url), dist.queue_namespace(queue))
+        try:
+            jobs = dist.enqueue_due(chosen, url, jobs_queue, fixtures=fixtures, snapshot=snapshot)
+        finally:
+            jobs_queue.close()
+        for job in jobs:
+            click.echo(f"queued {job.slug} (job {job.job_id})")
+        if not jobs:
+            click.echo("Nothing due.")
+        return
     if due:
         from aggregator.schedule import crawl_due
 
@@ -632,6 +675,57 @@ def schedule_command(
 
     extra = ["--db", database_url(db_url)] + (["--fixtures"] if fixtures else [])
     schedule_loop(timedelta(seconds=every), iterations, extra)
+
+
+@main.command("worker")
+@click.option("--threads", type=int, default=1, show_default=True, help="Jobs run at once.")
+@click.option("--burst", is_flag=True, help="Stop once no job is left, queued or running.")
+@click.option(
+    "--lease",
+    type=float,
+    default=300,
+    show_default=True,
+    help="Seconds a running job holds its source's lease between renewals; a dead worker's "
+    "job is redone after at most this long.",
+)
+@click.option(
+    "--heartbeat-timeout",
+    type=float,
+    default=60,
+    show_default=True,
+    help="Seconds without a heartbeat after which a worker is dead and its jobs are requeued.",
+)
+@redis_option
+@queue_option
+@db_option
+def worker(
+    threads: int,
+    burst: bool,
+    lease: float,
+    heartbeat_timeout: float,
+    redis_url: str | None,
+    queue: str | None,
+    db_url: str | None,
+) -> None:
+    """Take crawl jobs from the Redis queue and crawl each into the database.
+
+    Run one or more on any number of hosts, all with the same --redis, --queue and --db (one
+    PostgreSQL). Each job crawls one source in a fresh process under that source's lease, and
+    is acknowledged only once its crawl is stored: a worker that dies mid-crawl has its job
+    redone by another. SIGTERM or Ctrl-C stops after the running jobs finish.
+    """
+    from datetime import timedelta
+
+    from aggregator import distributed as dist
+
+    options = dist.WorkerOptions(
+        db_url=database_url(db_url),
+        threads=threads,
+        lease=timedelta(seconds=lease),
+        heartbeat_timeout=timedelta(seconds=heartbeat_timeout),
+        burst=burst,
+    )
+    dist.run_worker(options, dist.redis_url(redis_url), dist.queue_namespace(queue))
 
 
 @main.command("reconcile")

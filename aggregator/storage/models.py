@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -300,9 +301,7 @@ class ExportDeliveryRow(Base):
     __table_args__ = (UniqueConstraint("consumer", "item_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consumer: Mapped[str] = mapped_column(
-        ForeignKey("export_consumers.name", ondelete="CASCADE")
-    )
+    consumer: Mapped[str] = mapped_column(ForeignKey("export_consumers.name", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     delivered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -335,3 +334,81 @@ class SourceStateRow(Base):
     disabled_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# --- the review app (aggregator/review/, migration 0007) -------------------------------------
+# Full-text search is not a model: on SQLite the FTS5 table `items_fts` (kept in step by
+# triggers), on PostgreSQL the GIN index `ix_items_fts`; both are made by migration 0007.
+
+USER_ROLES = ("editor", "viewer")
+BULLETIN_STATUSES = ("draft", "published")
+
+
+class UserRow(Base):
+    """An account of the review app: an editor may change things, a viewer only looks."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # when the editor last opened the queue: what arrived after it is "new since you looked"
+    last_seen_queue_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class BulletinRow(Base):
+    """A bulletin: a draft the editors compose, then published (frozen: its rendered HTML and
+    Markdown and its item list never change again)."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (Index("ix_bulletins_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)  # exclusive
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rendered_html: Mapped[str | None] = mapped_column(Text)
+    rendered_markdown: Mapped[str | None] = mapped_column(Text)
+    section_order: Mapped[list[str]] = mapped_column(JSON)
+
+
+class BulletinItemRow(Base):
+    """An item in a bulletin: its section, its place in the section, and the summary the
+    editor wrote for this bulletin (else the item's own)."""
+
+    __tablename__ = "bulletin_items"
+    __table_args__ = (Index("ix_bulletin_items_item_id", "item_id"),)
+
+    bulletin_id: Mapped[int] = mapped_column(
+        ForeignKey("bulletins.id", ondelete="CASCADE"), primary_key=True
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    section: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+    summary_override: Mapped[str | None] = mapped_column(Text)
+
+
+# The review app's "updated after a decision" list: decided items that need review again.
+# Two partial indexes of the same few rows, so each planner knows how few they are: SQLite
+# seeks the first, PostgreSQL reads the second in item order. The query repeats the condition.
+REQUEUED_CONDITION = "needs_review {} AND status IN ('approved', 'deferred')"
+for _name, _columns in (
+    ("ix_reviews_requeued", (ReviewRow.needs_review, ReviewRow.status)),
+    ("ix_reviews_requeued_item_id", (ReviewRow.item_id,)),
+):
+    Index(
+        _name,
+        *_columns,
+        postgresql_where=text(REQUEUED_CONDITION.format("= true")),
+        sqlite_where=text(REQUEUED_CONDITION.format("= 1")),
+    )

@@ -37,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from aggregator.changes import change_kind, diff_snapshots
 from aggregator.classify import Classification
@@ -112,6 +113,7 @@ KEY_ALIAS_PREFIX = "key:"
 
 _LOOKUP_CHUNK = 500
 _MAX_ATTEMPTS = 3
+_RETRY_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
 
 _ITEMS = cast(Table, ItemRow.__table__)
 _ALIASES = cast(Table, AliasRow.__table__)
@@ -425,6 +427,18 @@ class Repository:
         _require_aware(seen_at, "seen_at")
         if not items:
             return []
+        for retry in range(_MAX_ATTEMPTS):
+            try:
+                return self._upsert_once(items, seen_at)
+            except DBAPIError as error:
+                # PostgreSQL ended the transaction to break a deadlock with another writer:
+                # nothing of it was kept, so the batch is stored again from the start.
+                sqlstate = getattr(error.orig, "sqlstate", None)
+                if retry + 1 == _MAX_ATTEMPTS or sqlstate not in _RETRY_SQLSTATES:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _upsert_once(self, items: Sequence[Item], seen_at: datetime) -> list[UpsertResult]:
         with _cyclic_gc_paused(), write_transaction(self.engine) as conn:
             for _attempt in range(_MAX_ATTEMPTS):
                 plan = self._plan(conn, items, seen_at)
@@ -459,11 +473,14 @@ class Repository:
                 status = values.pop("review_status")
                 states[item_id] = _State(item_id, values, status)
 
+        # On PostgreSQL the rows found are locked (FOR UPDATE) until the batch commits, in
+        # (source, key) order: a concurrent writer of the same items waits, then plans against
+        # what this one stored (so an update is recorded once, and last_seen never goes back).
         postgres = conn.dialect.name == "postgresql"
-        for source, source_keys in keys.items():
+        for source, source_keys in sorted(keys.items()):
             for chunk in _chunks(sorted(source_keys)):
                 if postgres:
-                    found, item = _probe(_ITEMS, "key", source, chunk)
+                    found, item = _probe(_ITEMS, "key", source, chunk, lock=True)
                     query = select(*item, _REVIEWS.c.status.label("review_status")).select_from(
                         found.outerjoin(_REVIEWS, _REVIEWS.c.item_id == item.id)
                     )
@@ -486,7 +503,8 @@ class Repository:
                     alias_owner[(alias_source, alias)] = item_id
         missing = sorted(set(alias_owner.values()) - states.keys())
         for id_chunk in _chunks(missing):
-            load(conn.execute(base.where(_member(conn, _ITEMS.c.id, id_chunk))))
+            by_id = base.where(_member(conn, _ITEMS.c.id, id_chunk))
+            load(conn.execute(by_id.with_for_update(of=_ITEMS) if postgres else by_id))
 
         by_key = {(s.values["source"], s.values["key"]): s for s in states.values()}
         by_alias = {pair: states[item_id] for pair, item_id in alias_owner.items()}
@@ -988,7 +1006,11 @@ class Repository:
     ) -> int:
         _require_aware(at, "at")
         with write_transaction(self.engine) as conn:
-            current = conn.execute(select(_REVIEWS).where(_REVIEWS.c.item_id == item_id)).first()
+            # Locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already excludes other writers),
+            # so the audit's "before" is what this change replaced.
+            current = conn.execute(
+                select(_REVIEWS).where(_REVIEWS.c.item_id == item_id).with_for_update()
+            ).first()
             if current is None:
                 raise KeyError(f"no item {item_id}")
             before = {name: current._mapping[name] for name in changes}
@@ -1624,10 +1646,13 @@ def _bulk_insert(
     return conn.exec_driver_sql(sql, list(zip(*converted, strict=True)))
 
 
-def _probe(table: Table, column: str, source: str, values: Sequence[str]) -> tuple[Any, Any]:
+def _probe(
+    table: Table, column: str, source: str, values: Sequence[str], *, lock: bool = False
+) -> tuple[Any, Any]:
     """PostgreSQL: the rows of `table` with `source` whose `column` is one of `values`, as
     `unnest(values) CROSS JOIN LATERAL (… WHERE source = … AND column = value LIMIT 1)`;
-    returns that FROM clause and the columns of the found rows.
+    returns that FROM clause and the columns of the found rows (locked FOR UPDATE, in the
+    order of `values`, with `lock`).
 
     `(source, column)` is unique, so this is the same as `source = … AND column = ANY(…)`,
     but it can only be planned as one probe of the unique index per value. With `= ANY`, a
@@ -1638,12 +1663,8 @@ def _probe(table: Table, column: str, source: str, values: Sequence[str]) -> tup
     wanted = func.unnest(
         bindparam(None, list(values), type_=postgresql.ARRAY(table.c[column].type))
     ).table_valued("value").render_derived()
-    row = (
-        select(table)
-        .where(table.c.source == source, table.c[column] == wanted.c.value)
-        .limit(1)
-        .lateral()
-    )
+    query = select(table).where(table.c.source == source, table.c[column] == wanted.c.value)
+    row = (query.limit(1).with_for_update() if lock else query.limit(1)).lateral()
     return wanted.join(row, true()), row.c
 
 

@@ -1,0 +1,162 @@
+"""The review app: a server-rendered Flask application over the same repository as the crawler.
+
+`create_app(database_url)` builds it (the database must be migrated: `aggregator serve` does
+that first). Every page needs a logged-in user except the login page, static files and the
+exports' public feeds; every change needs an editor and a CSRF token. Pages are Jinja2
+templates with autoescaping; the only HTML not escaped is a rendered bulletin, and that goes
+through the allow-list sanitiser first. A Content-Security-Policy allows scripts from this
+site's static files only, so no inline script can run even if one got into a page.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from flask import Blueprint, Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from aggregator.review import auth, composer, queue
+from aggregator.review.auth import UserStore, current_user, load_user, require_login
+from aggregator.review.bulletins import BulletinStore
+from aggregator.review.csrf import init_csrf
+from aggregator.review.queries import LONDON, source_health
+from aggregator.review.sanitize import safe_href
+from aggregator.schema import Precision
+from aggregator.sources import REGISTRY
+from aggregator.storage.repository import Repository
+
+SECRET_KEY_ENV = "AGGREGATOR_SECRET_KEY"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+sources_bp = Blueprint("sources", __name__)
+
+
+def create_app(
+    database_url: str,
+    *,
+    secret_key: str | None = None,
+    config: dict[str, Any] | None = None,
+) -> Flask:
+    """The review app on `database_url` (already migrated).
+
+    `secret_key` signs the session cookie: default $AGGREGATOR_SECRET_KEY, else a random key
+    (sessions then end when the server restarts). `config` overrides settings, e.g.
+    CLOCK (a callable giving the current aware datetime), LINK_CHECK_LOOPBACK_ONLY,
+    SESSION_COOKIE_SECURE (set it when serving over HTTPS).
+    """
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key or os.environ.get(SECRET_KEY_ENV) or secrets.token_hex(32),
+        SESSION_COOKIE_NAME="aggregator_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(os.environ.get("AGGREGATOR_SECURE_COOKIES")),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        CLOCK=lambda: datetime.now(UTC),
+        LINK_CHECK_TIMEOUT=8.0,
+        LINK_CHECK_LOOPBACK_ONLY=False,
+        PUBLIC_PREFIXES=("feeds.",),
+        ON_BULLETIN_PUBLISHED=None,
+    )
+    app.config.update(config or {})
+
+    repository = Repository.from_url(database_url)
+    app.extensions["aggregator_repo"] = repository
+    app.extensions["aggregator_users"] = UserStore(repository.engine)
+    app.extensions["aggregator_bulletins"] = BulletinStore(repository)
+    app.extensions["aggregator_facets"] = {}
+
+    init_csrf(app)  # before the login check: a forged POST is refused whoever sends it
+    app.before_request(load_user)
+    app.before_request(require_login)
+    app.after_request(_security_headers)
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(queue.bp)
+    app.register_blueprint(composer.bp)
+    app.register_blueprint(sources_bp)
+    register_feeds(app, lambda: repository)
+
+    app.add_url_rule("/healthz", "healthz", lambda: {"ok": True})
+    app.register_error_handler(HTTPException, _error)
+    _template_helpers(app)
+    return app
+
+
+def register_feeds(app: Flask, repository_factory: Callable[[], Repository]) -> None:
+    """The exports' public feeds (/feeds/approved.atom, /feeds/approved.json), when the
+    exports provide `aggregator.exports.web.feeds_blueprint`; nothing otherwise."""
+    try:
+        from aggregator.exports.web import feeds_blueprint
+    except ImportError:
+        return
+    blueprint = feeds_blueprint(repository_factory)
+    app.register_blueprint(blueprint)
+    app.config["PUBLIC_PREFIXES"] = (*app.config["PUBLIC_PREFIXES"], f"{blueprint.name}.")
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_user() is not None:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error(error: HTTPException) -> Any:
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": False, "message": error.description}, error.code or 500
+    return render_template("error.html", error=error), error.code or 500
+
+
+# --- template helpers -----------------------------------------------------------------------
+
+
+def _london(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(LONDON).strftime(fmt)
+
+
+def _at_precision(value: datetime | None, precision: str) -> str:
+    """A published date as precisely as the publisher gave it."""
+    if value is None or precision == Precision.NONE:
+        return "undated"
+    local = value.astimezone(LONDON)
+    if precision == Precision.YEAR:
+        return local.strftime("%Y")
+    if precision == Precision.MONTH:
+        return local.strftime("%B %Y")
+    return local.strftime("%d %B %Y")
+
+
+def _template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["london"] = _london
+    app.jinja_env.filters["at_precision"] = _at_precision
+    app.jinja_env.filters["href"] = safe_href
+    app.jinja_env.globals["current_user"] = current_user
+    app.jinja_env.globals["registry"] = REGISTRY
+
+
+# --- source health --------------------------------------------------------------------------
+
+
+@sources_bp.get("/sources")
+def health() -> Any:
+    repository = cast(Repository, current_app.extensions["aggregator_repo"])
+    now = current_app.config["CLOCK"]()
+    return render_template("health.html", sources=source_health(repository, dict(REGISTRY), now))
