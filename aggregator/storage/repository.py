@@ -27,11 +27,13 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    and_,
     any_,
     bindparam,
     false,
     func,
     insert,
+    or_,
     select,
     true,
     update,
@@ -979,10 +981,73 @@ class Repository:
             event = conn.execute(select(_EVENTS).where(_EVENTS.c.id == event_id)).first()
         if event is None:
             raise KeyError(f"no review event {event_id}")
+        if event.action == "split":
+            return self._undo_split(event, at=at, actor=actor)
         before = dict(event.detail.get("before") or {})
         return self._change_review(
             event.item_id, "undo", before, at=at, actor=actor, undid=event_id
         )
+
+    def _undo_split(self, event: Any, *, at: datetime, actor: str | None) -> int:
+        """Put a split item back in the cluster it left (recreated if it had dissolved) and
+        forget the split pairs, so the matcher may merge them again."""
+        detail = event.detail
+        item_id, others = event.item_id, [int(o) for o in detail["others"]]
+        member = detail["member"]
+        with write_transaction(self.engine) as conn:
+            conn.execute(
+                _SPLITS.delete().where(
+                    or_(
+                        *[
+                            and_(
+                                _SPLITS.c.item_a == min(item_id, o),
+                                _SPLITS.c.item_b == max(item_id, o),
+                            )
+                            for o in others
+                        ]
+                    )
+                )
+            )
+            cluster_id = conn.execute(
+                select(_MEMBERS.c.cluster_id).where(_MEMBERS.c.item_id.in_(others))
+            ).scalar()
+            if cluster_id is None:
+                cluster_id = conn.execute(
+                    insert(_CLUSTERS)
+                    .values(publisher_item_id=detail["publisher_item_id"], created_at=at)
+                    .returning(_CLUSTERS.c.id)
+                ).scalar_one()
+                conn.execute(
+                    insert(_MEMBERS),
+                    [
+                        {"item_id": o, "cluster_id": cluster_id, "matched_item_id": None,
+                         "kind": "first", "reason": "first member", "score": 1.0, "added_at": at}
+                        for o in others
+                    ],
+                )
+            conn.execute(
+                _dialect_insert(conn, _MEMBERS).on_conflict_do_nothing(index_elements=["item_id"]),
+                [{"item_id": item_id, "cluster_id": cluster_id, "added_at": at, **member}],
+            )
+            if detail["publisher_item_id"] == item_id:
+                conn.execute(
+                    update(_CLUSTERS)
+                    .where(_CLUSTERS.c.id == cluster_id)
+                    .values(publisher_item_id=item_id)
+                )
+            return int(
+                conn.execute(
+                    insert(_EVENTS)
+                    .values(
+                        item_id=item_id,
+                        at=at,
+                        actor=actor,
+                        action="undo",
+                        detail={"undid": event.id, "rejoined": cluster_id},
+                    )
+                    .returning(_EVENTS.c.id)
+                ).scalar_one()
+            )
 
     def events(self, item_id: int) -> list[ReviewEvent]:
         """The audit record of an item, oldest first."""
@@ -1289,12 +1354,36 @@ class Repository:
             ).scalar()
             if cluster_id is None:
                 raise KeyError(f"item {item_id} is in no cluster")
+            member = conn.execute(select(_MEMBERS).where(_MEMBERS.c.item_id == item_id)).one()
+            lead = conn.execute(
+                select(_CLUSTERS.c.publisher_item_id).where(_CLUSTERS.c.id == cluster_id)
+            ).scalar_one()
             others = list(
                 conn.execute(
                     select(_MEMBERS.c.item_id).where(
                         _MEMBERS.c.cluster_id == cluster_id, _MEMBERS.c.item_id != item_id
                     )
                 ).scalars()
+            )
+            # Recorded in the audit with what undo needs to put the item back.
+            conn.execute(
+                insert(_EVENTS).values(
+                    item_id=item_id,
+                    at=at,
+                    actor=actor,
+                    action="split",
+                    detail={
+                        "cluster_id": cluster_id,
+                        "publisher_item_id": lead,
+                        "others": others,
+                        "member": {
+                            "kind": member.kind,
+                            "reason": member.reason,
+                            "score": member.score,
+                            "matched_item_id": member.matched_item_id,
+                        },
+                    },
+                )
             )
             conn.execute(
                 _dialect_insert(conn, _SPLITS).on_conflict_do_nothing(

@@ -97,3 +97,36 @@ def test_same_source_items_never_cluster(repo: Repository) -> None:
     b = item("nspcc", "NSPCC", "https://learning.nspcc.org.uk/b", "Neglect in adolescence: podcast")
     ids = stored_ids(repo, a, b)
     assert cluster_items(repo, ids, AT) == []
+
+
+def test_a_split_is_audited_and_can_be_undone(repo: Repository) -> None:
+    pdf = Attachment("Report", "https://assets.publishing.service.gov.uk/media/abc/r.pdf")
+    a = item(
+        "home_office",
+        "Home Office",
+        "https://www.gov.uk/government/publications/r",
+        "R",
+        attachments=[pdf],
+    )
+    b = item(
+        "internet_matters",
+        "Internet Matters",
+        "https://www.internetmatters.org/hub/r/",
+        "Our take",
+        attachments=[pdf],
+    )
+    a_id, b_id = stored_ids(repo, a, b)
+    cluster_items(repo, [b_id], AT)
+    [before] = repo.clusters()
+
+    repo.split(b_id, AT, actor="ed")
+    [event] = [e for e in repo.events(b_id) if e.action == "split"]
+    assert event.actor == "ed" and event.detail["others"] == [a_id]
+    assert repo.clusters() == []
+
+    repo.undo(event.id, at=AT, actor="ed")
+    [after] = repo.clusters()
+    assert {m.item_id for m in after.members} == {a_id, b_id}
+    assert after.publisher_item_id == before.publisher_item_id
+    assert repo.split_pairs() == set()
+    assert repo.events(b_id)[-1].action == "undo"
