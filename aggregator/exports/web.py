@@ -4,7 +4,9 @@ Routes (readable without login; only approved items, withdrawn ones left out unl
 editor kept them):
 
 - `/feeds/approved.atom`: Atom 1.0 of the most recently approved items;
-- `/feeds/approved.json`: the same as JSON Feed 1.1.
+- `/feeds/approved.json`: the same as JSON Feed 1.1;
+- `/feeds/bulletins/<id>.html` and `.md`: a published bulletin, frozen as it was published
+  (a draft answers 404).
 
 Each response carries an ETag (a hash of the body) and Last-Modified (the newest approval or
 content change among the items in it) and answers a matching `If-None-Match`, or, without
@@ -21,11 +23,14 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import cast
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, abort, request, url_for
+from sqlalchemy import Table, select
 
 from aggregator.exports import feeds
 from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.models import BulletinRow
 from aggregator.storage.repository import Repository
 
 FEED_SIZE = 100
@@ -69,6 +74,27 @@ def feeds_blueprint(
     @blueprint.get("/feeds/approved.json")
     def approved_json() -> Response:
         return serve("jsonfeed", "feeds.approved_json", JSONFEED_TYPE)
+
+    @blueprint.get("/feeds/bulletins/<int:bulletin_id>.html")
+    def published_html(bulletin_id: int) -> Response:
+        return published(bulletin_id, "rendered_html", "text/html; charset=utf-8")
+
+    @blueprint.get("/feeds/bulletins/<int:bulletin_id>.md")
+    def published_markdown(bulletin_id: int) -> Response:
+        return published(bulletin_id, "rendered_markdown", "text/markdown; charset=utf-8")
+
+    def published(bulletin_id: int, column: str, content_type: str) -> Response:
+        """A published bulletin as it was frozen; drafts are never public (404 as if absent)."""
+        table = cast(Table, BulletinRow.__table__)
+        with repository_factory().engine.connect() as conn:
+            row = conn.execute(
+                select(table.c[column], table.c.published_at).where(
+                    table.c.id == bulletin_id, table.c.status == "published"
+                )
+            ).first()
+        if row is None or row[0] is None:
+            abort(404)
+        return conditional(str(row[0]).encode("utf-8"), content_type, row[1])
 
     return blueprint
 

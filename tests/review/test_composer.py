@@ -212,3 +212,23 @@ def test_a_viewer_can_read_a_bulletin_but_not_change_it(world: World) -> None:
     page = viewer.get(f"/bulletins/{bulletin_id}").get_data(as_text=True)
     assert "Neglect: learning from case reviews" in page and "Publish and freeze" not in page
     assert post(viewer, f"/bulletins/{bulletin_id}/publish").status_code == 403
+
+
+def test_a_published_bulletin_is_public_at_a_stable_url_with_validators(world: World) -> None:
+    approve(world, "neglect", "cse")
+    bulletin_id = new_bulletin(world)
+    anonymous = world.client(None)
+    assert anonymous.get(f"/feeds/bulletins/{bulletin_id}.html").status_code == 404  # a draft
+    assert post(world.client(), f"/bulletins/{bulletin_id}/publish").status_code == 302
+    first = anonymous.get(f"/feeds/bulletins/{bulletin_id}.html")
+    assert first.status_code == 200
+    bulletin = BulletinStore(world.repo).require(bulletin_id)
+    assert first.get_data(as_text=True) == bulletin.rendered_html
+    assert first.headers["ETag"] and first.headers["Last-Modified"]
+    again = anonymous.get(
+        f"/feeds/bulletins/{bulletin_id}.html",
+        headers={"If-None-Match": first.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    markdown = anonymous.get(f"/feeds/bulletins/{bulletin_id}.md")
+    assert markdown.get_data(as_text=True) == bulletin.rendered_markdown
