@@ -55,6 +55,10 @@ class FixtureSet:
 
     folders: dict[str, Path] = field(default_factory=dict)
     responses: list[FixtureResponse] = field(default_factory=list)
+    _index: dict[tuple[str, str], list[FixtureResponse]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    _indexed: int = field(default=-1, repr=False, compare=False)
 
     @classmethod
     def load(cls, folders: dict[str, Path]) -> FixtureSet:
@@ -64,7 +68,16 @@ class FixtureSet:
         return fixture_set
 
     def lookup(self, host: str, path: str, query: str) -> FixtureResponse | None:
-        for response in self.responses:
+        # Indexed by (host, path), so a generated site of thousands of pages (bench/) costs
+        # one dict probe per request; rebuilt if responses were added since.
+        index = self._index
+        if self._indexed != len(self.responses):  # built whole, then swapped in (threads)
+            index = {}
+            for response in self.responses:
+                parts = urlsplit(response.url)
+                index.setdefault((parts.hostname or "", parts.path or "/"), []).append(response)
+            self._index, self._indexed = index, len(self.responses)
+        for response in index.get((host, path or "/"), ()):
             if response.matches(host, path, query):
                 return response
         return None

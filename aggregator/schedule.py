@@ -40,15 +40,26 @@ def crawl_due(
     try:
         _run(leased, url, fixtures=fixtures, snapshot=snapshot)
     finally:
-        repo = Repository.from_url(url)
+        release_after_run(state, url, leased, owner, now)
+    return leased
+
+
+def release_after_run(
+    state: CrawlState, url: str, slugs: Sequence[str], owner: str, started: datetime
+) -> None:
+    """Release `owner`'s leases of `slugs` after a crawl that began at `started`: a source
+    whose run failed, or that has no run recorded since, backs off."""
+    repo = Repository.from_url(url)
+    try:
         finished = datetime.now(UTC)
-        for slug in leased:
+        for slug in slugs:
             runs = repo.runs(source=slug, limit=1)
-            run = runs[0].stats if runs and runs[0].started_at >= now else None
+            run = runs[0].stats if runs and runs[0].started_at >= started else None
             failed = run is None or run.status == "failed"
             reason = run.errors[0]["message"] if run and run.errors else "the crawl did not finish"
             state.release(slug, owner, finished, failed=failed, reason=reason)
-    return leased
+    finally:
+        repo.close()
 
 
 def schedule_loop(every: timedelta, iterations: int | None, extra_args: Sequence[str]) -> None:

@@ -2,13 +2,20 @@
 
 A source with `spider=None` is a plain RSS/Atom source: the shared feed spider reads its feed
 channels, so another publisher's feed needs only an entry here.
+
+$AGGREGATOR_EXTRA_SOURCES may name a JSON file of further entries (`load_extra_sources`), read
+at import: every process of a deployment (the crawl, each `aggregator worker` and the crawl
+process of each job) then sees the same registry without a code change.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from pathlib import Path
 
 
 class ChannelKind(StrEnum):
@@ -174,3 +181,30 @@ def get_source(slug: str) -> Source:
     except KeyError:
         known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"unknown source {slug!r} (known: {known})") from None
+
+
+EXTRA_SOURCES_ENV = "AGGREGATOR_EXTRA_SOURCES"
+
+
+def load_extra_sources(path: str | os.PathLike[str]) -> dict[str, Source]:
+    """Registry entries from a JSON file: a list of objects with Source's fields, channels as
+    `{"kind", "url", "role"}`, `poll_interval` in seconds and `hosts` as a list."""
+    found: dict[str, Source] = {}
+    for entry in json.loads(Path(path).read_text(encoding="utf-8")):
+        fields = dict(entry)
+        fields["channels"] = tuple(
+            Channel(ChannelKind(c["kind"]), c["url"], c.get("role", "primary"))
+            for c in fields["channels"]
+        )
+        if "poll_interval" in fields:
+            fields["poll_interval"] = timedelta(seconds=float(fields["poll_interval"]))
+        fields["hosts"] = tuple(fields.get("hosts", ()))
+        source = Source(**fields)
+        if source.slug in REGISTRY or source.slug in found:
+            raise ValueError(f"{path}: source {source.slug!r} is already registered")
+        found[source.slug] = source
+    return found
+
+
+if os.environ.get(EXTRA_SOURCES_ENV):
+    REGISTRY.update(load_extra_sources(os.environ[EXTRA_SOURCES_ENV]))

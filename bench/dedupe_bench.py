@@ -658,7 +658,7 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def run(quick: bool) -> None:
+def run(quick: bool) -> list[tuple[str, str, str, float | None, str, bool]]:
     sizes = QUICK_SIZES if quick else SIZES
     base = _in_child(run_baseline, BASELINE_N)
     print(
@@ -736,3 +736,30 @@ def run(quick: bool) -> None:
         )
     else:
         print("batch against the 1M index: not measured (--quick)")
+
+    # Rows for the summary table of `python -m bench`.
+    summary: list[tuple[str, str, str, float | None, str, bool]] = []
+    for res in results:
+        us_query = res["query_s"] / res["queries"] * 1e6
+        summary.append(
+            (
+                f"dedupe: one item against {res['n']:,}, µs",
+                f"{us_query:,.0f}",
+                f"all-pairs 5k {base['us_per_item']:,.0f}",
+                us_query / base["us_per_item"],
+                f"recall, precision ≥ {TARGET_RECALL}",
+                res["recall"] >= TARGET_RECALL and res["precision"] >= TARGET_PRECISION,
+            )
+        )
+    if batch is not None:
+        summary.append(
+            (
+                f"dedupe: {BATCH_N:,} new items against {batch['n']:,}, s",
+                f"{batch['batch_s']:.2f}",
+                "",
+                None,
+                f"≤ {TARGET_BATCH_SECONDS:.0f} s",
+                batch["batch_s"] <= TARGET_BATCH_SECONDS,
+            )
+        )
+    return summary

@@ -141,7 +141,9 @@ def postgres_database() -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def report(engine: str, count: int, repo_s: float, raw_s: float, target: int) -> None:
+def report(
+    engine: str, count: int, repo_s: float, raw_s: float, target: int
+) -> tuple[str, str, str, float, str, bool]:
     rate = count / repo_s
     verdict = "PASS" if rate >= target else "FAIL"
     print(
@@ -149,24 +151,34 @@ def report(engine: str, count: int, repo_s: float, raw_s: float, target: int) ->
         f"  raw executemany {count / raw_s:>9,.0f} rows/s  ratio {raw_s / repo_s:5.2f}"
         f"  target ≥ {target:,} rows/s: {verdict}"
     )
+    return (
+        f"storage: upserts, rows/s ({engine})",
+        f"{rate:,.0f}",
+        f"raw executemany {count / raw_s:,.0f}",
+        raw_s / repo_s,
+        f"≥ {target:,} rows/s",
+        rate >= target,
+    )
 
 
-def run(quick: bool = False) -> None:
+def run(quick: bool = False) -> list[tuple[str, str, str, float, str, bool]]:
     count = 10_000 if quick else 100_000
     items = synthetic_items(count)
     data = rows(items)
     print(f"Storage upserts ({count:,} new items, batches of {BATCH}):")
+    summary = []
     with tempfile.TemporaryDirectory() as tmp:
         repo_s = through_repository(f"sqlite:///{tmp}/bench.db", items)
         raw_s = raw_sqlite(f"{tmp}/raw.db", data)
-        report("SQLite", count, repo_s, raw_s, 20_000)
+        summary.append(report("SQLite", count, repo_s, raw_s, 20_000))
     try:
         with postgres_database() as url:
             repo_s = through_repository(url, items)
             raw_s = raw_postgres(url, data)
-            report("PostgreSQL", count, repo_s, raw_s, 10_000)
+            summary.append(report("PostgreSQL", count, repo_s, raw_s, 10_000))
     except Exception as exc:  # no server: say so rather than fail the other figures
         print(f"  PostgreSQL skipped: {exc}")
+    return summary
 
 
 if __name__ == "__main__":
