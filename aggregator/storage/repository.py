@@ -26,6 +26,7 @@ from sqlalchemy import (
     JSON,
     Connection,
     Engine,
+    Select,
     Table,
     and_,
     any_,
@@ -326,6 +327,39 @@ def _columns_from_item(item: Item) -> dict[str, Any]:
         "withdrawn": item.withdrawn,
         "withdrawn_reason": item.withdrawn_reason,
     }
+
+
+def _with_review() -> Select[Any]:
+    """Items joined to their review state (an item without a review row reads as new)."""
+    return select(
+        _ITEMS,
+        func.coalesce(_REVIEWS.c.status, "new").label("review_status"),
+        func.coalesce(_REVIEWS.c.needs_review, true()).label("review_needed"),
+        _REVIEWS.c.reason.label("review_reason"),
+        _REVIEWS.c.edited_title,
+        _REVIEWS.c.edited_summary,
+        _REVIEWS.c.section,
+        func.coalesce(_REVIEWS.c.include_withdrawn, false()).label("keep_withdrawn"),
+    ).outerjoin(_REVIEWS, _REVIEWS.c.item_id == _ITEMS.c.id)
+
+
+def _stored_item(
+    row: Mapping[Any, Any],
+    aliases: Mapping[int, list[str]],
+    provenance: Mapping[int, list[Sighting]],
+) -> StoredItem:
+    return StoredItem(
+        id=row["id"],
+        item=_item_from_columns(row, aliases.get(row["id"], []), provenance.get(row["id"], [])),
+        status=row["review_status"],
+        needs_review=bool(row["review_needed"]),
+        content_hash=row["content_hash"],
+        reason=row["review_reason"],
+        edited_title=row["edited_title"],
+        edited_summary=row["edited_summary"],
+        section=row["section"],
+        include_withdrawn=bool(row["keep_withdrawn"]),
+    )
 
 
 def _item_from_columns(
@@ -769,20 +803,7 @@ class Repository:
         ("new", "approved", "rejected", "deferred").
         """
         review_status = func.coalesce(_REVIEWS.c.status, "new")
-        stmt = (
-            select(
-                _ITEMS,
-                review_status.label("review_status"),
-                func.coalesce(_REVIEWS.c.needs_review, true()).label("review_needed"),
-                _REVIEWS.c.reason.label("review_reason"),
-                _REVIEWS.c.edited_title,
-                _REVIEWS.c.edited_summary,
-                _REVIEWS.c.section,
-                func.coalesce(_REVIEWS.c.include_withdrawn, false()).label("keep_withdrawn"),
-            )
-            .outerjoin(_REVIEWS, _REVIEWS.c.item_id == _ITEMS.c.id)
-            .order_by(_ITEMS.c.first_seen.desc(), _ITEMS.c.id.desc())
-        )
+        stmt = _with_review().order_by(_ITEMS.c.first_seen.desc(), _ITEMS.c.id.desc())
         if source is not None:
             stmt = stmt.where(_ITEMS.c.source == source)
         if since is not None:
@@ -795,23 +816,7 @@ class Repository:
         with self.engine.connect() as conn:
             rows = [row._mapping for row in conn.execute(stmt)]
             aliases, provenance = self._children(conn, [row["id"] for row in rows])
-        return [
-            StoredItem(
-                id=row["id"],
-                item=_item_from_columns(
-                    row, aliases.get(row["id"], []), provenance.get(row["id"], [])
-                ),
-                status=row["review_status"],
-                needs_review=bool(row["review_needed"]),
-                content_hash=row["content_hash"],
-                reason=row["review_reason"],
-                edited_title=row["edited_title"],
-                edited_summary=row["edited_summary"],
-                section=row["section"],
-                include_withdrawn=bool(row["keep_withdrawn"]),
-            )
-            for row in rows
-        ]
+        return [_stored_item(row, aliases, provenance) for row in rows]
 
     @staticmethod
     def _children(
@@ -1441,41 +1446,11 @@ class Repository:
         found: dict[int, StoredItem] = {}
         with self.engine.connect() as conn:
             for id_chunk in _chunks(sorted(set(item_ids))):
-                rows = [
-                    row._mapping
-                    for row in conn.execute(
-                        select(
-                            _ITEMS,
-                            func.coalesce(_REVIEWS.c.status, "new").label("review_status"),
-                            func.coalesce(_REVIEWS.c.needs_review, true()).label("review_needed"),
-                            _REVIEWS.c.reason.label("review_reason"),
-                            _REVIEWS.c.edited_title,
-                            _REVIEWS.c.edited_summary,
-                            _REVIEWS.c.section,
-                            func.coalesce(_REVIEWS.c.include_withdrawn, false()).label(
-                                "keep_withdrawn"
-                            ),
-                        )
-                        .outerjoin(_REVIEWS, _REVIEWS.c.item_id == _ITEMS.c.id)
-                        .where(_ITEMS.c.id.in_(id_chunk))
-                    )
-                ]
+                query = _with_review().where(_ITEMS.c.id.in_(id_chunk))
+                rows = [row._mapping for row in conn.execute(query)]
                 aliases, provenance = self._children(conn, [row["id"] for row in rows])
                 for row in rows:
-                    found[row["id"]] = StoredItem(
-                        id=row["id"],
-                        item=_item_from_columns(
-                            row, aliases.get(row["id"], []), provenance.get(row["id"], [])
-                        ),
-                        status=row["review_status"],
-                        needs_review=bool(row["review_needed"]),
-                        content_hash=row["content_hash"],
-                        reason=row["review_reason"],
-                        edited_title=row["edited_title"],
-                        edited_summary=row["edited_summary"],
-                        section=row["section"],
-                        include_withdrawn=bool(row["keep_withdrawn"]),
-                    )
+                    found[row["id"]] = _stored_item(row, aliases, provenance)
         return found
 
 @dataclass(frozen=True)
