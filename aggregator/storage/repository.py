@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from sqlalchemy import (
     JSON,
@@ -72,6 +72,8 @@ from aggregator.storage.models import (
     RevisionRow,
     SightingRow,
 )
+
+_T = TypeVar("_T")
 
 Outcome = Literal["new", "updated", "cosmetic", "unchanged"]
 """updated: a substantive change (back to the editors); cosmetic: recorded, not re-queued."""
@@ -329,6 +331,19 @@ def _columns_from_item(item: Item) -> dict[str, Any]:
     }
 
 
+def _retry_on_conflict(work: Callable[[], _T]) -> _T:
+    """Run a whole write transaction, again if PostgreSQL ended it to break a deadlock or a
+    serialization conflict with another writer (nothing of it was kept)."""
+    for attempt in range(_MAX_ATTEMPTS):
+        try:
+            return work()
+        except DBAPIError as error:
+            sqlstate = getattr(error.orig, "sqlstate", None)
+            if attempt + 1 == _MAX_ATTEMPTS or sqlstate not in _RETRY_SQLSTATES:
+                raise
+    raise AssertionError("unreachable")
+
+
 def _with_review() -> Select[Any]:
     """Items joined to their review state (an item without a review row reads as new)."""
     return select(
@@ -463,16 +478,9 @@ class Repository:
         _require_aware(seen_at, "seen_at")
         if not items:
             return []
-        for retry in range(_MAX_ATTEMPTS):
-            try:
-                return self._upsert_once(items, seen_at)
-            except DBAPIError as error:
-                # PostgreSQL ended the transaction to break a deadlock with another writer:
-                # nothing of it was kept, so the batch is stored again from the start.
-                sqlstate = getattr(error.orig, "sqlstate", None)
-                if retry + 1 == _MAX_ATTEMPTS or sqlstate not in _RETRY_SQLSTATES:
-                    raise
-        raise AssertionError("unreachable")
+        # PostgreSQL may end the transaction to break a deadlock with another writer: nothing
+        # of it was kept, so the batch is stored again from the start.
+        return _retry_on_conflict(lambda: self._upsert_once(items, seen_at))
 
     def _upsert_once(self, items: Sequence[Item], seen_at: datetime) -> list[UpsertResult]:
         with _cyclic_gc_paused(), write_transaction(self.engine) as conn:
@@ -1075,30 +1083,36 @@ class Repository:
         undid: int | None = None,
     ) -> int:
         _require_aware(at, "at")
-        with write_transaction(self.engine) as conn:
-            # Locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already excludes other writers),
-            # so the audit's "before" is what this change replaced.
-            current = conn.execute(
-                select(_REVIEWS).where(_REVIEWS.c.item_id == item_id).with_for_update()
-            ).first()
-            if current is None:
-                raise KeyError(f"no item {item_id}")
-            before = {name: current._mapping[name] for name in changes}
-            conn.execute(
-                update(_REVIEWS)
-                .where(_REVIEWS.c.item_id == item_id)
-                .values(**changes, updated_at=at, updated_by=actor)
-            )
-            detail: dict[str, Any] = {"before": before, "after": changes}
-            if undid is not None:
-                detail["undid"] = undid
-            return int(
+
+        def change() -> int:
+            with write_transaction(self.engine) as conn:
+                # Locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already excludes other
+                # writers), so the audit's "before" is what this change replaced.
+                current = conn.execute(
+                    select(_REVIEWS).where(_REVIEWS.c.item_id == item_id).with_for_update()
+                ).first()
+                if current is None:
+                    raise KeyError(f"no item {item_id}")
+                before = {name: current._mapping[name] for name in changes}
                 conn.execute(
-                    insert(_EVENTS)
-                    .values(item_id=item_id, at=at, actor=actor, action=action, detail=detail)
-                    .returning(_EVENTS.c.id)
-                ).scalar_one()
-            )
+                    update(_REVIEWS)
+                    .where(_REVIEWS.c.item_id == item_id)
+                    .values(**changes, updated_at=at, updated_by=actor)
+                )
+                detail: dict[str, Any] = {"before": before, "after": changes}
+                if undid is not None:
+                    detail["undid"] = undid
+                return int(
+                    conn.execute(
+                        insert(_EVENTS)
+                        .values(item_id=item_id, at=at, actor=actor, action=action, detail=detail)
+                        .returning(_EVENTS.c.id)
+                    ).scalar_one()
+                )
+
+        # A crawler updating the same item may deadlock with this: the editor's change is
+        # then made again, never lost.
+        return _retry_on_conflict(change)
 
     # --- crawl runs -------------------------------------------------------------------------
 
@@ -1180,25 +1194,31 @@ class Repository:
             _classification_columns(item_id, result, classified_at or result.classified_at or now)
             for item_id, result in sorted(latest.items())
         ]
-        with write_transaction(self.engine) as conn:
-            stmt = _dialect_insert(conn, _CLASSIFICATIONS)
-            replace = {
-                name: stmt.excluded[name]
-                for name in (c.name for c in _CLASSIFICATIONS.columns)
-                if name != "item_id"
-            }
-            for chunk in _chunks(rows):
+
+        def store() -> None:
+            with write_transaction(self.engine) as conn:
+                stmt = _dialect_insert(conn, _CLASSIFICATIONS)
+                replace = {
+                    name: stmt.excluded[name]
+                    for name in (c.name for c in _CLASSIFICATIONS.columns)
+                    if name != "item_id"
+                }
+                for chunk in _chunks(rows):
+                    conn.execute(
+                        stmt.on_conflict_do_update(index_elements=["item_id"], set_=replace),
+                        list(chunk),
+                    )
                 conn.execute(
-                    stmt.on_conflict_do_update(index_elements=["item_id"], set_=replace),
-                    list(chunk),
+                    update(_ITEMS).where(_ITEMS.c.id == bindparam("b_id")),
+                    [
+                        {"b_id": r["item_id"], "topics": r["topics"], "nations": r["nations"]}
+                        for r in rows
+                    ],
                 )
-            conn.execute(
-                update(_ITEMS).where(_ITEMS.c.id == bindparam("b_id")),
-                [
-                    {"b_id": row["item_id"], "topics": row["topics"], "nations": row["nations"]}
-                    for row in rows
-                ],
-            )
+
+        # Another crawler's upsert locks the same items in key order; these rows go in id
+        # order, so PostgreSQL may end one side to break a deadlock: store again.
+        _retry_on_conflict(store)
 
     def classification(self, item_id: int) -> Classification | None:
         """The stored classification of an item, or None if it has never been classified."""
