@@ -30,6 +30,7 @@ from aggregator.storage.repository import CrawlRun
 ERRORS = ("fetch-failing", "blocked", "parse-broken")
 WARNINGS = ("stale", "suspicious")
 MIN_STALE = timedelta(days=7)
+UNFINISHED = timedelta(hours=2)  # a crawl still "running" after this died without a record
 DEFAULT_GAP = timedelta(days=14)  # before a source has history enough to learn its own
 MISSING_FIELDS = ("missing title", "url not absolute http(s)", "bad url")
 # Crawl-record messages that say a page was fetched but could not be read.
@@ -70,6 +71,14 @@ def assess(
     last = runs[0]
     stats = last.stats
     when = stats.finished_at or last.started_at
+    if stats.status == "running":
+        if now - last.started_at > UNFINISHED:
+            # The crawl's process died (killed, out of memory) before it could record an end.
+            return Health(source, "fetch-failing", "the last crawl never finished", when)
+        if len(runs) == 1:
+            return Health(source, "quiet", "the first crawl is running", when)
+        last = runs[1]
+        stats = last.stats
     messages = [e.get("message", "") for e in stats.errors]
     statuses = stats.responses_by_status
     if any("403" in m for m in messages) or any("robots.txt" in m for m in messages):

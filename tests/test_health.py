@@ -101,3 +101,16 @@ def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -
     assert result.returncode == 3
     line = next(x for x in result.stdout.splitlines() if x.startswith("nspcc"))
     assert "fetch-failing" in line
+
+
+def test_a_crawl_that_never_recorded_its_end_is_fetch_failing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/k.db"
+    crawl(db, "nspcc")
+    repo = Repository.from_url(db)
+    started = datetime.now(UTC)
+    repo.start_run("nspcc", started)  # a crawl killed before it recorded its end
+    runs, times = repo.runs(source="nspcc"), repo.item_times("nspcc")
+    soon = assess("nspcc", runs, times, started + timedelta(minutes=5))
+    assert soon.state == "ok"  # still running: judged by the run before it
+    later = assess("nspcc", runs, times, started + timedelta(hours=3))
+    assert (later.state, later.reason) == ("fetch-failing", "the last crawl never finished")
