@@ -412,3 +412,58 @@ for _name, _columns in (
         postgresql_where=text(REQUEUED_CONDITION.format("= true")),
         sqlite_where=text(REQUEUED_CONDITION.format("= 1")),
     )
+
+
+# --- draft summaries (aggregator/drafts.py, aggregator/storage/drafts.py, migration 0008) -----
+
+
+class ItemTextRow(Base):
+    """An item's main text (the detail page's article text, or GOV.UK's Content API body),
+    paragraphs and list items one per line: what drafts are built from.
+
+    Kept apart from `items` because only drafts read it and it is large; written by the crawl
+    when a page was fetched and said something (a crawl that saw only a listing or a 304 never
+    blanks it)."""
+
+    __tablename__ = "item_texts"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    main_text: Mapped[str] = mapped_column(Text)
+    extracted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DraftRow(Base):
+    """The machine-drafted bulletin summary of an item and its sensitivity flag.
+
+    Apart from the publisher's description (`items.summary`) and the editor's text
+    (`reviews.edited_summary`): a redraft never touches either. `draft` is `Draft.to_json()`
+    (with the sentences it used); `text`, `words`, `hit_limit` and `sensitive` repeat parts of
+    it as columns so lists and counts need no JSON decoding."""
+
+    __tablename__ = "drafts"
+
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    word_limit: Mapped[int] = mapped_column(Integer)
+    words: Mapped[int] = mapped_column(Integer)
+    hit_limit: Mapped[bool] = mapped_column(Boolean)
+    sensitive: Mapped[bool] = mapped_column(Boolean)
+    sensitivity: Mapped[dict[str, Any]] = mapped_column(JSON)
+    drafted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AppSettingRow(Base):
+    """A setting editors change in the review app (one row per key, e.g. `draft_word_limit`),
+    with who changed it last."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(200))

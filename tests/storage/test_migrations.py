@@ -29,6 +29,9 @@ TABLES = {
     "users",
     "bulletins",
     "bulletin_items",
+    "item_texts",
+    "drafts",
+    "app_settings",
 }
 # Full-text search (migration 0007) is not in the models: SQLite's FTS5 table and its shadow
 # tables, PostgreSQL's expression index.
@@ -69,7 +72,7 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == _head(db_url) == "0007"
+    assert current_revision(db_url) == _head(db_url) == "0008"
     assert _tables(db_url) == TABLES
     assert _diffs(db_url) == []
 
@@ -78,21 +81,21 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == "0007"
+    assert current_revision(db_url) == "0008"
     assert _diffs(db_url) == []
 
 
 def test_upgrade_is_idempotent(db_url: str) -> None:
     upgrade(db_url)
     upgrade(db_url)
-    assert current_revision(db_url) == "0007"
+    assert current_revision(db_url) == "0008"
 
 
 def test_upgrade_from_each_earlier_revision(db_url: str) -> None:
-    for revision in ("0001", "0002", "0003", "0004", "0005", "0006"):
+    for revision in ("0001", "0002", "0003", "0004", "0005", "0006", "0007"):
         downgrade(db_url, "base")
         upgrade(db_url, revision)
         assert current_revision(db_url) == revision
         upgrade(db_url)
-        assert current_revision(db_url) == "0007"
+        assert current_revision(db_url) == "0008"
         assert _diffs(db_url) == []
