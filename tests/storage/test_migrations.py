@@ -72,7 +72,7 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == _head(db_url) == "0008"
+    assert current_revision(db_url) == _head(db_url) == "0009"
     assert _tables(db_url) == TABLES
     assert _diffs(db_url) == []
 
@@ -81,14 +81,14 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == "0008"
+    assert current_revision(db_url) == "0009"
     assert _diffs(db_url) == []
 
 
 def test_upgrade_is_idempotent(db_url: str) -> None:
     upgrade(db_url)
     upgrade(db_url)
-    assert current_revision(db_url) == "0008"
+    assert current_revision(db_url) == "0009"
 
 
 def test_upgrade_from_each_earlier_revision(db_url: str) -> None:
@@ -97,5 +97,5 @@ def test_upgrade_from_each_earlier_revision(db_url: str) -> None:
         upgrade(db_url, revision)
         assert current_revision(db_url) == revision
         upgrade(db_url)
-        assert current_revision(db_url) == "0008"
+        assert current_revision(db_url) == "0009"
         assert _diffs(db_url) == []

@@ -187,7 +187,9 @@ def test_batch_of_500_is_one_transaction_with_bounded_selects(repo: Repository) 
         results = repo.upsert_items(changed + items[100:], T1)
     assert [r.outcome for r in results] == ["updated"] * 100 + ["unchanged"] * 400
     assert log.commits == 1
-    assert log.selects <= 5, log
+    # 3 more than a first sighting: the changed items' first versions are snapshotted (their
+    # "new" revisions, then their aliases and sightings), one query each per 500 items
+    assert log.selects <= 8, log
     assert len(repo.list_items()) == 500
 
 

@@ -1,0 +1,106 @@
+"""A new item's first version is stored without a snapshot until the item first changes.
+
+The row is that version meanwhile (`Revision` in aggregator/storage/repository.py); these tests
+check that what `revisions()` and `diff()` show is the same as if the snapshot had been stored
+at once, through an update, a cosmetic change, a topics refresh and a reclassification.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from aggregator.schema import Attachment, DocType, Item, Precision, Sighting
+from aggregator.storage.repository import _REVISIONS, Repository
+
+T0 = datetime(2024, 5, 1, 9, tzinfo=UTC)
+T1 = datetime(2024, 5, 2, 9, tzinfo=UTC)
+T2 = datetime(2024, 5, 3, 9, tzinfo=UTC)
+
+
+def make_item(**changes: object) -> Item:
+    item = Item(
+        key="gov.uk/government/publications/hoarding",
+        source="home_office",
+        publisher="Home Office",
+        title="Hoarding in families with young children",
+        url="https://www.gov.uk/government/publications/hoarding",
+        summary="Guidance for practitioners.",
+        doc_type=DocType.GUIDANCE,
+        topics=["neglect"],
+        published=T0,
+        published_precision=Precision.DAY,
+        attachments=[Attachment("Guide", "https://assets.publishing.service.gov.uk/g.pdf")],
+        provenance=[Sighting("home_office", "https://www.gov.uk/api/search.json", T0)],
+        aliases=["govuk-content-id:5f1c"],
+    )
+    return dataclasses.replace(item, **changes)  # type: ignore[arg-type]
+
+
+def stored_snapshots(repo: Repository, item_id: int) -> list[object]:
+    with repo.engine.connect() as conn:
+        query = select(_REVISIONS.c.snapshot).where(_REVISIONS.c.item_id == item_id)
+        return list(conn.execute(query.order_by(_REVISIONS.c.id)).scalars())
+
+
+def expected_first(item: Item) -> dict[str, object]:
+    return dataclasses.replace(item, first_seen=T0, last_seen=T0).to_json()
+
+
+def test_new_item_reads_its_first_version_from_the_row(repo: Repository) -> None:
+    item = make_item()
+    [result] = repo.upsert_items([item], T0)
+    assert stored_snapshots(repo, result.item_id) == [None]
+    [first] = repo.revisions(result.item_id)
+    assert first.kind == "new"
+    assert first.snapshot == expected_first(item)
+
+
+def test_first_update_stores_the_version_it_replaces(repo: Repository) -> None:
+    item = make_item()
+    [result] = repo.upsert_items([item], T0)
+    repo.upsert_items([make_item(title="Hoarding: revised guidance")], T1)
+
+    first, update = repo.revisions(result.item_id)
+    assert stored_snapshots(repo, result.item_id)[0] is not None
+    assert first.snapshot == expected_first(item)
+    assert update.kind == "update"
+    assert update.snapshot["title"] == "Hoarding: revised guidance"
+    assert repo.diff(update.id) == [
+        "title: 'Hoarding in families with young children' → 'Hoarding: revised guidance'"
+    ]
+
+
+def test_topics_refreshed_by_a_crawl_leave_the_first_version_as_it_was(
+    repo: Repository,
+) -> None:
+    item = make_item()
+    [result] = repo.upsert_items([item], T0)
+    [again] = repo.upsert_items([make_item(topics=["neglect", "online safety"])], T1)
+    assert again.outcome == "unchanged" and "topics" in again.changed_fields
+    [first] = repo.revisions(result.item_id)
+    assert first.snapshot["topics"] == ["neglect"]
+
+
+def test_new_and_changed_in_one_batch(repo: Repository) -> None:
+    item = make_item()
+    results = repo.upsert_items([item, make_item(title="Renamed")], T0)
+    assert [r.outcome for r in results] == ["new", "updated"]
+    first, update = repo.revisions(results[0].item_id)
+    assert first.snapshot["title"] == item.title
+    assert update.snapshot["title"] == "Renamed"
+    assert repo.diff(update.id) == ["title: 'Hoarding in families with young children' → 'Renamed'"]
+
+
+def test_cosmetic_change_then_update_diff_against_the_right_versions(repo: Repository) -> None:
+    [result] = repo.upsert_items([make_item()], T0)
+    repo.upsert_items([make_item(updated=T1)], T1)  # a "last updated" bump
+    repo.upsert_items([make_item(updated=T1, title="Hoarding (2nd edition)")], T2)
+    kinds = [(r.kind, r.snapshot["title"]) for r in repo.revisions(result.item_id)]
+    assert kinds == [
+        ("new", "Hoarding in families with young children"),
+        ("cosmetic", "Hoarding in families with young children"),
+        ("update", "Hoarding (2nd edition)"),
+    ]
