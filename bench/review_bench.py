@@ -8,7 +8,8 @@ run and the same way, is `/healthz` (routing, session and login check, no query)
 says what the queue's queries and templates cost on top of serving any page.
 
 Corpus: synthetic, fixed seed. Items arrive in batches of 500 a day over 200 days (100k), each
-classified (about 80% safeguarding), a third approved, the rest waiting in the queue. Titles
+classified (about 80% safeguarding) and drafted (one in ten flagged sensitive), a third
+approved, the rest waiting in the queue. Titles
 and summaries come from a 64-word vocabulary, so one search word matches about half of the
 items (harsher than real text), two or three words fewer, and a number one item.
 
@@ -41,10 +42,13 @@ from pathlib import Path
 from sqlalchemy import update
 
 from aggregator.classify import Classification
+from aggregator.drafts import Draft, UsedSentence
 from aggregator.review.auth import UserStore
 from aggregator.review.queries import REVIEWS
 from aggregator.schema import DocType, Item, Precision, Sighting
+from aggregator.sensitive import Sensitivity
 from aggregator.storage.db import upgrade
+from aggregator.storage.drafts import DraftStore
 from aggregator.storage.repository import Repository
 from bench.__main__ import Row
 from bench.storage_bench import postgres_database
@@ -152,6 +156,34 @@ def corpus(count: int, seed: int = 6) -> list[tuple[Item, float, datetime]]:
     return found
 
 
+def bench_draft(item: Item, n: int) -> tuple[Draft, Sensitivity]:
+    """A stored draft of the usual size (an opening and two sentences from the summary), one
+    item in ten flagged sensitive: the queue reads and shows both. Made directly rather than
+    by the drafter, whose speed is not what this benchmark measures."""
+    words = item.summary.split()
+    first, second = " ".join(words[:18]) + ".", " ".join(words[18:36]) + "."
+    opening = f"{item.publisher} has published a {item.doc_type.value} on {item.topics[0]}."
+    text = f"{opening} {first} {second}"
+    draft = Draft(
+        text=text,
+        opening=opening,
+        sentences=(
+            UsedSentence(first, "summary", 0, False),
+            UsedSentence(second, "main_text", 3, True),
+        ),
+        word_limit=90,
+        words=len(text.split()),
+        hit_limit=False,
+    )
+    flagged = n % 10 == 0
+    sensitivity = Sensitivity(
+        flagged=flagged,
+        reasons=("case reviews",) if flagged else (),
+        evidence=("serious case review",) if flagged else (),
+    )
+    return draft, sensitivity
+
+
 def populate(url: str, count: int) -> None:
     upgrade(url)
     repo = Repository.from_url(url)
@@ -176,6 +208,13 @@ def populate(url: str, count: int) -> None:
                 for result, (item, relevance, _) in zip(results, chunk, strict=True)
             ],
             classified_at=chunk[0][2],
+        )
+        DraftStore(repo.engine).save_drafts(
+            {
+                result.item_id: bench_draft(item, n)
+                for n, (result, (item, _, _)) in enumerate(zip(results, chunk, strict=True))
+            },
+            chunk[0][2],
         )
         approved = [r.item_id for r in results if rng.random() < 1 / 3]
         with repo.engine.begin() as conn:  # set up directly: the audit trail is not measured

@@ -8,6 +8,10 @@ Formats: Markdown, plain text and an HTML email fragment (`iter_markdown`, `iter
 `iter_email_html`) stream (section heading, item) pairs that arrive in bulletin order, so a
 bulletin of any size is written without holding it; `render_markdown`, `render_text` and
 `render_email` sort a list of items into sections first. `render_html` is a whole page.
+
+The summary an entry shows is the item's `summary` as given: whoever builds the items decides
+it with `bulletin_summary` (the editor's text, else the machine draft, else the publisher's
+description), since only they know which of the three they hold.
 """
 
 from __future__ import annotations
@@ -67,7 +71,22 @@ class Entry:
     links: tuple[tuple[str, str, str], ...]  # (label, link text, url)
 
 
+def bulletin_summary(edited: str | None, draft: str | None, description: str) -> str:
+    """The summary a bulletin entry shows: the editor's text, else the machine draft (built
+    from the publisher's own sentences, in the bulletin's house style), else the publisher's
+    description. Blank text counts as none, so an emptied edit falls back to the draft.
+
+    Bulletins only: the public feeds keep the publisher's description (or the editor's edit),
+    because a draft is machine-written for an editor to check before it is sent anywhere.
+    """
+    for candidate in (edited, draft):
+        if candidate and candidate.strip():
+            return candidate
+    return description
+
+
 def entry_for(item: Item) -> Entry:
+    """The entry of an item whose `summary` is already the one to show (`bulletin_summary`)."""
     # one paragraph each: the publisher's line breaks and runs of spaces become single spaces
     title = " ".join(clean_text(item.title).split())
     summary = " ".join(clean_text(item.summary).split())

@@ -16,11 +16,13 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
 from aggregator.exports import bulletin, feeds, files
 from aggregator.schema import Item
+from aggregator.storage.drafts import DraftStore
 from aggregator.storage.exporting import ExportRow, ExportSelection, bulletin_info
 from aggregator.storage.repository import Repository
 
@@ -28,6 +30,9 @@ FORMATS: tuple[str, ...] = ("atom", "rss", "jsonfeed", "csv", "jsonl", "html", "
 BULLETIN_FORMATS = frozenset({"html", "markdown", "text"})
 FEED_FORMATS = frozenset({"atom", "rss", "jsonfeed"})
 FLUSH_BYTES = 256 * 1024
+DRAFT_BATCH = 500
+"""Bulletin formats read the drafts of this many rows at a time (one query per batch, the
+size of `iter_export`'s own batches), so memory stays that of one batch."""
 
 BULLETIN_SECTIONS = tuple(
     (name, frozenset(str(kind) for kind in kinds)) for name, kinds in bulletin.SECTIONS
@@ -71,6 +76,8 @@ def chunks(
 ) -> Callable[[Iterable[ExportRow]], Iterator[str]]:
     """The writer for `options.format`, ready to take rows."""
     fmt = check_format(options.format)
+    # Feeds, CSV and JSON Lines carry the publisher's description or the editor's edit, never
+    # a machine draft: a draft is for the bulletin an editor composes and checks.
     if fmt in FEED_FORMATS:
         info = options.feed
         if info.updated is None:
@@ -87,12 +94,27 @@ def chunks(
         "text": bulletin.iter_text,
     }[fmt]
 
+    drafts = DraftStore(repository.engine)
+
     def entries(rows: Iterable[ExportRow]) -> Iterator[tuple[str, Item]]:
-        for row in rows:
-            item = row.display_item()
-            yield (row.section or bulletin.section_of(item), item)
+        for batch in batches(rows, DRAFT_BATCH):
+            drafted = drafts.many([row.id for row in batch])
+            for row in batch:
+                found = drafted.get(row.id)
+                summary = bulletin.bulletin_summary(
+                    row.edited_summary, found.draft.text if found else None, row.item.summary
+                )
+                item = replace(row.display_item(), summary=summary)
+                yield (row.section or bulletin.section_of(item), item)
 
     return lambda rows: bulletin_writer(entries(rows), options.title)
+
+
+def batches(rows: Iterable[ExportRow], size: int) -> Iterator[list[ExportRow]]:
+    """Consecutive lists of up to `size` rows, read lazily (itertools.batched is 3.12+)."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def write(pieces: Iterable[str], out: BinaryIO) -> None:

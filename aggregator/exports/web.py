@@ -5,6 +5,10 @@ editor kept them):
 
 - `/feeds/approved.atom`: Atom 1.0 of the most recently approved items;
 - `/feeds/approved.json`: the same as JSON Feed 1.1;
+
+  A feed entry's summary is the editor's edit, else the publisher's own description, never
+  the machine draft (`aggregator.drafts`): a draft is for bulletins, where an editor checks
+  it before it goes out, not for a public feed read as the publisher's words.
 - `/feeds/bulletins/<id>.html` and `.md`: a published bulletin, frozen as it was published
   (a draft answers 404).
 

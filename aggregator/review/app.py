@@ -20,7 +20,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from aggregator.review import auth, composer, queue
+from aggregator.review import auth, composer, drafting, queue
 from aggregator.review.auth import UserStore, current_user, load_user, require_login
 from aggregator.review.bulletins import BulletinStore
 from aggregator.review.csrf import init_csrf
@@ -28,6 +28,7 @@ from aggregator.review.queries import LONDON, source_health
 from aggregator.review.sanitize import safe_href
 from aggregator.schema import Precision
 from aggregator.sources import REGISTRY
+from aggregator.storage.drafts import DraftStore
 from aggregator.storage.repository import Repository
 
 SECRET_KEY_ENV = "AGGREGATOR_SECRET_KEY"
@@ -76,6 +77,7 @@ def create_app(
     app.extensions["aggregator_repo"] = repository
     app.extensions["aggregator_users"] = UserStore(repository.engine)
     app.extensions["aggregator_bulletins"] = BulletinStore(repository)
+    app.extensions["aggregator_drafts"] = DraftStore(repository.engine)
     app.extensions["aggregator_facets"] = {}
 
     init_csrf(app)  # before the login check: a forged POST is refused whoever sends it
@@ -86,6 +88,7 @@ def create_app(
     app.register_blueprint(auth.bp)
     app.register_blueprint(queue.bp)
     app.register_blueprint(composer.bp)
+    app.register_blueprint(drafting.bp)
     app.register_blueprint(sources_bp)
     register_feeds(app, lambda: repository)
 
@@ -144,8 +147,27 @@ def _at_precision(value: datetime | None, precision: str) -> str:
     return local.strftime("%d %B %Y")
 
 
+def _and_join(values: Any) -> str:
+    """A flag's reasons as a phrase: "a", "a and b", "a, b and c"."""
+    names = [str(value) for value in values if str(value).strip()]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _first_words(text: str | None, count: int = 30) -> str:
+    """The first `count` words of `text`, with an ellipsis when some were left off (the queue
+    shows the start of a draft; the item page has all of it)."""
+    words = (text or "").split()
+    if len(words) <= count:
+        return " ".join(words)
+    return " ".join(words[:count]).rstrip(",;:") + " …"
+
+
 def _template_helpers(app: Flask) -> None:
     app.jinja_env.filters["london"] = _london
+    app.jinja_env.filters["and_join"] = _and_join
+    app.jinja_env.filters["first_words"] = _first_words
     app.jinja_env.filters["at_precision"] = _at_precision
     app.jinja_env.filters["href"] = safe_href
     app.jinja_env.globals["current_user"] = current_user

@@ -22,10 +22,17 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, delete, func, insert, or_, select, true, update
 
-from aggregator.exports.bulletin import SECTIONS, iter_email_html, iter_markdown, section_of
+from aggregator.exports.bulletin import (
+    SECTIONS,
+    bulletin_summary,
+    iter_email_html,
+    iter_markdown,
+    section_of,
+)
 from aggregator.review.queries import ITEMS, REVIEWS, RUNS, day_bounds, london_day
 from aggregator.schema import Item
 from aggregator.storage.db import write_transaction
+from aggregator.storage.drafts import DraftStore, StoredDraft
 from aggregator.storage.models import BulletinItemRow, BulletinRow
 from aggregator.storage.repository import Repository, StoredItem
 
@@ -79,18 +86,36 @@ class Entry:
     position: int
     summary_override: str | None
     late: bool
+    draft: StoredDraft | None = None
 
     @property
     def item_id(self) -> int:
         return self.stored.id
 
     @property
+    def edited_summary(self) -> str | None:
+        """An editor's text: this bulletin's own, else the one saved on the item page."""
+        return self.summary_override or self.stored.edited_summary
+
+    @property
     def summary(self) -> str:
-        return self.summary_override or self.stored.summary
+        """The editor's text, else the machine draft, else the publisher's description."""
+        draft_text = self.draft.draft.text if self.draft is not None else None
+        return bulletin_summary(self.edited_summary, draft_text, self.stored.item.summary)
+
+    @property
+    def summary_origin(self) -> str:
+        """Where `summary` comes from: "editor", "draft" or "publisher" (the composer says
+        so, since a draft is machine-written and needs checking)."""
+        if self.edited_summary and self.edited_summary.strip():
+            return "editor"
+        if self.draft is not None and self.draft.draft.text.strip():
+            return "draft"
+        return "publisher"
 
     @property
     def display_item(self) -> Item:
-        """The item as the bulletin shows it: the editor's title and summary."""
+        """The item as the bulletin shows it: the editor's title, and `summary`."""
         return dataclasses.replace(self.stored.item, title=self.stored.title, summary=self.summary)
 
     def urls(self) -> list[str]:
@@ -122,6 +147,7 @@ class BulletinStore:
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self.engine = repo.engine
+        self.drafts = DraftStore(repo.engine)
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -150,7 +176,9 @@ class BulletinStore:
             rows = conn.execute(
                 select(BULLETIN_ITEMS).where(BULLETIN_ITEMS.c.bulletin_id == bulletin.id)
             ).all()
-        stored = self.repo.stored_items([row.item_id for row in rows])
+        item_ids = [row.item_id for row in rows]
+        stored = self.repo.stored_items(item_ids)
+        drafts = self.drafts.many(item_ids)  # one batched read, never one per entry
         order = {name: n for n, name in enumerate(self.section_order(bulletin, rows))}
         found = [
             Entry(
@@ -159,6 +187,7 @@ class BulletinStore:
                 position=row.position,
                 summary_override=row.summary_override,
                 late=is_late(stored[row.item_id].item, bulletin.window_start, bulletin.window_end),
+                draft=drafts.get(row.item_id),
             )
             for row in rows
             if row.item_id in stored
@@ -400,7 +429,8 @@ class BulletinStore:
                 )
 
     def set_summary(self, bulletin_id: int, item_id: int, summary: str) -> None:
-        """The summary this bulletin shows for an item (empty: the item's own)."""
+        """The summary this bulletin shows for an item (empty: the editor's text on the item,
+        else its draft, else the publisher's description)."""
         self._draft(bulletin_id)
         text = " ".join(summary.split()) or None
         with write_transaction(self.engine) as conn:

@@ -152,6 +152,9 @@ class QueueRow:
     relevance: float | None
     relevant: bool | None
     edited: bool
+    summary_edited: bool = False
+    """The editor wrote the summary (else `summary` is the publisher's description, and the
+    queue shows the item's draft in its place when there is one)."""
 
     @property
     def day(self) -> date:
@@ -410,6 +413,7 @@ def _row(values: Any) -> QueueRow:
         relevance=None if values.relevance is None else float(values.relevance),
         relevant=None if values.relevant is None else bool(values.relevant),
         edited=bool(values.edited_title or values.edited_summary),
+        summary_edited=bool(values.edited_summary),
     )
 
 

@@ -3,9 +3,10 @@
 Triage: items found (or substantively updated) that need an editor, newest day first, by
 source, strongest relevance first (`queries.queue_page`), with filters, full-text search,
 keyset paging, bulk actions and keyboard shortcuts (static/queue.js). The item page shows
-every field, the classification's evidence, provenance, cluster, revisions with their diffs
-and the audit record; every action goes through the repository, which records who did what
-and when, and can undo it.
+every field, the draft summary beside the publisher's description (static/item.js copies it
+into the summary field), the sensitivity reminder, the classification's evidence,
+provenance, cluster, revisions with their diffs and the audit record; every action goes
+through the repository, which records who did what and when, and can undo it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from werkzeug.wrappers import Response
 from aggregator.classify import NATIONS, UK_WIDE, Vocabulary
 from aggregator.review.auth import current_user, editor_required, users
 from aggregator.review.bulletins import BULLETIN_ITEMS, BULLETINS, DEFAULT_SECTIONS
+from aggregator.review.drafting import ORIGINS, drafts, segments
 from aggregator.review.queries import (
     PAGE_SIZE,
     QUEUE_STATUSES,
@@ -43,6 +45,7 @@ from aggregator.review.queries import (
     updates_of,
 )
 from aggregator.schema import DocType
+from aggregator.storage.drafts import WORD_LIMIT_MAX, WORD_LIMIT_MIN
 from aggregator.storage.repository import Repository
 
 bp = Blueprint("queue", __name__)
@@ -200,6 +203,9 @@ def index() -> Any:
         args=request.args,
         baseline=baseline,
         updated=updates_of(repo(), shown),
+        # one batched read of the page's drafts (never one per row): the queue shows a draft
+        # where the editor has written no summary, and the sensitivity flag
+        drafts=drafts().many(shown),
         next_url=url_for("queue.index", **next_args) if page.next_cursor else None,
         first_url=url_for("queue.index", **first_args) if cursor else None,
         reasons=REJECT_REASONS,
@@ -289,10 +295,16 @@ def item(item_id: int) -> Any:
     sections = list(DEFAULT_SECTIONS)
     if stored.section and stored.section not in sections:
         sections.append(stored.section)
+    draft = drafts().get(item_id)
     return render_template(
         "item.html",
         stored=stored,
         item=stored.item,
+        draft=draft,
+        segments=segments(draft.draft) if draft is not None else [],
+        origins=ORIGINS,
+        default_words=drafts().word_limit(),
+        word_range=(WORD_LIMIT_MIN, WORD_LIMIT_MAX),
         classification=r.classification(item_id),
         events=r.events(item_id),
         revisions=revisions,

@@ -260,3 +260,65 @@ def test_compose_preview_and_publish_a_bulletin(live: Live, page: Any) -> None:
     assert page.locator("textarea.summary-edit").count() == 0
     expect(preview).to_contain_text("drawing on case reviews where neglect was a feature")
     assert page.dialogs == []
+
+
+# Written for this test (no sentence of the example bulletin): a standfirst and main text in
+# the shape of a case-review briefing, for the drafter to choose from.
+DRAFT_ITEM_SUMMARY = (
+    "A briefing on what local case reviews say about infants harmed at home, and the "
+    "questions practitioners can ask during home visits."
+)
+DRAFT_ITEM_TEXT = "\n".join(
+    [
+        "Skip to main content",
+        "This briefing brings together learning from case reviews published over five years "
+        "where babies under one were seriously harmed at home.",
+        "It finds that fathers and other male carers were often unknown to services.",
+        "The briefing sets out questions health visitors and social workers can ask to "
+        "understand who is caring for a baby.",
+        "Accept cookies",
+    ]
+)
+
+
+def test_use_the_draft_then_save_it_as_the_summary(live: Live, page: Any) -> None:
+    from aggregator.storage.drafts import DraftStore
+
+    repo = live.world.repo
+    item = dataclasses.replace(
+        make_item("infants", "Infants harmed at home: learning from case reviews"),
+        doc_type=DocType.BRIEFING,
+        summary=DRAFT_ITEM_SUMMARY,
+    )
+    [item_id] = store(repo, [(item, 0.9)])
+    drafts = DraftStore(repo.engine)
+    drafts.save_texts({item_id: DRAFT_ITEM_TEXT}, FOUND)
+    drafted = drafts.redraft(item_id, at=FOUND).draft
+    assert drafted.text.strip()
+
+    log_in(live, page)
+    row = page.locator(f'li.row[data-id="{item_id}"]')
+    expect(row.locator(".badge-draft")).to_be_visible()  # the queue shows the draft's start
+    row.scroll_into_view_if_needed()
+    row.screenshot(path=str(SCREENSHOTS / "queue-draft-row.png"))
+    page.goto(f"{live.base}/items/{item_id}")
+    expect(page.locator("#draft-text")).to_have_text(drafted.text)
+    expect(page.locator(".summary-full")).to_have_text(DRAFT_ITEM_SUMMARY)
+    page.set_viewport_size({"width": 1280, "height": 1150})  # title, reminder and both texts
+    shot(page, "item-draft.png")
+    # one click copies the draft into the editable summary; nothing is saved yet
+    page.click("#use-draft")
+    expect(page.locator("#edit-summary")).to_have_value(drafted.text)
+    expect(page.locator("#use-draft-note")).to_be_visible()
+    expect(page.locator("#summary-words")).to_have_text(f"{len(drafted.text.split())} words")
+    assert repo.stored_items([item_id])[item_id].edited_summary is None
+    # the editor trims it and saves with the ordinary edit form
+    page.fill("#edit-summary", drafted.text + " Edited by hand.")
+    page.click("#save-edit")
+    expect(page.locator(".flash")).to_contain_text(f"Saved the summary of item {item_id}")
+    expect(page.locator("#editor-summary")).to_have_text(drafted.text + " Edited by hand.")
+    expect(page.locator("#bulletin-uses")).to_contain_text("the editor's summary")
+    stored = repo.stored_items([item_id])[item_id]
+    assert stored.edited_summary == drafted.text + " Edited by hand."
+    assert stored.item.summary == DRAFT_ITEM_SUMMARY  # the publisher's own is kept apart
+    assert page.dialogs == []

@@ -39,7 +39,13 @@
       body: body
     }).then(function (response) {
       state.textContent = response.ok ? "saved" : "not saved";
-      if (response.ok) { refreshPreview(); }
+      if (response.ok) {
+        refreshPreview();
+        // A saved text is the editor's now (an emptied one falls back: reload to see which).
+        var entry = form.closest("article.b-entry");
+        var origin = entry && document.getElementById("origin-" + entry.getAttribute("data-item"));
+        if (origin && area.value.trim()) { origin.textContent = "Summary: the editor's"; }
+      }
     });
   }
 
