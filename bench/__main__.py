@@ -20,6 +20,7 @@ BENCHMARKS: list[str] = [
     "bench.export_bench",
     "bench.review_bench",
     "bench.crawl_bench",
+    "bench.draft_eval",
 ]
 
 Row = tuple[str, str, str, float | None, str, bool | None]
