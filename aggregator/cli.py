@@ -263,6 +263,7 @@ def demo(db_url: str | None, out_dir: Path) -> None:
                 click.echo(f"    - {s.item.title[:80]}" + (f"  [{topics}]" if topics else ""))
     if not fresh and not changed:
         click.echo("Nothing new since the last run: every item was seen before, unchanged.")
+    _demo_drafts(repo, len(stored))
     # The bulletin takes what is new or updated and about safeguarding (everything relevant
     # on a repeat run, so there is always a bulletin to look at).
     pool = fresh + changed or stored
@@ -278,6 +279,21 @@ def demo(db_url: str | None, out_dir: Path) -> None:
         f"\nWrote {out_dir / 'bulletin.html'} and {out_dir / 'bulletin.md'} ({len(chosen)} items)."
     )
     _demo_login(url)
+
+
+def _demo_drafts(repo: Any, items: int) -> None:
+    """Report the draft summaries: every item has one (items stored before drafts existed,
+    whose pages a crawl does not fetch again while unchanged, are drafted here)."""
+    from aggregator.storage.drafts import DraftStore
+
+    store = DraftStore(repo.engine)
+    late = store.redraft_missing() if store.missing() else 0
+    drafted, flagged = store.counts()
+    note = f" ({late} stored before drafts, drafted now)" if late else ""
+    click.echo(
+        f"\nDraft summaries: {drafted} of {items} items have one{note}; {flagged} flagged "
+        "sensitive (`aggregator drafts show ITEM_ID`)."
+    )
 
 
 DEMO_USER = ("demo", "demo-editor-password")
@@ -445,6 +461,98 @@ def classify(
         f"{relevant} safeguarding, {len(pairs) - relevant} probably not safeguarding; "
         f"relevance changed on {flipped}, topics on {retopicked}; review state untouched"
     )
+
+
+@main.group("drafts", invoke_without_command=True)
+@click.option("--all", "all_items", is_flag=True, help="Redraft every stored item.")
+@click.option("--missing", is_flag=True, help="Draft only the items that have no draft.")
+@click.option(
+    "--words",
+    type=click.IntRange(20, 400),  # WORD_LIMIT_MIN, WORD_LIMIT_MAX of aggregator.storage.drafts
+    default=None,
+    help="Word limit for this run (default: the editors' setting in the review app, else 90).",
+)
+@db_option
+@click.pass_context
+def drafts(
+    ctx: click.Context, all_items: bool, missing: bool, words: int | None, db_url: str | None
+) -> None:
+    """Draft summaries: redraft stored items (--all or --missing), or show one.
+
+    A draft is an opening sentence built from the item's fields, then the publisher's own
+    most informative sentences from its description and main text, within the word limit.
+    Drafts are stored apart from the publisher's description and the editors' text, which a
+    redraft never touches; crawls draft new and changed items themselves. Each draft carries
+    a sensitivity flag (child deaths, case reviews, explicit abuse) with its evidence. Prints
+    how many items were drafted, and how many items have a draft and are flagged.
+    """
+    if ctx.invoked_subcommand is not None:
+        if all_items or missing or words is not None:
+            raise click.UsageError("--all, --missing and --words go without a subcommand")
+        return
+    if all_items == missing:
+        raise click.UsageError("say which items: --all or --missing (or `drafts show ITEM_ID`)")
+    from aggregator.storage.db import make_engine, upgrade
+    from aggregator.storage.drafts import DraftStore
+
+    url = database_url(db_url)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        store = DraftStore(engine)
+        limit = words if words is not None else store.word_limit()
+        now = datetime.now(UTC)
+        done = store.redraft_all(limit, now) if all_items else store.redraft_missing(limit, now)
+        drafted, flagged = store.counts()
+        left = len(store.missing())
+    finally:
+        engine.dispose()
+    click.echo(
+        f"drafted {done} items at up to {limit} words; {drafted} items have a draft "
+        f"({flagged} flagged sensitive), {left} without"
+    )
+
+
+@drafts.command("show")
+@click.argument("item_id", type=int)
+@db_option
+def drafts_show(item_id: int, db_url: str | None) -> None:
+    """Print ITEM_ID's draft summary, the sentences it used and where each came from, and
+    its sensitivity flag with the evidence for it."""
+    from aggregator.storage.db import make_engine
+    from aggregator.storage.drafts import DraftStore
+    from aggregator.storage.repository import Repository
+
+    engine = make_engine(database_url(db_url))
+    try:
+        entry = Repository(engine).stored_items([item_id]).get(item_id)
+        if entry is None:
+            raise KeyError(f"no item with id {item_id}")
+        stored = DraftStore(engine).get(item_id)
+        if stored is None:
+            raise KeyError(f"item {item_id} has no draft yet (run `aggregator drafts --missing`)")
+    finally:
+        engine.dispose()
+    draft, sensitivity = stored.draft, stored.sensitivity
+    when = stored.drafted_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+    click.echo(f"item {item_id}: {entry.item.title}  [{entry.item.publisher}]")
+    click.echo(f"  {entry.item.url}")
+    limit_note = ", hit the limit" if draft.hit_limit else ""
+    click.echo(f"\nDraft ({draft.words} words of {draft.word_limit}{limit_note}; {when}):")
+    click.echo(f"  {draft.text}")
+    click.echo("\nSentences:")
+    click.echo(f"  opening (built from the item's fields): {draft.opening}")
+    for used in draft.sentences:
+        source = "description" if used.origin == "summary" else "main text"
+        trimmed = ", trimmed" if used.trimmed else ""
+        click.echo(f"  {source} sentence {used.index + 1}{trimmed}: {used.text}")
+    if sensitivity.flagged:
+        click.echo(f"\nSensitive: {', '.join(sensitivity.reasons) or 'yes'}")
+        click.echo("  Do not copy identifying or graphic detail into the summary.")
+        for evidence in sensitivity.evidence:
+            click.echo(f"  evidence: {evidence}")
+    else:
+        click.echo("\nSensitive: no")
 
 
 @main.command()

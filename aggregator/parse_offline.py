@@ -7,6 +7,7 @@ from datetime import datetime
 
 from aggregator.classify import Classification
 from aggregator.normalise.item import NormaliseError, normalise_classified
+from aggregator.normalise.main_text import clean_main_text
 from aggregator.raw import RawItem
 from aggregator.schema import Item
 from aggregator.sources import Source, get_source
@@ -24,6 +25,8 @@ class OfflineResult:
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (reason, url)
     # The classification of each item, in the same order as `items`.
     classifications: list[Classification] = field(default_factory=list)
+    # The main text of each item (one paragraph or list item per line), in the same order.
+    main_texts: list[str] = field(default_factory=list)
 
 
 def parse_saved(
@@ -62,4 +65,5 @@ def finish(raws: list[RawItem]) -> OfflineResult:
             result.dropped.append((exc.reason, exc.url))
             continue
         result.classifications.append(classification)
+        result.main_texts.append(clean_main_text(raw.body_text))
     return result

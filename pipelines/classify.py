@@ -20,7 +20,7 @@ after its last batch.
 from __future__ import annotations
 
 import weakref
-from typing import Self
+from typing import Generic, Self, TypeVar
 
 from scrapy.crawler import Crawler
 
@@ -29,22 +29,24 @@ from aggregator.schema import Item
 
 STATS_PREFIX = "aggregator/classified/"
 
+T = TypeVar("T")
 
-class ClassificationLedger:
-    """Classifications of in-flight items, keyed by item identity (never by value)."""
+
+class ItemLedger(Generic[T]):
+    """Values carried beside in-flight items, keyed by item identity (never by value)."""
 
     def __init__(self) -> None:
-        # The item is kept with its classification, so its id cannot be reused meanwhile.
-        self._entries: dict[int, tuple[Item, Classification]] = {}
+        # The item is kept with its value, so its id cannot be reused meanwhile.
+        self._entries: dict[int, tuple[Item, T]] = {}
 
-    def record(self, item: Item, result: Classification) -> None:
+    def record(self, item: Item, result: T) -> None:
         self._entries[id(item)] = (item, result)
 
-    def get(self, item: Item) -> Classification | None:
+    def get(self, item: Item) -> T | None:
         entry = self._entries.get(id(item))
         return entry[1] if entry is not None and entry[0] is item else None
 
-    def pop(self, item: Item) -> Classification | None:
+    def pop(self, item: Item) -> T | None:
         found = self.get(item)
         if found is not None:
             del self._entries[id(item)]
@@ -55,6 +57,10 @@ class ClassificationLedger:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class ClassificationLedger(ItemLedger[Classification]):
+    """Classifications of in-flight items."""
 
 
 _LEDGERS: weakref.WeakKeyDictionary[Crawler, ClassificationLedger] = weakref.WeakKeyDictionary()

@@ -7,9 +7,11 @@ from typing import Self
 from scrapy.crawler import Crawler
 
 from aggregator.normalise.item import NormaliseError, normalise_classified
+from aggregator.normalise.main_text import clean_main_text
 from aggregator.raw import RawItem
 from aggregator.schema import Item
 from pipelines.classify import ledger
+from pipelines.drafts import text_ledger
 from pipelines.drop import drop
 
 
@@ -31,4 +33,7 @@ class NormalisePipeline:
         except NormaliseError as exc:
             drop(self.crawler, exc.reason, exc.url)
         ledger(self.crawler).record(normalised, classification)  # see pipelines/classify.py
+        main_text = clean_main_text(item.body_text)
+        if main_text:  # see pipelines/drafts.py
+            text_ledger(self.crawler).record(normalised, main_text)
         return normalised

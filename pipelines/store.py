@@ -3,7 +3,8 @@
 Items are held until the batch is full or the spider closes, so a later duplicate in the run
 can still add its provenance to an item before it is written. Each item's classification
 (carried beside it in the crawl's ledger, see pipelines/classify.py) is saved with it, under the
-id the upsert gave it, classified at the batch's fetch time.
+id the upsert gave it, classified at the batch's fetch time; then its main text, and a draft
+summary where it needs one (pipelines/drafts.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aggregator.dedupe import cluster_items
 from aggregator.schema import Item
 from aggregator.storage.repository import Repository
 from pipelines.classify import ledger
+from pipelines.drafts import DraftStep, text_ledger
 
 BATCH_SIZE = 200
 
@@ -27,6 +29,9 @@ class StorePipeline:
         self.repository = repository
         self.batch: list[Item] = []
         self.ledger = ledger(crawler)
+        self.texts = text_ledger(crawler)
+        assert crawler.stats is not None
+        self.drafts = DraftStep(repository.engine, crawler.stats)
         self.changed_ids: set[int] = set()
         self.last_seen_at: datetime | None = None
 
@@ -43,6 +48,7 @@ class StorePipeline:
     def close_spider(self) -> None:
         self.flush()
         self.ledger.clear()  # what is left belongs to items dropped after normalise
+        self.texts.clear()
         if self.changed_ids and self.last_seen_at is not None:
             # New and substantively changed items are matched against every source's items.
             merges = cluster_items(self.repository, self.changed_ids, self.last_seen_at)
@@ -67,4 +73,10 @@ class StorePipeline:
             if (found := self.ledger.pop(item)) is not None
         ]
         self.repository.save_classifications(classified, classified_at=seen_at)
+        texts = {
+            result.item_id: text
+            for item, result in zip(self.batch, results, strict=True)
+            if (text := self.texts.pop(item))
+        }
+        self.drafts.after_upsert(self.batch, results, texts, seen_at)
         self.batch = []

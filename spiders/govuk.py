@@ -14,16 +14,23 @@ Every channel carries the base path, so the canonical URL is the key and `conten
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from aggregator.normalise.text import clean_text
+from bs4 import BeautifulSoup
+
+from aggregator.markup_limits import MarkupLimitError, check_markup
+from aggregator.normalise.main_text import element_lines
 from aggregator.raw import RawAttachment, RawItem
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
 
 GOVUK = "https://www.gov.uk"
 FIRST_PUBLISHED = "First published."
 WITHDRAWN = "withdrawn on GOV.UK"
+# Govspeak's embedded attachment blocks (`<section class="attachment embedded">`, the
+# `gem-c-attachment` component); `attachment-inline` spans sit inside sentences and stay.
+ATTACHMENT_BLOCK = re.compile(r"^(?:attachment|gem-c-attachment)$")
 
 
 def absolute(link: str) -> str:
@@ -95,9 +102,9 @@ class GovukParser(JsonApiKind, FeedKind):
         newest_note = history[0].get("note") if history else None
         updated = data.get("public_updated_at") if len(history) > 1 else None
         orgs = (data.get("links") or {}).get("primary_publishing_organisation") or []
-        body = " ".join(
-            clean_text(details.get(part)) for part in ("body", "final_outcome_detail")
-        ).strip()
+        # The body, then (for a consultation outcome) the outcome's own text.
+        parts = (_body_lines(details, part, page) for part in ("body", "final_outcome_detail"))
+        body = "\n".join(text for text in parts if text)
         raw = self.raw(
             page,
             absolute(str(data["base_path"])),
@@ -129,6 +136,27 @@ class GovukParser(JsonApiKind, FeedKind):
         raw.type_hint = display_type
         raw.topic_hints = []
         return raw
+
+
+def _body_lines(details: dict[str, Any], part: str, page: Page) -> str:
+    """A Content API HTML field (`details.body`) as main-text lines.
+
+    Govspeak embeds attachment blocks (title, "PDF, 1.2 MB, 40 pages", "Request an accessible
+    format") in the body; the attachments are read on their own (`_attachments`), so those
+    blocks are dropped. Inline attachment links inside a sentence stay.
+    """
+    fragment = details.get(part)
+    if not isinstance(fragment, str) or not fragment.strip():
+        return ""
+    try:
+        check_markup(fragment.encode("utf-8"))  # a markup bomb in JSON is refused too
+    except MarkupLimitError as exc:
+        raise ParseError(f"{exc} in details.{part} at {page.url}") from exc
+    soup = BeautifulSoup(fragment, "lxml")
+    for block in soup.find_all(["section", "div"], class_=ATTACHMENT_BLOCK):
+        if not block.decomposed:
+            block.decompose()
+    return element_lines(soup)
 
 
 def _applicable_nations(applicability: Any) -> list[str]:

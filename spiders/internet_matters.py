@@ -40,6 +40,7 @@ from spiders.base import (
     json_ld,
     ld_value,
     main_element,
+    main_text,
     meta_content,
     pdf_links,
 )
@@ -165,7 +166,7 @@ class InternetMattersParser(FeedKind, JsonApiKind, ListingKind):
             type_hint=_parse_type_hint(url),
             attachments=pdf_links(page, main, DOCUMENT_LABELS),
             aliases=_wp_alias(_parse_post_id(soup)),
-            body_text=_text(main),
+            body_text=main_text(main),
             complete=True,
         )
         if partial is not None:

@@ -33,6 +33,7 @@ from spiders.base import (
     json_ld,
     ld_value,
     main_element,
+    main_text,
     meta_content,
     pdf_links,
 )
@@ -45,6 +46,8 @@ LEGACY_ARTICLE_PATH = re.compile(r"^/[a-z0-9]+(?:-[a-z0-9]+){3,}/$")
 
 # "Published: 01/03/2019" (day first; parse_date reads numeric dates day first).
 PUBLISHED_LABEL = re.compile(r"Published:?\s*(\d{1,2}/\d{1,2}/\d{4})")
+# The visible date line, read above; not part of the main text.
+PUBLISHED_LINE = re.compile(r"^Published:?\s*\d{1,2}/\d{1,2}/\d{4}\s*$")
 ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "Report", "WebPage")
 # Elements that are page chrome wherever they appear.
 CHROME = ("nav", "header", "footer", "script", "style", "noscript", "template")
@@ -98,7 +101,7 @@ class LucyFaithfullParser(ListingKind):
             or meta_content(soup, "article:modified_time"),
             type_hint=_parse_type_hint(article),
             attachments=attachments,
-            body_text=_text(article),
+            body_text=main_text(article, PUBLISHED_LINE),
             complete=True,
         )
         if partial is not None:

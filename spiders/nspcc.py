@@ -25,6 +25,7 @@ from spiders.base import (
     Parsed,
     canonical_link,
     main_element,
+    main_text,
     meta_content,
     outbound_links,
     pdf_links,
@@ -42,6 +43,9 @@ PUBLISHED_YEAR = re.compile(r"\(?Published:?\s*(\d{4})\)?")
 # NSPCC's own sites: links between them are navigation, not onward reading.
 OWN_HOSTS = ("nspcc.org.uk", "www.nspcc.org.uk", "learning.nspcc.org.uk", "www.childline.org.uk")
 DOWNLOAD_LABELS = ("Download the report", "Download the briefing", "Download the", "Download")
+# The page's date and label lines ("Last updated: 14 May 2024 Topics: News", "Authors: …"):
+# read above as dates and types, not part of the main text.
+LABEL_LINE = re.compile(r"^\(?(?:Last updated|Publication date|Published|Topics|Authors)\b")
 CASPAR = re.compile(r":\s*CASPAR briefing\s*$", re.I)
 MONTHS = (
     "january",
@@ -134,7 +138,7 @@ class NspccParser(ListingKind):
             type_hint=type_hint,
             attachments=pdf_links(page, main, DOWNLOAD_LABELS),
             links=outbound_links(page, main, self.source.all_hosts() + OWN_HOSTS),
-            body_text=text,
+            body_text=main_text(main, LABEL_LINE),
             complete=True,
             # A page without Topics or a publication date, outside the dated paths, is an
             # evergreen topic page: its "Last updated" is not a publication.

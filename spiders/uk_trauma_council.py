@@ -32,6 +32,7 @@ from spiders.base import (
     json_ld,
     ld_value,
     main_element,
+    main_text,
     meta_content,
     pdf_links,
 )
@@ -59,6 +60,9 @@ EVENT_KICKER = re.compile(r"\b(live session|webinar|event|workshop|conference)s?
 DECOR = re.compile(r"(?:\s*\bDecor\b)+\s*$")
 ARTICLE_TYPES = ("Article", "NewsArticle", "Event", "WebPage", "CreativeWork")
 DOCUMENT_LABELS = ("Download",)
+# The site's tagline ("A project of Anna Freud"), in the page header; it is no part of the text
+# where a page has no <main> and the whole page is read.
+AFFILIATION_LINE = re.compile(r"^A project of Anna Freud(?: Centre)?$")
 SITE_SUFFIX = re.compile(r"\s+[|–-]\s+UK Trauma Council\s*$")
 
 
@@ -109,7 +113,7 @@ class UkTraumaCouncilParser(ListingKind):
             type_hint=_parse_type_hint(page, event_range),
             attachments=pdf_links(page, main, DOCUMENT_LABELS),
             links=[booking] if booking else [],
-            body_text=text,
+            body_text=main_text(main, AFFILIATION_LINE),
             complete=True,
         )
         if partial is not None:
