@@ -18,6 +18,7 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from sqlalchemy import (
     false,
     func,
     insert,
+    literal,
     or_,
     select,
     true,
@@ -119,6 +121,7 @@ KEY_ALIAS_PREFIX = "key:"
 """When an item's key changes, its old key is kept as the alias "key:<old>"."""
 
 _LOOKUP_CHUNK = 500
+_OVERLAP_SLICE = 250  # items planned while the slice before is inserted
 _MAX_ATTEMPTS = 3
 _RETRY_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
 
@@ -449,6 +452,14 @@ class _State:
 
 
 @dataclass
+class _Found:
+    """The stored rows a batch names, by (source, key) and by (source, alias)."""
+
+    by_key: dict[tuple[str, str], _State]
+    by_alias: dict[tuple[str, str], _State]
+
+
+@dataclass
 class _Plan:
     states: list[_State] = field(default_factory=list)  # every row the batch touches, once
     touched: set[_State] = field(default_factory=set)
@@ -498,8 +509,9 @@ class Repository:
     def _upsert_once(self, items: Sequence[Item], seen_at: datetime) -> list[UpsertResult]:
         with _cyclic_gc_paused(), write_transaction(self.engine) as conn:
             for _attempt in range(_MAX_ATTEMPTS):
-                plan = self._plan(conn, items, seen_at)
-                if self._insert_new(conn, plan):
+                found = self._look_up(conn, items)
+                plan = self._plan_and_insert(conn, items, seen_at, found)
+                if plan is not None:
                     self._write(conn, plan, seen_at)
                     return [
                         UpsertResult(cast(int, state.id), outcome, changed)
@@ -509,7 +521,8 @@ class Repository:
             f"gave up after {_MAX_ATTEMPTS} attempts: other writers kept inserting the same items"
         )
 
-    def _plan(self, conn: Connection, items: Sequence[Item], seen_at: datetime) -> _Plan:
+    def _look_up(self, conn: Connection, items: Sequence[Item]) -> _Found:
+        """The stored rows the batch's keys and aliases name (locked on PostgreSQL)."""
         keys: dict[str, set[str]] = {}
         aliases: dict[str, set[str]] = {}
         for item in items:
@@ -565,9 +578,40 @@ class Repository:
 
         by_key = {(s.values["source"], s.values["key"]): s for s in states.values()}
         by_alias = {pair: states[item_id] for pair, item_id in alias_owner.items()}
+        return _Found(by_key, by_alias)
+
+    def _plan_and_insert(
+        self, conn: Connection, items: Sequence[Item], seen_at: datetime, found: _Found
+    ) -> _Plan | None:
+        """Apply the batch to what was found and insert its new rows; None (and nothing kept)
+        if another writer inserted one of them first.
+
+        Planning is Python and inserting waits on the database (psycopg and sqlite3 both
+        release the GIL meanwhile), so the two overlap: while one thread inserts the new rows
+        of a slice of the batch, this one plans the next slice. Slices are applied in input
+        order, so the outcome is the same as applying the whole batch, then inserting.
+        """
         plan = _Plan()
-        for item in items:
-            self._apply(plan, item, seen_at, by_key, by_alias)
+        savepoint = conn.begin_nested()
+        if len(items) <= _OVERLAP_SLICE:  # nothing to overlap: no thread
+            for item in items:
+                self._apply(plan, item, seen_at, found.by_key, found.by_alias)
+            complete = self._insert_new(conn, [s for s in plan.states if s.is_new])
+        else:
+            inserted: list[Future[bool]] = []
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="upsert") as inserter:
+                for part in _chunks(items, _OVERLAP_SLICE):
+                    already = len(plan.states)
+                    for item in part:
+                        self._apply(plan, item, seen_at, found.by_key, found.by_alias)
+                    fresh = [state for state in plan.states[already:] if state.is_new]
+                    if fresh:
+                        inserted.append(inserter.submit(self._insert_new, conn, fresh))
+                complete = all([future.result() for future in inserted])
+        if not complete:
+            savepoint.rollback()
+            return None
+        savepoint.commit()
         return plan
 
     @staticmethod
@@ -659,16 +703,13 @@ class Repository:
                 first, last = min(first, earlier_first), max(last, earlier_last)
             plan.sightings[sighting_key] = (first, last)
 
-    def _insert_new(self, conn: Connection, plan: _Plan) -> bool:
-        """Insert the plan's new rows; False (and nothing kept) if another writer beat us."""
+    def _insert_new(self, conn: Connection, states: Sequence[_State]) -> bool:
+        """Insert new rows and give their states ids; False if another writer inserted one
+        of them first (the caller rolls back)."""
         # in (source, key) order, so concurrent writers on PostgreSQL lock rows in one order
-        new_states = sorted(
-            (state for state in plan.states if state.is_new),
-            key=lambda state: (state.values["source"], state.values["key"]),
-        )
-        if not new_states:
+        if not states:
             return True
-        savepoint = conn.begin_nested()
+        new_states = sorted(states, key=lambda state: (state.values["source"], state.values["key"]))
         columns = tuple(new_states[0].values)  # every new state has the same columns
         row_of = operator.itemgetter(*columns)
         rows = [row_of(state.values) for state in new_states]
@@ -685,9 +726,7 @@ class Repository:
             if result.rowcount == len(new_states):
                 inserted = self._ids_by_key(conn, new_states)
         if len(inserted) < len(new_states):
-            savepoint.rollback()
             return False
-        savepoint.commit()
         for state in new_states:
             state.id = inserted[(state.values["source"], state.values["key"])]
         index_new_items(conn, [cast(int, state.id) for state in new_states])
@@ -721,19 +760,10 @@ class Repository:
                 ],
             )
 
-        fresh_reviews = [
-            (state.id, "new", True, seen_at)
-            for state in plan.states
-            if state.is_new or state.status is None
-        ]
-        if fresh_reviews:
-            _bulk_insert(
-                conn,
-                _REVIEWS,
-                ("item_id", "status", "needs_review", "updated_at"),
-                fresh_reviews,
-                "ON CONFLICT (item_id) DO NOTHING",
-            )
+        # No review row is written for a new item: without one it reads as new and in need of
+        # review everywhere (`_with_review`, the review app's queries, the exports), and the
+        # editor's first decision creates it (`_ensure_review`). A row per new item was a
+        # fifth of the rows a first crawl writes.
         to_flag = [
             state.id
             for state in plan.states
@@ -993,6 +1023,7 @@ class Repository:
             raise ValueError(f"unknown review status {status!r}: expected one of {REVIEW_STATUSES}")
         _require_aware(updated_at, "updated_at")
         with write_transaction(self.engine) as conn:
+            _ensure_review(conn, item_id, updated_at)
             result = conn.execute(
                 update(_REVIEWS)
                 .where(_REVIEWS.c.item_id == item_id)
@@ -1175,6 +1206,7 @@ class Repository:
 
         def change() -> int:
             with write_transaction(self.engine) as conn:
+                _ensure_review(conn, item_id, at)
                 # Locked on PostgreSQL (SQLite's BEGIN IMMEDIATE already excludes other
                 # writers), so the audit's "before" is what this change replaced.
                 current = conn.execute(
@@ -1726,6 +1758,22 @@ def _run_columns(stats: RunStats) -> dict[str, Any]:
         "dropped_reasons": {str(k): int(v) for k, v in stats.dropped_reasons.items()},
         "errors": [dict(error) for error in stats.errors],
     }
+
+
+def _ensure_review(conn: Connection, item_id: int, at: datetime) -> None:
+    """Give an item that has none its review row, as "new" and needing review (what an item
+    without one reads as), so an editor's change can update it. Nothing if there is no item."""
+    default = select(
+        _ITEMS.c.id,
+        literal("new").label("status"),
+        true().label("needs_review"),
+        literal(at, _REVIEWS.c.updated_at.type).label("updated_at"),
+    ).where(_ITEMS.c.id == item_id)
+    conn.execute(
+        _dialect_insert(conn, _REVIEWS)
+        .from_select(["item_id", "status", "needs_review", "updated_at"], default)
+        .on_conflict_do_nothing(index_elements=["item_id"])
+    )
 
 
 def _dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -345,17 +345,17 @@ def test_insert_race_with_another_writer_is_replanned(
     if db_url.startswith("sqlite"):
         pytest.skip("SQLite writers take the write lock at BEGIN IMMEDIATE: this race cannot occur")
     other = Repository.from_url(db_url)
-    real_plan = Repository._plan
+    real_look_up = Repository._look_up
     calls: list[int] = []
 
-    def plan_then_let_the_other_writer_insert(self: Repository, *args: Any) -> Any:
-        plan = real_plan(self, *args)
+    def look_up_then_let_the_other_writer_insert(self: Repository, *args: Any) -> Any:
+        found = real_look_up(self, *args)
         if not calls:
             calls.append(1)
             other.upsert_items([make_item("b"), make_item("a")], T0)
-        return plan
+        return found
 
-    monkeypatch.setattr(Repository, "_plan", plan_then_let_the_other_writer_insert)
+    monkeypatch.setattr(Repository, "_look_up", look_up_then_let_the_other_writer_insert)
     try:
         results = repo.upsert_items([make_item("a"), make_item("c")], T1)
     finally:
