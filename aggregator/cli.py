@@ -619,7 +619,9 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
     SLUG picks the source's parser (`feed` reads any RSS/Atom file). The parser is chosen from
     the URL and content. For a listing, feed or search result it prints what that page alone
     shows. Each object carries its `classification` (type, topics, nations, relevance, with
-    evidence). Items that fail validation are reported on stderr with their reason.
+    evidence) and its `main_text` (what drafts are built from: the page's own words, one
+    paragraph or list item per line; check it after a site redesign). Items that fail
+    validation are reported on stderr with their reason.
     """
     from aggregator.parse_offline import parse_saved
 
@@ -630,8 +632,13 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
         )
     when = _parse_when(fetched_at, "--fetched-at") if fetched_at else datetime.now(UTC)
     result = parse_saved(slug, file.read_bytes(), url, when, content_type)
-    for item, classification in zip(result.items, result.classifications, strict=True):
-        record = item.to_json() | {"classification": classification.to_json()}
+    for item, classification, main_text in zip(
+        result.items, result.classifications, result.main_texts, strict=True
+    ):
+        record = item.to_json() | {
+            "classification": classification.to_json(),
+            "main_text": main_text,
+        }
         click.echo(json.dumps(record, ensure_ascii=False))
     for reason, dropped_url in result.dropped:
         click.echo(f"dropped ({reason}): {dropped_url}", err=True)

@@ -92,7 +92,7 @@ def test_upgrade_is_idempotent(db_url: str) -> None:
 
 
 def test_upgrade_from_each_earlier_revision(db_url: str) -> None:
-    for revision in ("0001", "0002", "0003", "0004", "0005", "0006", "0007"):
+    for revision in ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"):
         downgrade(db_url, "base")
         upgrade(db_url, revision)
         assert current_revision(db_url) == revision
