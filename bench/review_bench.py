@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import delete, insert
 
 from aggregator.classify import Classification
 from aggregator.drafts import Draft, UsedSentence
@@ -218,11 +218,23 @@ def populate(url: str, count: int) -> None:
         )
         approved = [r.item_id for r in results if rng.random() < 1 / 3]
         with repo.engine.begin() as conn:  # set up directly: the audit trail is not measured
-            conn.execute(
-                update(REVIEWS)
-                .where(REVIEWS.c.item_id.in_(approved))
-                .values(status="approved", needs_review=False, updated_by="bench")
-            )
+            # A new item may or may not have a review row yet (the first decision makes it):
+            # replace whatever is there with the approval.
+            conn.execute(delete(REVIEWS).where(REVIEWS.c.item_id.in_(approved)))
+            if approved:
+                conn.execute(
+                    insert(REVIEWS),
+                    [
+                        {
+                            "item_id": item_id,
+                            "status": "approved",
+                            "needs_review": False,
+                            "updated_at": chunk[0][2],
+                            "updated_by": "bench",
+                        }
+                        for item_id in approved
+                    ],
+                )
     UserStore(repo.engine).add(*USER, "editor", at=SEEN)
     repo.close()
 
