@@ -104,10 +104,12 @@ def seed(url: str, start: int, stop: int) -> None:
         if batch:
             repository.upsert_items(batch, SEEN)
         with repository.engine.begin() as conn:
+            # a new item has no review row until an editor decides (Repository._ensure_review)
             conn.execute(
                 text(
-                    "UPDATE reviews SET status = 'approved', needs_review = :f, updated_at = :at"
-                    " WHERE status = 'new'"
+                    "INSERT INTO reviews (item_id, status, needs_review, updated_at)"
+                    " SELECT id, 'approved', :f, :at FROM items"
+                    " WHERE id NOT IN (SELECT item_id FROM reviews)"
                 ),
                 {"f": False, "at": SEEN + timedelta(hours=1)},
             )
