@@ -18,7 +18,6 @@ import hashlib
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -121,7 +120,6 @@ KEY_ALIAS_PREFIX = "key:"
 """When an item's key changes, its old key is kept as the alias "key:<old>"."""
 
 _LOOKUP_CHUNK = 500
-_OVERLAP_SLICE = 250  # items planned while the slice before is inserted
 _MAX_ATTEMPTS = 3
 _RETRY_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
 
@@ -584,31 +582,12 @@ class Repository:
         self, conn: Connection, items: Sequence[Item], seen_at: datetime, found: _Found
     ) -> _Plan | None:
         """Apply the batch to what was found and insert its new rows; None (and nothing kept)
-        if another writer inserted one of them first.
-
-        Planning is Python and inserting waits on the database (psycopg and sqlite3 both
-        release the GIL meanwhile), so the two overlap: while one thread inserts the new rows
-        of a slice of the batch, this one plans the next slice. Slices are applied in input
-        order, so the outcome is the same as applying the whole batch, then inserting.
-        """
+        if another writer inserted one of them first."""
         plan = _Plan()
+        for item in items:
+            self._apply(plan, item, seen_at, found.by_key, found.by_alias)
         savepoint = conn.begin_nested()
-        if len(items) <= _OVERLAP_SLICE:  # nothing to overlap: no thread
-            for item in items:
-                self._apply(plan, item, seen_at, found.by_key, found.by_alias)
-            complete = self._insert_new(conn, [s for s in plan.states if s.is_new])
-        else:
-            inserted: list[Future[bool]] = []
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="upsert") as inserter:
-                for part in _chunks(items, _OVERLAP_SLICE):
-                    already = len(plan.states)
-                    for item in part:
-                        self._apply(plan, item, seen_at, found.by_key, found.by_alias)
-                    fresh = [state for state in plan.states[already:] if state.is_new]
-                    if fresh:
-                        inserted.append(inserter.submit(self._insert_new, conn, fresh))
-                complete = all([future.result() for future in inserted])
-        if not complete:
+        if not self._insert_new(conn, [state for state in plan.states if state.is_new]):
             savepoint.rollback()
             return None
         savepoint.commit()
@@ -718,34 +697,23 @@ class Repository:
             tail += " RETURNING id, source, key"
             result = _bulk_insert(conn, _ITEMS, columns, rows, tail)
             inserted = {(source, key): item_id for item_id, source, key in result}
+            if len(inserted) < len(new_states):
+                return False
+            for state in new_states:
+                state.id = inserted[(state.values["source"], state.values["key"])]
         else:
-            # sqlite3's executemany cannot return rows: count the inserts, then read the ids
-            # (under BEGIN IMMEDIATE nobody else can have written in between)
-            result = _bulk_insert(conn, _ITEMS, columns, rows, tail)
-            inserted = {}
-            if result.rowcount == len(new_states):
-                inserted = self._ids_by_key(conn, new_states)
-        if len(inserted) < len(new_states):
-            return False
-        for state in new_states:
-            state.id = inserted[(state.values["source"], state.values["key"])]
+            # sqlite3's executemany cannot return rows, so the ids are chosen here: after the
+            # highest stored one, which nobody else can move under BEGIN IMMEDIATE
+            highest = conn.exec_driver_sql("SELECT max(id) FROM items").scalar() or 0
+            ids = range(highest + 1, highest + 1 + len(new_states))
+            numbered = [(item_id, *row) for item_id, row in zip(ids, rows, strict=True)]
+            result = _bulk_insert(conn, _ITEMS, ("id", *columns), numbered, tail)
+            if result.rowcount < len(new_states):
+                return False
+            for state, item_id in zip(new_states, ids, strict=True):
+                state.id = item_id
         index_new_items(conn, [cast(int, state.id) for state in new_states])
         return True
-
-    @staticmethod
-    def _ids_by_key(conn: Connection, states: Sequence[_State]) -> dict[tuple[str, str], int]:
-        keys: dict[str, list[str]] = {}
-        for state in states:
-            keys.setdefault(state.values["source"], []).append(state.values["key"])
-        found: dict[tuple[str, str], int] = {}
-        for source, source_keys in keys.items():
-            for chunk in _chunks(source_keys):
-                query = select(_ITEMS.c.id, _ITEMS.c.key).where(
-                    _ITEMS.c.source == source, _member(conn, _ITEMS.c.key, chunk)
-                )
-                for item_id, key in conn.execute(query):
-                    found[(source, key)] = item_id
-        return found
 
     def _write(self, conn: Connection, plan: _Plan, seen_at: datetime) -> None:
         touched = sorted(
@@ -1808,7 +1776,9 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def _dump_json(value: Any) -> str:
-    """`json.dumps(value)`, with the common empty list done without the encoder."""
+    """`json.dumps(value)`, with the common empty list and null done without the encoder."""
+    if value is None:
+        return "null"
     return "[]" if value == [] else json.dumps(value)
 
 
