@@ -281,7 +281,9 @@ def item(item_id: int) -> Any:
     stored = _stored(item_id)
     r = repo()
     revisions = r.revisions(item_id)
-    diffs = {rev.id: r.diff(rev.id) for rev in revisions if rev.kind != "new"}
+    diffs = {
+        rev.id: r.diff(rev.id) for rev in revisions if rev.id is not None and rev.kind != "new"
+    }
     with r.engine.connect() as conn:
         in_bulletins = conn.execute(
             select(BULLETINS.c.id, BULLETINS.c.title, BULLETINS.c.status)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar, cast
 
+import orjson
 from sqlalchemy import (
     JSON,
     Connection,
@@ -207,14 +208,15 @@ class ReviewEvent:
 class Revision:
     """One recorded version of an item (`snapshot` is `Item.to_json()` at `seen_at`).
 
-    A new item's "new" revision is stored without its snapshot (JSON null): until the item
-    first changes, its row is that version, and `revisions()` reads it from there. The first
-    change stores the snapshot of the version it replaces, from the row before the change.
-    Writing a full copy of every item when it is first seen cost a third of the time of storing
-    it, for the few items that ever change (benchmark in bench/storage_bench.py).
+    A new item's first version is not written as a revision: until the item first changes,
+    its row is that version, and `revisions()` reads it from there (with `id` None). The
+    first change (or topics refreshed by a crawl or a reclassification) records the version it
+    replaces, from the row before the change, as a "new" revision seen when the item was first
+    seen. Writing a copy of every item when it is first seen cost a third of the time of
+    storing it, for the few items that ever change (bench/storage_bench.py).
     """
 
-    id: int
+    id: int | None
     item_id: int
     seen_at: datetime
     kind: RevisionKind
@@ -272,8 +274,18 @@ builds on every call, built once."""
 
 
 def _hash_substance(substance: Mapping[str, Any]) -> str:
-    encoded = _HASH_ENCODER.encode(substance)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    """sha256 of the substance as `_HASH_ENCODER` writes it, in UTF-8 (the stored hashes).
+
+    orjson writes the same bytes for what a substance holds (ASCII keys, strings, integers,
+    null and lists: tests/storage/test_content_hash.py checks it over arbitrary text) five
+    times faster, and the hash is a tenth of the time of storing an item. Anything orjson
+    refuses (an integer beyond 64 bits, a lone surrogate) goes through the encoder itself.
+    """
+    try:
+        encoded = orjson.dumps(substance, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        encoded = _HASH_ENCODER.encode(substance).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def _substance(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -467,8 +479,8 @@ class _Plan:
         default_factory=dict
     )
     revisions: list[tuple[_State, dict[str, Any]]] = field(default_factory=list)
-    # "new" revisions of this batch not yet given a snapshot, with the item they were made of
-    unsnapshotted: dict[_State, tuple[Item, dict[str, Any]]] = field(default_factory=dict)
+    # items new in this batch, whose first version has no revision yet (see `Revision`)
+    unrecorded: dict[_State, Item] = field(default_factory=dict)
     # stored rows changed by this batch, as they were before its first change
     before_change: dict[_State, dict[str, Any]] = field(default_factory=dict)
 
@@ -553,7 +565,9 @@ class Repository:
                         found.outerjoin(_REVIEWS, _REVIEWS.c.item_id == item.id)
                     )
                 else:
-                    query = base.where(_ITEMS.c.source == source, _ITEMS.c.key.in_(chunk))
+                    query = base.where(
+                        _ITEMS.c.source == source, _member(conn, _ITEMS.c.key, chunk)
+                    )
                 load(conn.execute(query))
         alias_owner: dict[tuple[str, str], int] = {}
         for source, source_aliases in aliases.items():
@@ -565,7 +579,7 @@ class Repository:
                     ).select_from(found)
                 else:
                     owners = select(_ALIASES.c.source, _ALIASES.c.alias, _ALIASES.c.item_id).where(
-                        _ALIASES.c.source == source, _ALIASES.c.alias.in_(chunk)
+                        _ALIASES.c.source == source, _member(conn, _ALIASES.c.alias, chunk)
                     )
                 for alias_source, alias, item_id in conn.execute(owners):
                     alias_owner[(alias_source, alias)] = item_id
@@ -622,10 +636,7 @@ class Repository:
             state = _State(None, values, "new", is_new=True)
             by_key[(source, item.key)] = state
             outcome, changed = "new", ()
-            # Until the item first changes its row is this version: see `Revision`.
-            revision = _revision(item, values, seen_at, "new", (), snapshot=False)
-            plan.revisions.append((state, revision))
-            plan.unsnapshotted[state] = (item, revision)
+            plan.unrecorded[state] = item  # its row is this version until it changes
         else:
             old = state.values
             if old["key"] != item.key:
@@ -652,12 +663,11 @@ class Repository:
             if changed:
                 # The row is about to stop being the item's first version (see `Revision`):
                 # that version gets its own snapshot now, from the row as it was.
-                unsnapshotted = plan.unsnapshotted.pop(state, None)
-                if unsnapshotted is not None:
-                    first_item, first_revision = unsnapshotted
-                    first_revision["snapshot"] = _snapshot(
-                        first_item, old["first_seen"], first_revision["seen_at"]
-                    )
+                first_item = plan.unrecorded.pop(state, None)
+                if first_item is not None:
+                    first_seen = {"first_seen": old["first_seen"], "last_seen": old["first_seen"]}
+                    recorded = _revision(first_item, first_seen, old["first_seen"], "new", ())
+                    plan.revisions.append((state, recorded))
                 elif not state.is_new:
                     plan.before_change.setdefault(state, old)
             if outcome != "unchanged":
@@ -794,41 +804,62 @@ class Repository:
     def _snapshot_first_versions(
         self, conn: Connection, states: Mapping[int, Mapping[Any, Any]]
     ) -> None:
-        """Give the "new" revision of each item about to change its snapshot, if it has none.
+        """Record the first version of each item about to change, if it is not recorded yet.
 
         `states` holds, by item id, each row as it is before the change: while an item has
-        never changed, its row is the version its "new" revision records.
+        never changed, its row is its first version. That version becomes a "new" revision,
+        seen when the item was first seen, before the revision of the change (see `Revision`).
+        A "new" revision stored without a snapshot (JSON null, by an earlier version of this
+        code) gets it here too.
         """
-        pending: list[tuple[int, int, datetime]] = []
+        recorded: dict[int, tuple[int, Any]] = {}  # item id -> its "new" revision and snapshot
         for id_chunk in _chunks(sorted(states)):
-            firsts = select(
-                _REVISIONS.c.id, _REVISIONS.c.item_id, _REVISIONS.c.seen_at, _REVISIONS.c.snapshot
-            ).where(_member(conn, _REVISIONS.c.item_id, id_chunk), _REVISIONS.c.kind == "new")
-            for revision_id, item_id, seen_at, snapshot in conn.execute(firsts):
-                if snapshot is None:
-                    pending.append((revision_id, item_id, seen_at))
-        if not pending:
+            firsts = select(_REVISIONS.c.item_id, _REVISIONS.c.id, _REVISIONS.c.snapshot).where(
+                _member(conn, _REVISIONS.c.item_id, id_chunk), _REVISIONS.c.kind == "new"
+            )
+            for item_id, revision_id, snapshot in conn.execute(firsts):
+                recorded[item_id] = (revision_id, snapshot)
+        unrecorded = sorted(set(states) - recorded.keys())
+        unsnapshotted = sorted(i for i, (_, snapshot) in recorded.items() if snapshot is None)
+        if not unrecorded and not unsnapshotted:
             return
-        aliases, provenance = self._children(conn, [item_id for _, item_id, _ in pending])
-        conn.execute(
-            update(_REVISIONS).where(_REVISIONS.c.id == bindparam("b_id")),
-            [
-                {
-                    "b_id": revision_id,
-                    "snapshot": _row_snapshot(
-                        states[item_id],
-                        aliases.get(item_id, []),
-                        provenance.get(item_id, []),
-                        seen_at,
-                    ),
-                }
-                for revision_id, item_id, seen_at in pending
-            ],
-        )
+        aliases, provenance = self._children(conn, unrecorded + unsnapshotted)
+
+        def first_version(item_id: int) -> dict[str, Any]:
+            values = states[item_id]
+            return _row_snapshot(
+                values, aliases.get(item_id, []), provenance.get(item_id, []), values["first_seen"]
+            )
+
+        if unrecorded:
+            _bulk_insert(
+                conn,
+                _REVISIONS,
+                ("item_id", "seen_at", "kind", "change_note", "snapshot", "changed_fields"),
+                [
+                    (
+                        item_id,
+                        states[item_id]["first_seen"],
+                        "new",
+                        states[item_id]["change_note"],
+                        first_version(item_id),
+                        [],
+                    )
+                    for item_id in unrecorded
+                ],
+            )
+        if unsnapshotted:
+            conn.execute(
+                update(_REVISIONS).where(_REVISIONS.c.id == bindparam("b_id")),
+                [
+                    {"b_id": recorded[item_id][0], "snapshot": first_version(item_id)}
+                    for item_id in unsnapshotted
+                ],
+            )
 
     def _first_snapshot(self, conn: Connection, item_id: int, seen_at: datetime) -> dict[str, Any]:
-        """The snapshot of a "new" revision stored without one: the item never changed since,
-        so its row is that version (crawl-refreshed topics, nations and publisher aside)."""
+        """The snapshot of a "new" revision stored without one (JSON null): the item never
+        changed since, so its row is that version."""
         row = conn.execute(select(_ITEMS).where(_ITEMS.c.id == item_id)).one()
         aliases, provenance = self._children(conn, [item_id])
         return _row_snapshot(
@@ -951,14 +982,15 @@ class Repository:
         return [d.text for d in diff_snapshots(before, after)]
 
     def revisions(self, item_id: int) -> list[Revision]:
-        """The item's recorded versions, oldest first."""
+        """The item's versions, oldest first: for an item that never changed, its first version
+        read from its row (with no id: it is not stored as a revision, see `Revision`)."""
         stmt = (
             select(_REVISIONS)
             .where(_REVISIONS.c.item_id == item_id)
             .order_by(_REVISIONS.c.seen_at, _REVISIONS.c.id)
         )
         with self.engine.connect() as conn:
-            return [
+            found = [
                 Revision(
                     id=row.id,
                     item_id=row.item_id,
@@ -973,6 +1005,23 @@ class Repository:
                     changed_fields=tuple(row.changed_fields),
                 )
                 for row in conn.execute(stmt)
+            ]
+            if found:
+                return found
+            item = conn.execute(select(_ITEMS).where(_ITEMS.c.id == item_id)).first()
+            if item is None:
+                return []
+            first_seen = item.first_seen
+            return [
+                Revision(
+                    id=None,
+                    item_id=item_id,
+                    seen_at=first_seen,
+                    kind="new",
+                    change_note=item.change_note,
+                    snapshot=self._first_snapshot(conn, item_id, first_seen),
+                    changed_fields=(),
+                )
             ]
 
     # --- review -----------------------------------------------------------------------------
@@ -1652,16 +1701,12 @@ def _revision(
     seen_at: datetime,
     kind: RevisionKind,
     changed: tuple[str, ...],
-    *,
-    snapshot: bool = True,
 ) -> dict[str, Any]:
     return {
         "seen_at": seen_at,
         "kind": kind,
         "change_note": item.change_note,
-        "snapshot": _snapshot(item, values["first_seen"], values["last_seen"])
-        if snapshot
-        else None,
+        "snapshot": _snapshot(item, values["first_seen"], values["last_seen"]),
         "changed_fields": list(changed),
     }
 
@@ -1775,11 +1820,24 @@ def _cyclic_gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+_PLAIN_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+"""orjson options that leave datetimes and dataclasses to `json.dumps`, which refuses them."""
+
+
 def _dump_json(value: Any) -> str:
-    """`json.dumps(value)`, with the common empty list and null done without the encoder."""
+    """A JSON column's value as JSON text: what `json.dumps(value)` means, compact.
+
+    orjson writes lists, dicts, strings and numbers several times faster; anything it will
+    not write (a datetime, an integer beyond 64 bits) goes to `json.dumps`, which writes it or
+    raises as SQLAlchemy's own JSON type would."""
     if value is None:
         return "null"
-    return "[]" if value == [] else json.dumps(value)
+    if value == []:
+        return "[]"
+    try:
+        return orjson.dumps(value, option=_PLAIN_JSON).decode()
+    except TypeError:
+        return json.dumps(value)
 
 
 def _convert(binder: _Binder | None, column: Sequence[Any]) -> Sequence[Any]:
@@ -1896,13 +1954,17 @@ def _probe(
 
 
 def _member(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
-    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one bound array, so the
-    statement text is the same for every batch and psycopg need not re-parse hundreds of
-    placeholders each time (it made lookups the slowest part of an upsert)."""
+    """`column IN (values)` with the values bound as one parameter, so the statement text is
+    the same for every batch: on PostgreSQL `column = ANY(:array)` (psycopg need not re-parse
+    hundreds of placeholders each time: it made lookups the slowest part of an upsert), on
+    SQLite `column IN (SELECT value FROM json_each(:json))` (SQLAlchemy renders an expanding
+    IN's placeholders afresh for every statement, a tenth of the time of an upsert's lookups).
+    """
     if conn.dialect.name == "postgresql":
         array = bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
         return column == any_(array)
-    return column.in_(values)
+    listed = func.json_each(bindparam(None, orjson.dumps(list(values)).decode()))
+    return column.in_(select(listed.table_valued("value").c.value))
 
 
 def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:

@@ -1,4 +1,4 @@
-"""A new item's first version is stored without a snapshot until the item first changes.
+"""A new item's first version is recorded as a revision only when the item first changes.
 
 The row is that version meanwhile (`Revision` in aggregator/storage/repository.py); these tests
 check that what `revisions()` and `diff()` show is the same as if the snapshot had been stored
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import select
 
@@ -52,10 +53,11 @@ def expected_first(item: Item) -> dict[str, object]:
 def test_new_item_reads_its_first_version_from_the_row(repo: Repository) -> None:
     item = make_item()
     [result] = repo.upsert_items([item], T0)
-    assert stored_snapshots(repo, result.item_id) == [None]
+    assert stored_snapshots(repo, result.item_id) == []
     [first] = repo.revisions(result.item_id)
-    assert first.kind == "new"
+    assert (first.id, first.kind, first.seen_at) == (None, "new", T0)
     assert first.snapshot == expected_first(item)
+    assert repo.revisions(result.item_id + 1) == []  # no such item
 
 
 def test_first_update_stores_the_version_it_replaces(repo: Repository) -> None:
@@ -64,11 +66,13 @@ def test_first_update_stores_the_version_it_replaces(repo: Repository) -> None:
     repo.upsert_items([make_item(title="Hoarding: revised guidance")], T1)
 
     first, update = repo.revisions(result.item_id)
-    assert stored_snapshots(repo, result.item_id)[0] is not None
+    assert len(stored_snapshots(repo, result.item_id)) == 2
+    assert first.id is not None and first.id < cast(int, update.id)
+    assert (first.kind, first.seen_at) == ("new", T0)
     assert first.snapshot == expected_first(item)
     assert update.kind == "update"
     assert update.snapshot["title"] == "Hoarding: revised guidance"
-    assert repo.diff(update.id) == [
+    assert repo.diff(cast(int, update.id)) == [
         "title: 'Hoarding in families with young children' → 'Hoarding: revised guidance'"
     ]
 
@@ -91,7 +95,7 @@ def test_new_and_changed_in_one_batch(repo: Repository) -> None:
     first, update = repo.revisions(results[0].item_id)
     assert first.snapshot["title"] == item.title
     assert update.snapshot["title"] == "Renamed"
-    assert repo.diff(update.id) == ["title: 'Hoarding in families with young children' → 'Renamed'"]
+    assert repo.diff(cast(int, update.id)) == ["title: 'Hoarding in families with young children' → 'Renamed'"]
 
 
 def test_cosmetic_change_then_update_diff_against_the_right_versions(repo: Repository) -> None:
@@ -104,3 +108,18 @@ def test_cosmetic_change_then_update_diff_against_the_right_versions(repo: Repos
         ("cosmetic", "Hoarding in families with young children"),
         ("update", "Hoarding (2nd edition)"),
     ]
+
+
+def test_first_version_seen_before_the_batch_that_changed_it(repo: Repository) -> None:
+    """An item first seen in one batch and changed in a later one: the recorded first version
+    is dated when it was first seen, and a third change does not record it again."""
+    [result] = repo.upsert_items([make_item()], T0)
+    repo.upsert_items([make_item(title="Second")], T1)
+    repo.upsert_items([make_item(title="Third")], T2)
+    revisions = repo.revisions(result.item_id)
+    assert [(r.kind, r.seen_at, r.snapshot["title"]) for r in revisions] == [
+        ("new", T0, "Hoarding in families with young children"),
+        ("update", T1, "Second"),
+        ("update", T2, "Third"),
+    ]
+    assert repo.diff(cast(int, revisions[2].id)) == ["title: 'Second' → 'Third'"]
