@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -222,9 +223,10 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     bulletin.md from them.
     """
     from aggregator.crawl import run_crawl
-    from aggregator.exports.bulletin import render_html, render_markdown
+    from aggregator.exports.bulletin import bulletin_summary, render_html, render_markdown
     from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
     from aggregator.storage.db import upgrade
+    from aggregator.storage.drafts import DraftStore
     from aggregator.storage.repository import Repository
 
     url = database_url(db_url)
@@ -267,10 +269,22 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     # The bulletin takes what is new or updated and about safeguarding (everything relevant
     # on a repeat run, so there is always a bulletin to look at).
     pool = fresh + changed or stored
+    picked = [
+        s for s in pool if s.id in relevant and (s.item.withdrawn is None or s.include_withdrawn)
+    ]
+    # Each entry's summary is the editor's text, else the draft, else the publisher's own.
+    drafts = DraftStore(repo.engine).many([s.id for s in picked])
     chosen = [
-        s.item
-        for s in pool
-        if s.id in relevant and (s.item.withdrawn is None or s.include_withdrawn)
+        dataclasses.replace(
+            s.item,
+            title=s.title,
+            summary=bulletin_summary(
+                s.edited_summary,
+                drafts[s.id].draft.text if s.id in drafts else None,
+                s.item.summary,
+            ),
+        )
+        for s in picked
     ]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bulletin.md").write_text(render_markdown(chosen), encoding="utf-8")

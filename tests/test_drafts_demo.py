@@ -57,6 +57,13 @@ def test_every_demo_item_has_a_draft_and_the_cli_shows_one(tmp_path: Path) -> No
         assert by_source >= {"home_office", "dhsc", "nspcc", "lucy_faithfull"}
         assert by_source >= {"internet_matters", "uk_trauma_council"}
         item_id = next(i for i in ids if i in texts)
+        # The demo's bulletin takes each entry's draft (no editor has written one yet).
+        bulletin = (tmp_path / "bulletin.md").read_text(encoding="utf-8")
+        in_bulletin = [d for d in drafts.values() if d.draft.opening in bulletin]
+        assert len(in_bulletin) > 20
+        assert all(
+            " ".join(d.draft.text.split()) in " ".join(bulletin.split()) for d in in_bulletin[:5]
+        )
     finally:
         engine.dispose()
 
