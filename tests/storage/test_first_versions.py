@@ -95,7 +95,9 @@ def test_new_and_changed_in_one_batch(repo: Repository) -> None:
     first, update = repo.revisions(results[0].item_id)
     assert first.snapshot["title"] == item.title
     assert update.snapshot["title"] == "Renamed"
-    assert repo.diff(cast(int, update.id)) == ["title: 'Hoarding in families with young children' → 'Renamed'"]
+    assert repo.diff(cast(int, update.id)) == [
+        "title: 'Hoarding in families with young children' → 'Renamed'"
+    ]
 
 
 def test_cosmetic_change_then_update_diff_against_the_right_versions(repo: Repository) -> None:
