@@ -1147,6 +1147,24 @@ def _clock(moment: datetime) -> str:
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}.{moment.minute:02d}{suffix}"
 
 
+# Titles that are an instruction or a question, or speak as the publisher ("Our annual
+# report"): they do not read as a topic after "has published a resource on".
+_NOT_A_TOPIC = re.compile(
+    r"^(?:our|your|my|we|how|what|why|when|where|who|which|is|are|can|should|do|does"
+    r"|build|help|keep|talk|find|make|support|understand|spot|protect|get|learn|use|start"
+    r"|stay|set|create|tackle|take|know|respond|recognise|recognize|prevent|work|check|ask"
+    r"|listen|explore|discover|tell|share|join|be|give|look|try|let|meet|see|watch|read)\b",
+    re.IGNORECASE,
+)
+
+
+def _not_a_topic(subject: str) -> bool:
+    """`subject` is sentence-cased: a first word still capitalised is a name ("Start for
+    Life"), not an instruction."""
+    bare = subject.strip("\"'“”‘’ ")
+    return bool(bare[:1].islower() and _NOT_A_TOPIC.match(bare))
+
+
 def opening_sentence(item: Item, main_text: str = "") -> str:
     """The generated first sentence: who published what, on which subject.
 
@@ -1198,6 +1216,15 @@ def opening_sentence(item: Item, main_text: str = "") -> str:
         headline = clean_title(item.title).rstrip(" .")
         return f"{who} has published a news story, ‘{headline}’."
     noun = _DEFAULT_NOUN.get(kind, "information")
+    if _not_a_topic(subject):
+        # "Build on a relationship with a trusted adult", "Our 2021/22 annual report": the
+        # title does not read after "on", so it is quoted, as the bulletin quotes headlines.
+        titled = clean_title(item.title).rstrip(" .")
+        noun = _sentence_case(parsed.noun, casing) if parsed.noun else noun
+        if kind is DocType.NEWS:
+            noun = "news story"
+        verb = "has updated its" if update else f"has published {_article(noun)}".rstrip()
+        return f"{who} {verb} {noun}, ‘{titled}’."
     if parsed.noun and kind not in (DocType.NEWS, DocType.STATISTICS):
         noun = _sentence_case(parsed.noun, casing)
         # A series label with no document noun of its own ("learning from case reviews").
@@ -1221,7 +1248,19 @@ def opening_sentence(item: Item, main_text: str = "") -> str:
         preposition = "of"
     if re.match(r"^[a-z][\w-]*\s+of\s", subject) and preposition == "on":
         subject = f"the {subject}"  # "on the drivers of …" reads; "on drivers of …" does not
+    subject = re.sub(r"^The (?=\S)", "the ", subject)  # an article, not a name's capital
 
+    head = noun.split()[-1].lower()
+    if (
+        preposition == "on"
+        and head in _MASS_NOUNS
+        and re.search(rf"\b{re.escape(head)}\b", subject, re.IGNORECASE)
+    ):
+        # The subject already names the kind ("National Referral Mechanism statistics UK for
+        # …"): "statistics on … statistics" would say it twice.
+        return f"{who} has {'updated' if update else 'published'} {subject}."
+    if update and head == "update":
+        return f"{who} has published {_with_article(noun)} {preposition} {subject}."
     if update:
         return f"{who} has updated its {noun} {preposition} {subject}."
     return f"{who} has published {_with_article(noun)} {preposition} {subject}."

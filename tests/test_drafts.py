@@ -599,3 +599,57 @@ def test_drafting_a_few_kilobytes_is_fast() -> None:
     per_item_ms = (time.perf_counter() - started) * 1000 / 20
     assert per_item_ms < 25, per_item_ms  # generous: CI machines are shared; target is < 5
     assert re.search(r"\w", draft_summary(item, main).text)
+
+
+def test_titles_that_do_not_read_as_a_topic_are_quoted() -> None:
+    imperative = make(
+        "Build on a relationship with a trusted adult",
+        publisher="UK Trauma Council",
+        doc_type=DocType.RESOURCE,
+        summary="A trusted adult in school can make a real difference to a bereaved child.",
+    )
+    assert opening_sentence(imperative) == (
+        "The UK Trauma Council has published a resource, "
+        "‘Build on a relationship with a trusted adult’."
+    )
+    question = make(
+        "What helps professionals talk to children about online sexual abuse?",
+        doc_type=DocType.BRIEFING,
+    )
+    assert opening_sentence(question) == (
+        "The NSPCC has published a briefing, "
+        "‘What helps professionals talk to children about online sexual abuse?’."
+    )
+    own_voice = make("Our annual review 2023", publisher="Lucy Faithfull Foundation")
+    assert opening_sentence(own_voice).endswith("a report, ‘Our annual review 2023’.")
+    # A name that begins like an instruction stays a topic.
+    name = make(
+        "Start for Life: infant feeding support guidance for local authorities",
+        publisher="Department of Health and Social Care",
+        doc_type=DocType.GUIDANCE,
+        summary="Guidance for local authorities delivering the Start for Life programme.",
+    )
+    assert "on Start for Life." in opening_sentence(name)
+
+
+def test_a_subject_that_names_its_kind_is_not_said_twice() -> None:
+    stats = make(
+        "National Referral Mechanism statistics UK: January to March 2024",
+        publisher="Home Office",
+        doc_type=DocType.STATISTICS,
+        summary="Referrals of potential victims of modern slavery to the National Referral "
+        "Mechanism.",
+    )
+    assert opening_sentence(stats) == (
+        "The Home Office has published National Referral Mechanism statistics UK for January "
+        "to March 2024."
+    )
+    act = make(
+        "The Online Safety Act: what happens next",
+        publisher="Internet Matters",
+        doc_type=DocType.NEWS,
+        summary="When the Online Safety Act's protections come into force.",
+    )
+    assert opening_sentence(act) == (
+        "Internet Matters has published news on the Online Safety Act: what happens next."
+    )
