@@ -798,61 +798,28 @@ class Repository:
         `states` holds, by item id, each row as it is before the change: while an item has
         never changed, its row is its first version. That version becomes a "new" revision,
         seen when the item was first seen, before the revision of the change (see `Revision`).
-        A "new" revision stored without a snapshot (JSON null, by an earlier version of this
-        code) gets it here too.
         """
-        recorded: dict[int, tuple[int, Any]] = {}  # item id -> its "new" revision and snapshot
+        recorded: set[int] = set()
         for id_chunk in _chunks(sorted(states)):
-            firsts = select(_REVISIONS.c.item_id, _REVISIONS.c.id, _REVISIONS.c.snapshot).where(
+            firsts = select(_REVISIONS.c.item_id).where(
                 _member(conn, _REVISIONS.c.item_id, id_chunk), _REVISIONS.c.kind == "new"
             )
-            for item_id, revision_id, snapshot in conn.execute(firsts):
-                recorded[item_id] = (revision_id, snapshot)
-        unrecorded = sorted(set(states) - recorded.keys())
-        unsnapshotted = sorted(i for i, (_, snapshot) in recorded.items() if snapshot is None)
-        if not unrecorded and not unsnapshotted:
+            recorded.update(conn.execute(firsts).scalars())
+        unrecorded = sorted(set(states) - recorded)
+        if not unrecorded:
             return
-        aliases, provenance = self._children(conn, unrecorded + unsnapshotted)
-
-        def first_version(item_id: int) -> dict[str, Any]:
+        aliases, provenance = self._children(conn, unrecorded)
+        rows: list[tuple[Any, ...]] = []
+        for item_id in unrecorded:
             values = states[item_id]
-            return _row_snapshot(
-                values, aliases.get(item_id, []), provenance.get(item_id, []), values["first_seen"]
-            )
-
-        if unrecorded:
-            _bulk_insert(
-                conn,
-                _REVISIONS,
-                ("item_id", "seen_at", "kind", "change_note", "snapshot", "changed_fields"),
-                [
-                    (
-                        item_id,
-                        states[item_id]["first_seen"],
-                        "new",
-                        states[item_id]["change_note"],
-                        first_version(item_id),
-                        [],
-                    )
-                    for item_id in unrecorded
-                ],
-            )
-        if unsnapshotted:
-            conn.execute(
-                update(_REVISIONS).where(_REVISIONS.c.id == bindparam("b_id")),
-                [
-                    {"b_id": recorded[item_id][0], "snapshot": first_version(item_id)}
-                    for item_id in unsnapshotted
-                ],
-            )
-
-    def _first_snapshot(self, conn: Connection, item_id: int, seen_at: datetime) -> dict[str, Any]:
-        """The snapshot of a "new" revision stored without one (JSON null): the item never
-        changed since, so its row is that version."""
-        row = conn.execute(select(_ITEMS).where(_ITEMS.c.id == item_id)).one()
-        aliases, provenance = self._children(conn, [item_id])
-        return _row_snapshot(
-            row._mapping, aliases.get(item_id, []), provenance.get(item_id, []), seen_at
+            first_seen = values["first_seen"]
+            snapshot = _row_snapshot(values, aliases.get(item_id, []), provenance.get(item_id, []))
+            rows.append((item_id, first_seen, "new", values["change_note"], snapshot, []))
+        _bulk_insert(
+            conn,
+            _REVISIONS,
+            ("item_id", "seen_at", "kind", "change_note", "snapshot", "changed_fields"),
+            rows,
         )
 
     def keys(self, source: str) -> list[str]:
@@ -955,20 +922,14 @@ class Repository:
             if row is None:
                 raise KeyError(f"no revision {revision_id}")
             previous = conn.execute(
-                select(_REVISIONS.c.snapshot, _REVISIONS.c.seen_at)
+                select(_REVISIONS.c.snapshot)
                 .where(_REVISIONS.c.item_id == row.item_id, _REVISIONS.c.id < revision_id)
                 .order_by(_REVISIONS.c.id.desc())
                 .limit(1)
-            ).first()
-            if previous is None:
-                return []
-            before = previous.snapshot
-            after = row.snapshot
-            if before is None:  # stored before the item changed: never left so (defensive)
-                before = self._first_snapshot(conn, row.item_id, previous.seen_at)
-            if after is None:
-                after = self._first_snapshot(conn, row.item_id, row.seen_at)
-        return [d.text for d in diff_snapshots(before, after)]
+            ).scalar()
+        if previous is None:
+            return []
+        return [d.text for d in diff_snapshots(previous, row.snapshot)]
 
     def revisions(self, item_id: int) -> list[Revision]:
         """The item's versions, oldest first: for an item that never changed, its first version
@@ -986,11 +947,7 @@ class Repository:
                     seen_at=row.seen_at,
                     kind=row.kind,
                     change_note=row.change_note,
-                    snapshot=(
-                        row.snapshot
-                        if row.snapshot is not None
-                        else self._first_snapshot(conn, row.item_id, row.seen_at)
-                    ),
+                    snapshot=row.snapshot,
                     changed_fields=tuple(row.changed_fields),
                 )
                 for row in conn.execute(stmt)
@@ -1000,18 +957,12 @@ class Repository:
             item = conn.execute(select(_ITEMS).where(_ITEMS.c.id == item_id)).first()
             if item is None:
                 return []
-            first_seen = item.first_seen
-            return [
-                Revision(
-                    id=None,
-                    item_id=item_id,
-                    seen_at=first_seen,
-                    kind="new",
-                    change_note=item.change_note,
-                    snapshot=self._first_snapshot(conn, item_id, first_seen),
-                    changed_fields=(),
-                )
-            ]
+            aliases, provenance = self._children(conn, [item_id])
+        first_seen = item.first_seen
+        snapshot = _row_snapshot(
+            item._mapping, aliases.get(item_id, []), provenance.get(item_id, [])
+        )
+        return [Revision(None, item_id, first_seen, "new", item.change_note, snapshot, ())]
 
     # --- review -----------------------------------------------------------------------------
 
@@ -1724,15 +1675,13 @@ def _snapshot(item: Item, first_seen: datetime, last_seen: datetime) -> dict[str
 
 
 def _row_snapshot(
-    values: Mapping[Any, Any],
-    aliases: Sequence[str],
-    provenance: Sequence[Sighting],
-    seen_at: datetime,
+    values: Mapping[Any, Any], aliases: Sequence[str], provenance: Sequence[Sighting]
 ) -> dict[str, Any]:
-    """The snapshot a "new" revision seen at `seen_at` records, from the item's stored row."""
+    """The snapshot of an item's first version, from its stored row (unchanged since):
+    seen, first and last, when it was first seen."""
     public_aliases = [alias for alias in aliases if not alias.startswith(KEY_ALIAS_PREFIX)]
     item = _item_from_columns(values, public_aliases, provenance)
-    return _snapshot(item, values["first_seen"], seen_at)
+    return _snapshot(item, values["first_seen"], values["first_seen"])
 
 
 def _json_value(value: Any) -> Any:
