@@ -20,7 +20,7 @@ after its last batch.
 from __future__ import annotations
 
 import weakref
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, cast
 
 from scrapy.crawler import Crawler
 
@@ -34,6 +34,21 @@ T = TypeVar("T")
 
 class ItemLedger(Generic[T]):
     """Values carried beside in-flight items, keyed by item identity (never by value)."""
+
+    # one ledger of each kind per crawl, forgotten with the crawler
+    _per_crawler: weakref.WeakKeyDictionary[Crawler, ItemLedger[Any]]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls._per_crawler = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> Self:
+        """This crawl's ledger of this kind (created on first use)."""
+        found = cls._per_crawler.get(crawler)
+        if found is None:
+            found = cls._per_crawler[crawler] = cls()
+        return cast(Self, found)
 
     def __init__(self) -> None:
         # The item is kept with its value, so its id cannot be reused meanwhile.
@@ -63,15 +78,9 @@ class ClassificationLedger(ItemLedger[Classification]):
     """Classifications of in-flight items."""
 
 
-_LEDGERS: weakref.WeakKeyDictionary[Crawler, ClassificationLedger] = weakref.WeakKeyDictionary()
-
-
 def ledger(crawler: Crawler) -> ClassificationLedger:
-    """The ledger of this crawl (one per crawler, created on first use)."""
-    found = _LEDGERS.get(crawler)
-    if found is None:
-        found = _LEDGERS[crawler] = ClassificationLedger()
-    return found
+    """The classification ledger of this crawl."""
+    return ClassificationLedger.of(crawler)
 
 
 class ClassifyPipeline:

@@ -22,7 +22,6 @@ crawl go on.
 from __future__ import annotations
 
 import logging
-import weakref
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -44,15 +43,9 @@ class MainTextLedger(ItemLedger[str]):
     """Main texts of in-flight items (only non-empty ones are recorded)."""
 
 
-_LEDGERS: weakref.WeakKeyDictionary[Crawler, MainTextLedger] = weakref.WeakKeyDictionary()
-
-
 def text_ledger(crawler: Crawler) -> MainTextLedger:
-    """The main-text ledger of this crawl (one per crawler, created on first use)."""
-    found = _LEDGERS.get(crawler)
-    if found is None:
-        found = _LEDGERS[crawler] = MainTextLedger()
-    return found
+    """The main-text ledger of this crawl."""
+    return MainTextLedger.of(crawler)
 
 
 class DraftStep:
