@@ -9,14 +9,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
+from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 from aggregator.sources import REGISTRY
-
-LONDON = ZoneInfo("Europe/London")
 
 
 class AggregatorGroup(click.Group):

@@ -28,8 +28,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
+from aggregator.normalise.dates import LONDON
 from aggregator.normalise.text import clean_title
 from aggregator.schema import DocType, Item
 
@@ -46,7 +46,6 @@ __all__ = [
 DEFAULT_WORD_LIMIT = 90
 # The example bulletin's entries are an opening and one or two sentences of the publisher's.
 MAX_SENTENCES = 2
-LONDON = ZoneInfo("Europe/London")
 
 Origin = Literal["summary", "main_text"]
 

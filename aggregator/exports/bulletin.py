@@ -22,11 +22,9 @@ import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from aggregator.normalise.dates import LONDON
 from aggregator.schema import DocType, Item, Precision
-
-LONDON = ZoneInfo("Europe/London")
 
 # Section order and headings; an item's section comes from its document type.
 SECTIONS: tuple[tuple[str, frozenset[DocType]], ...] = (

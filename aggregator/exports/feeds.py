@@ -30,13 +30,11 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from urllib.parse import quote
 from xml.sax.saxutils import XMLGenerator
-from zoneinfo import ZoneInfo
 
 from aggregator.exports.bulletin import clean_text, date_line, safe_url
+from aggregator.normalise.dates import LONDON
 from aggregator.schema import Precision
 from aggregator.storage.exporting import ExportRow
-
-LONDON = ZoneInfo("Europe/London")
 
 TAG_AUTHORITY_ENV = "AGGREGATOR_TAG_AUTHORITY"
 PUBLIC_URL_ENV = "AGGREGATOR_PUBLIC_URL"

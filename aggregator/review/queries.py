@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -42,6 +41,7 @@ from sqlalchemy import (
     true,
 )
 
+from aggregator.normalise.dates import LONDON
 from aggregator.storage.models import (
     ClassificationRow,
     CrawlRunRow,
@@ -50,8 +50,6 @@ from aggregator.storage.models import (
     RevisionRow,
 )
 from aggregator.storage.repository import Repository
-
-LONDON = ZoneInfo("Europe/London")
 
 ITEMS = cast(Table, ItemRow.__table__)
 REVIEWS = cast(Table, ReviewRow.__table__)
