@@ -3,7 +3,9 @@
 Targets (issue 4): 100k items through `Repository.upsert_items` at ≥ 20k rows/s on SQLite and
 ≥ 10k rows/s on PostgreSQL. The baseline, measured in the same run, is a raw `executemany`
 INSERT of the same rows into a plain table with the same columns (sqlite3 / psycopg), so the
-ratio says what the repository's lookups, aliases, sightings, revisions and reviews cost.
+ratio says what the repository's lookups, content hashes, aliases, sightings and search index
+cost (a new item writes no revision and no review row: see `Revision` and `_ensure_review` in
+aggregator/storage/repository.py).
 """
 
 from __future__ import annotations
