@@ -16,6 +16,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -586,6 +587,8 @@ class Repository:
     ) -> _Plan | None:
         """Apply the batch to what was found and insert its new rows; None (and nothing kept)
         if another writer inserted one of them first."""
+        if conn.dialect.name == "postgresql" and _independent(items):
+            return self._plan_and_insert_pipelined(conn, items, seen_at, found)
         plan = _Plan()
         for item in items:
             self._apply(plan, item, seen_at, found.by_key, found.by_alias)
@@ -594,6 +597,66 @@ class Repository:
             savepoint.rollback()
             return None
         savepoint.commit()
+        return plan
+
+    def _plan_and_insert_pipelined(
+        self, conn: Connection, items: Sequence[Item], seen_at: datetime, found: _Found
+    ) -> _Plan | None:
+        """`_plan_and_insert` for PostgreSQL, with planning and inserting overlapped.
+
+        The server spends longer inserting a new item (its search vector above all) than
+        Python spends planning it, and the two would otherwise wait for each other. So the
+        batch is planned a slice at a time and each slice's new rows, with their aliases and
+        sightings, are sent in psycopg's pipeline mode without waiting: the server inserts
+        one slice while the next is planned. This needs items that cannot meet within the
+        batch (`_independent`): a new row, once sent, is never changed by a later item. Items
+        are planned in (source, key) order, so new rows are still inserted in the one order
+        concurrent writers share.
+        """
+        order = sorted(range(len(items)), key=lambda n: (items[n].source, items[n].key))
+        plan = _Plan()
+        results: list[tuple[_State, Outcome, tuple[str, ...]] | None] = [None] * len(items)
+        sent: list[tuple[Any, list[_State]]] = []
+        inserted: dict[tuple[str, str], int] = {}
+        savepoint = conn.begin_nested()
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        sql = ""
+        try:
+            with driver.pipeline():
+                for start, end in _slices(len(order)):
+                    first_state = len(plan.states)
+                    alias_mark, sighting_mark = len(plan.aliases), len(plan.sightings)
+                    for n in order[start:end]:
+                        self._apply(plan, items[n], seen_at, found.by_key, found.by_alias)
+                        results[n] = plan.results[-1]
+                    new_states = [state for state in plan.states[first_state:] if state.is_new]
+                    if new_states:
+                        aliases, sightings = _children_of_new(
+                            plan, new_states, alias_mark, sighting_mark
+                        )
+                        sql, params = _new_rows_with_children_statement(
+                            conn, new_states, aliases, sightings
+                        )
+                        cursor = driver.cursor()
+                        cursor.execute(sql, params)
+                        sent.append((cursor, new_states))
+                for cursor, _states in sent:
+                    inserted.update(((source, key), item_id) for item_id, source, key in cursor)
+        except conn.dialect.loaded_dbapi.Error as error:
+            # raised by the driver itself, not through SQLAlchemy: wrapped as SQLAlchemy wraps
+            # it, so callers (and `_retry_on_conflict`) see one kind of error
+            raise DBAPIError.instance(
+                sql, None, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+            ) from error
+        if len(inserted) < sum(len(new_states) for _cursor, new_states in sent):
+            savepoint.rollback()  # another writer inserted one of them first
+            return None
+        savepoint.commit()
+        for _cursor, new_states in sent:
+            for state in new_states:
+                state.id = inserted[(state.values["source"], state.values["key"])]
+        plan.results = cast(list[tuple[_State, Outcome, tuple[str, ...]]], results)
         return plan
 
     @staticmethod
@@ -688,25 +751,25 @@ class Repository:
         if not states:
             return True
         new_states = sorted(states, key=lambda state: (state.values["source"], state.values["key"]))
-        columns = tuple(new_states[0].values)  # every new state has the same columns
-        row_of = operator.itemgetter(*columns)
-        rows = [row_of(state.values) for state in new_states]
-        tail = "ON CONFLICT (source, key) DO NOTHING"
         if conn.dialect.name == "postgresql":
-            tail += " RETURNING id, source, key"
-            result = _bulk_insert(conn, _ITEMS, columns, rows, tail)
+            result = conn.exec_driver_sql(*_new_rows_statement(conn, new_states))
             inserted = {(source, key): item_id for item_id, source, key in result}
             if len(inserted) < len(new_states):
                 return False
             for state in new_states:
                 state.id = inserted[(state.values["source"], state.values["key"])]
         else:
+            columns = tuple(new_states[0].values)  # every new state has the same columns
+            row_of = operator.itemgetter(*columns)
+            rows = [row_of(state.values) for state in new_states]
             # sqlite3's executemany cannot return rows, so the ids are chosen here: after the
             # highest stored one, which nobody else can move under BEGIN IMMEDIATE
             highest = conn.exec_driver_sql("SELECT max(id) FROM items").scalar() or 0
             ids = range(highest + 1, highest + 1 + len(new_states))
             numbered = [(item_id, *row) for item_id, row in zip(ids, rows, strict=True)]
-            result = _bulk_insert(conn, _ITEMS, ("id", *columns), numbered, tail)
+            result = _bulk_insert(
+                conn, _ITEMS, ("id", *columns), numbered, "ON CONFLICT (source, key) DO NOTHING"
+            )
             if result.rowcount < len(new_states):
                 return False
             for state, item_id in zip(new_states, ids, strict=True):
@@ -749,22 +812,19 @@ class Repository:
                 _ALIASES,
                 ("item_id", "source", "alias"),
                 [(state.id, source, alias) for (source, alias), state in plan.aliases.items()],
-                "ON CONFLICT (source, alias) DO NOTHING",
+                _ALIAS_CONFLICT,
             )
 
         if plan.sightings:
-            # a sighting seen again keeps its first time and moves its last time forward only
             _bulk_insert(
                 conn,
                 _SIGHTINGS,
-                ("item_id", "source", "url", "first_fetched_at", "last_fetched_at"),
+                ("item_id", *_SIGHTING_COLUMNS),
                 [
                     (state.id, source, url, first, last)
                     for (state, source, url), (first, last) in plan.sightings.items()
                 ],
-                "ON CONFLICT (item_id, source, url) DO UPDATE SET last_fetched_at = CASE"
-                " WHEN excluded.last_fetched_at > sightings.last_fetched_at"
-                " THEN excluded.last_fetched_at ELSE sightings.last_fetched_at END",
+                _SIGHTING_CONFLICT,
             )
 
         if plan.before_change:
@@ -1829,20 +1889,49 @@ def _bulk_insert(
     rows: Sequence[Sequence[Any]],
     tail: str = "",
 ) -> Any:
-    """`INSERT INTO table (columns) … tail` of `rows` (Python values), straight to the driver.
+    """`INSERT INTO table (columns) … tail` of `rows` (Python values), straight to the driver
+    (see `_bulk_statement`). Returns the driver-level result (rows of a RETURNING,
+    `rowcount`). `rows` must not be empty."""
+    sql, params = _bulk_statement(conn, table, columns, rows, tail)
+    return conn.exec_driver_sql(sql, params)
+
+
+def _bulk_statement(
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[Sequence[Any]],
+    tail: str = "",
+) -> tuple[str, Any]:
+    """`INSERT INTO table (columns) … tail` of `rows` (Python values), for the driver.
 
     SQLAlchemy Core spends more per row compiling and processing parameters than the database
     spends inserting it, so the statement is written here once and the values converted as
-    SQLAlchemy would (`_binders`). SQLite: one `executemany` of `VALUES (?, …)`. PostgreSQL:
-    one statement, `INSERT … SELECT * FROM unnest(%b::type[], …)`, one array per column (a
-    multi-row VALUES list of thousands of placeholders is slow for psycopg to convert and for
-    the server to parse), sent in binary (psycopg quotes a text array in Python: 50 ms for
-    1,000 revision snapshots, against 1 ms in binary). `tail` is the ON CONFLICT / RETURNING
-    clause, the same on both. Returns the driver-level result (rows of a RETURNING,
-    `rowcount`). `rows` must not be empty.
+    SQLAlchemy would (`_column_values`). SQLite: one `executemany` of `VALUES (?, …)`.
+    PostgreSQL: one statement, `INSERT … SELECT * FROM unnest(%b::type[], …)`, one array per
+    column (a multi-row VALUES list of thousands of placeholders is slow for psycopg to convert
+    and for the server to parse), sent in binary (psycopg quotes a text array in Python: 50 ms
+    for 1,000 revision snapshots, against 1 ms in binary). `tail` is the ON CONFLICT /
+    RETURNING clause, the same on both. Returns the SQL and its parameters.
     """
-    values: list[Sequence[Any]] = list(zip(*rows, strict=True))
-    # columns left out get their Python-side default, as a Core insert gives them
+    columns, converted = _column_values(conn, table, columns, rows)
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(name) for name in columns)
+    if conn.dialect.name == "postgresql":
+        arrays = _unnest_arguments(conn, table, columns)
+        sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays}) {tail}"
+        return sql, tuple(converted)  # one parameter per column (a list would mean many rows)
+    marks = ", ".join("?" for _ in columns)
+    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}) {tail}"
+    return sql, list(zip(*converted, strict=True))
+
+
+def _column_values(
+    conn: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[Sequence[Any]]
+) -> tuple[tuple[str, ...], list[list[Any]]]:
+    """`rows` turned into one list of driver values per column; columns left out that have a
+    Python-side default are added with it, as a Core insert gives them."""
+    values: list[Sequence[Any]] = list(zip(*rows, strict=True)) or [[] for _ in columns]
     for column in table.columns:
         if column.name in columns or column.default is None:
             continue
@@ -1850,21 +1939,145 @@ def _bulk_insert(
             raise NotImplementedError(f"{table.name}.{column.name}: only scalar defaults")
         columns = (*columns, column.name)
         values.append([column.default.arg] * len(rows))  # type: ignore[attr-defined]
-    converted: list[Sequence[Any]] = [
-        [binder(v) for v in column] if binder is _dump_json else _convert(binder, column)
+    converted = [
+        [binder(v) for v in column] if binder is _dump_json else list(_convert(binder, column))
         for binder, column in zip(_binders(conn, table, columns), values, strict=True)
     ]
+    return columns, converted
+
+
+def _unnest_arguments(conn: Connection, table: Table, columns: tuple[str, ...]) -> str:
+    """PostgreSQL: `%b::type[], …`, one binary array parameter per column of `table`."""
+    return ", ".join(
+        f"%b::{table.c[name].type.compile(dialect=conn.dialect)}[]" for name in columns
+    )
+
+
+_ALIAS_CONFLICT = "ON CONFLICT (source, alias) DO NOTHING"
+# a sighting seen again keeps its first time and moves its last time forward only
+_SIGHTING_CONFLICT = (
+    "ON CONFLICT (item_id, source, url) DO UPDATE SET last_fetched_at = CASE"
+    " WHEN excluded.last_fetched_at > sightings.last_fetched_at"
+    " THEN excluded.last_fetched_at ELSE sightings.last_fetched_at END"
+)
+_SIGHTING_COLUMNS = ("source", "url", "first_fetched_at", "last_fetched_at")
+
+
+def _new_rows_statement(conn: Connection, states: Sequence[_State]) -> tuple[str, Any]:
+    """PostgreSQL: the INSERT of new items rows, returning `(id, source, key)` of each row
+    inserted (a row another writer inserted first is skipped, and so not returned)."""
+    columns = tuple(states[0].values)  # every new state has the same columns
+    row_of = operator.itemgetter(*columns)
+    rows = [row_of(state.values) for state in states]
+    tail = "ON CONFLICT (source, key) DO NOTHING RETURNING id, source, key"
+    return _bulk_statement(conn, _ITEMS, columns, rows, tail)
+
+
+def _new_rows_with_children_statement(
+    conn: Connection,
+    states: Sequence[_State],
+    aliases: Sequence[tuple[str, str, str]],
+    sightings: Sequence[tuple[str, str, str, str, datetime, datetime]],
+) -> tuple[str, Any]:
+    """PostgreSQL: `_new_rows_statement`, with the new items' aliases and sightings inserted
+    by the same statement, so it needs no ids from the client (data-modifying WITH queries,
+    joined to the inserted rows by (source, key); an item another writer inserted first gets
+    none). `aliases` are (item key, source, alias); `sightings` are (item source, item key,
+    source, url, first fetched, last fetched), one per (item, source, url): a row only just
+    inserted has no sightings to conflict with."""
+    columns = tuple(states[0].values)
+    row_of = operator.itemgetter(*columns)
+    columns, params = _column_values(conn, _ITEMS, columns, [row_of(s.values) for s in states])
     quote = conn.dialect.identifier_preparer.quote
-    names = ", ".join(quote(name) for name in columns)
-    if conn.dialect.name == "postgresql":
-        arrays = ", ".join(
-            f"%b::{table.c[name].type.compile(dialect=conn.dialect)}[]" for name in columns
+    sql = (
+        f"WITH new_items AS (INSERT INTO items ({', '.join(map(quote, columns))})"
+        f" SELECT * FROM unnest({_unnest_arguments(conn, _ITEMS, columns)})"
+        " ON CONFLICT (source, key) DO NOTHING RETURNING id, source, key)"
+    )
+    if aliases:
+        alias_columns, alias_values = _column_values(
+            conn, _ALIASES, ("source", "alias"), [row[1:] for row in aliases]
         )
-        sql = f"INSERT INTO {quote(table.name)} ({names}) SELECT * FROM unnest({arrays}) {tail}"
-        return conn.exec_driver_sql(sql, tuple(list(column) for column in converted))
-    marks = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks}) {tail}"
-    return conn.exec_driver_sql(sql, list(zip(*converted, strict=True)))
+        names = ", ".join(map(quote, alias_columns))
+        sql += (
+            f", new_aliases AS (INSERT INTO item_aliases (item_id, {names})"
+            f" SELECT new_items.id, {', '.join('v.' + quote(c) for c in alias_columns)}"
+            f" FROM unnest({_unnest_arguments(conn, _ALIASES, alias_columns)}, %b::text[])"
+            f" AS v({names}, item_key)"
+            " JOIN new_items ON new_items.source = v.source AND new_items.key = v.item_key"
+            f" {_ALIAS_CONFLICT})"
+        )
+        params += [*alias_values, [row[0] for row in aliases]]
+    if sightings:
+        sighting_columns, sighting_values = _column_values(
+            conn, _SIGHTINGS, _SIGHTING_COLUMNS, [row[2:] for row in sightings]
+        )
+        names = ", ".join(map(quote, sighting_columns))
+        sql += (
+            f", new_sightings AS (INSERT INTO sightings (item_id, {names})"
+            f" SELECT new_items.id, {', '.join('v.' + quote(c) for c in sighting_columns)}"
+            f" FROM unnest({_unnest_arguments(conn, _SIGHTINGS, sighting_columns)},"
+            " %b::text[], %b::text[])"
+            f" AS v({names}, item_source, item_key)"
+            " JOIN new_items ON new_items.source = v.item_source AND new_items.key = v.item_key)"
+        )
+        params += [*sighting_values, [row[0] for row in sightings], [row[1] for row in sightings]]
+    return sql + " SELECT id, source, key FROM new_items", tuple(params)
+
+
+def _children_of_new(
+    plan: _Plan, states: Sequence[_State], alias_mark: int, sighting_mark: int
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str, str, datetime, datetime]]]:
+    """The aliases and sightings the plan holds for `states` (new rows), taken out of the
+    plan, as `_new_rows_with_children_statement` wants them. Only entries after the marks
+    (the plan's sizes before these states were planned) are looked at."""
+    wanted = {id(state) for state in states}
+    aliases = []
+    for (source, alias), state in list(itertools.islice(plan.aliases.items(), alias_mark, None)):
+        if id(state) in wanted:
+            aliases.append((state.values["key"], source, alias))
+            del plan.aliases[(source, alias)]
+    sightings = []
+    for key, (first, last) in list(itertools.islice(plan.sightings.items(), sighting_mark, None)):
+        state, source, url = key
+        if id(state) in wanted:
+            values = state.values
+            sightings.append((values["source"], values["key"], source, url, first, last))
+            del plan.sightings[key]
+    return aliases, sightings
+
+
+_FIRST_SLICE = 100
+_SLICE = 400
+
+
+def _slices(count: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of the slices a batch of `count` items is planned in when planning
+    overlaps inserting (`_plan_and_insert_pipelined`). The server waits idle while the first
+    is planned, so it is small; the others are large enough that a statement's fixed cost is
+    spread over many rows."""
+    start, size = 0, _FIRST_SLICE
+    while start < count:
+        yield start, min(start + size, count)
+        start, size = start + size, _SLICE
+
+
+def _independent(items: Sequence[Item]) -> bool:
+    """Whether no item of the batch can find another's row: no (source, key) twice, and no
+    alias (a key's own alias included) named by two items. Then planning one item never
+    changes the row planned for another, whatever the order."""
+    keys: set[tuple[str, str]] = set()
+    aliases: set[tuple[str, str]] = set()
+    for item in items:
+        source = item.source
+        if (source, item.key) in keys:
+            return False
+        keys.add((source, item.key))
+        for alias in (KEY_ALIAS_PREFIX + item.key, *item.aliases):
+            if (source, alias) in aliases:
+                return False
+            aliases.add((source, alias))
+    return True
 
 
 _JSON_LOOKUP_CHUNK = 5000
