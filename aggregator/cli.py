@@ -987,14 +987,15 @@ def export_command(
     plain-text alternative), markdown, text. Approved items by default; editors' titles,
     summaries and sections are used, and withdrawn items are left out unless an editor kept
     them. With --consumer NAME, only items that consumer has not been sent are exported, and
-    they are recorded as sent once the output is complete (--dry-run records nothing).
+    they are recorded as sent once the output is complete (--dry-run records nothing). One
+    export per consumer runs at a time: another one exits with status 75, sending nothing.
     """
     import dataclasses
 
     from aggregator.exports.feeds import FeedInfo
     from aggregator.exports.run import ExportOptions, check_format, export, selection_for
     from aggregator.storage.db import upgrade
-    from aggregator.storage.exporting import ExportSelection, bulletin_info
+    from aggregator.storage.exporting import ConsumerBusyError, ExportSelection, bulletin_info
     from aggregator.storage.repository import Repository
 
     check_format(fmt)
@@ -1023,7 +1024,13 @@ def export_command(
             excel=excel,
             feed=dataclasses.replace(feed, title=title) if title else feed,
         )
-        result = export(repo, selection, options, output, dry_run=dry_run)
+        try:
+            result = export(repo, selection, options, output, dry_run=dry_run)
+        except ConsumerBusyError as busy:
+            # not a failure: the export already running sends these items (EX_TEMPFAIL, so a
+            # cron wrapper can tell "try later" from a broken export)
+            click.echo(f"error: {busy}", err=True)
+            sys.exit(75)
     finally:
         repo.close()
     if consumer is not None:

@@ -10,8 +10,11 @@ compact array (8 bytes an item) until then.
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import tempfile
+import time
+import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -23,7 +26,17 @@ from typing import BinaryIO
 from aggregator.exports import bulletin, feeds, files
 from aggregator.schema import Item
 from aggregator.storage.drafts import DraftStore
-from aggregator.storage.exporting import ExportRow, ExportSelection, bulletin_info
+from aggregator.storage.exporting import (
+    CONSUMER_LEASE,
+    CONSUMER_LEASE_RENEWAL,
+    ConsumerBusyError,
+    ExportRow,
+    ExportSelection,
+    bulletin_info,
+    release_consumer_lease,
+    renew_consumer_lease,
+    take_consumer_lease,
+)
 from aggregator.storage.repository import Repository
 
 FORMATS: tuple[str, ...] = ("atom", "rss", "jsonfeed", "csv", "jsonl", "html", "markdown", "text")
@@ -141,23 +154,72 @@ def export(
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> ExportResult:
-    """Write one export; with `selection.consumer`, record what was sent (unless a dry run)."""
+    """Write one export; with `selection.consumer`, record what was sent (unless a dry run).
+
+    An export to a consumer holds the consumer's lease from before it selects anything until
+    it has recorded what it sent, so two exports never send the same items; a second export
+    raises `ConsumerBusyError` with nothing written. A dry run records nothing and takes no
+    lease."""
+    consumer = None if dry_run else selection.consumer
+    if consumer is None:
+        return _export(repository, selection, options, output, None, now)
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    take_consumer_lease(repository, consumer, owner, datetime.now(UTC))
+    try:
+        return _export(repository, selection, options, output, _Lease(consumer, owner), now)
+    finally:
+        release_consumer_lease(repository, consumer, owner)
+
+
+@dataclass
+class _Lease:
+    """The consumer lease an export holds, renewed while rows stream out."""
+
+    consumer: str
+    owner: str
+    renew_at: float = 0.0  # time.monotonic() of the next renewal
+
+    def keep(self, repository: Repository) -> None:
+        now = time.monotonic()
+        if now < self.renew_at:
+            return
+        self.renew_at = now + CONSUMER_LEASE_RENEWAL.total_seconds()
+        until = datetime.now(UTC) + CONSUMER_LEASE
+        if not renew_consumer_lease(repository, self.consumer, self.owner, until):
+            raise ConsumerBusyError(
+                f"export to consumer {self.consumer!r} lost its lease (it stalled for longer "
+                f"than {CONSUMER_LEASE}); stopped, nothing recorded: the next run sends it all"
+            )
+
+
+def _export(
+    repository: Repository,
+    selection: ExportSelection,
+    options: ExportOptions,
+    output: Path | None,
+    lease: _Lease | None,
+    now: datetime | None,
+) -> ExportResult:
     writer = chunks(repository, selection, options)
     sent = array("q")
 
     def tracked(rows: Iterable[ExportRow]) -> Iterator[ExportRow]:
         for row in rows:
+            if lease is not None:
+                lease.keep(repository)
             sent.append(row.id)
             yield row
 
+    if lease is not None:
+        lease.renew_at = time.monotonic() + CONSUMER_LEASE_RENEWAL.total_seconds()
     pieces = writer(tracked(repository.iter_export(selection)))
     if output is None:
         write(pieces, sys.stdout.buffer)
     else:
         _write_file(pieces, output)
     recorded = 0
-    if selection.consumer is not None and not dry_run:
-        recorded = repository.record_deliveries(selection.consumer, sent, now or datetime.now(UTC))
+    if lease is not None:
+        recorded = repository.record_deliveries(lease.consumer, sent, now or datetime.now(UTC))
     return ExportResult(len(sent), recorded)
 
 

@@ -14,7 +14,8 @@ Rules every export follows:
 Incremental delivery (`--consumer NAME`): the selection leaves out items already recorded in
 `export_deliveries` for that consumer, and the caller records the ids it wrote only once the
 output is complete, so a failed write sends them again and an item approved late is sent on
-the next run.
+the next run. One export at a time per consumer: the export holds the consumer's lease
+(`take_consumer_lease`) while it runs, and a second one stops with `ConsumerBusyError`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from sqlalchemy import (
@@ -204,6 +205,71 @@ def record_deliveries(
             )
             added += max(result.rowcount, 0)
     return added
+
+
+CONSUMER_LEASE = timedelta(minutes=10)
+"""How long an export holds its consumer without renewing: the longest a killed export keeps
+the next one waiting. A running export renews it every `CONSUMER_LEASE_RENEWAL`."""
+CONSUMER_LEASE_RENEWAL = timedelta(minutes=1)
+
+
+class ConsumerBusyError(RuntimeError):
+    """Another export to the same consumer is running (it holds the consumer's lease)."""
+
+
+def take_consumer_lease(
+    repository: Repository,
+    consumer: str,
+    owner: str,
+    now: datetime,
+    lease: timedelta = CONSUMER_LEASE,
+) -> None:
+    """Make `owner` the one export to `consumer` until `now + lease` (creating the consumer),
+    in one atomic UPDATE; raises `ConsumerBusyError` if another export holds it."""
+    from aggregator.storage.db import write_transaction
+
+    with write_transaction(repository.engine) as conn:
+        _ensure_consumer(conn, consumer, now)
+        taken = conn.execute(
+            _CONSUMERS.update()
+            .where(
+                _CONSUMERS.c.name == consumer,
+                or_(_CONSUMERS.c.lease_until.is_(None), _CONSUMERS.c.lease_until <= now),
+            )
+            .values(lease_owner=owner, lease_until=now + lease)
+        )
+        if taken.rowcount == 1:
+            return
+        held_until = conn.execute(
+            select(_CONSUMERS.c.lease_until).where(_CONSUMERS.c.name == consumer)
+        ).scalar_one()
+    raise ConsumerBusyError(
+        f"another export to consumer {consumer!r} is running; try again after it ends "
+        f"(its lease runs to {_aware(held_until):%Y-%m-%d %H:%M:%S} UTC if it stopped)"
+    )
+
+
+def renew_consumer_lease(
+    repository: Repository, consumer: str, owner: str, until: datetime
+) -> bool:
+    """Move the end of `owner`'s lease on `consumer` to `until`; False if it lost the lease."""
+    with repository.engine.begin() as conn:
+        renewed = conn.execute(
+            _CONSUMERS.update()
+            .where(_CONSUMERS.c.name == consumer, _CONSUMERS.c.lease_owner == owner)
+            .values(lease_until=until)
+        )
+    return renewed.rowcount == 1
+
+
+def release_consumer_lease(repository: Repository, consumer: str, owner: str) -> None:
+    """End `owner`'s lease on `consumer` (nothing, if it no longer holds it)."""
+    with repository.engine.begin() as conn:
+        conn.execute(
+            _CONSUMERS.update()
+            .where(_CONSUMERS.c.name == consumer, _CONSUMERS.c.lease_owner == owner)
+            .values(lease_owner=None, lease_until=None)
+        )
 
 
 def delivered_ids(repository: Repository, consumer: str) -> set[int]:

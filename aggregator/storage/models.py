@@ -286,12 +286,15 @@ class ReviewEventRow(Base):
 
 
 class ExportConsumerRow(Base):
-    """A downstream tool that polls `aggregator export --consumer NAME`."""
+    """A downstream tool that polls `aggregator export --consumer NAME`, and who is exporting
+    to it now (a lease, so two exports never send it the same items: migration 0010)."""
 
     __tablename__ = "export_consumers"
 
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ExportDeliveryRow(Base):

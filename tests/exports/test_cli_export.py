@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from aggregator.storage.db import upgrade
+from aggregator.storage.exporting import take_consumer_lease
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import GOLDEN, store_corpus
 
@@ -88,3 +90,18 @@ def test_errors_are_one_line(db: Path, args: list[str], message: str) -> None:
     assert result.stderr.startswith(message)
     assert result.stderr.count("\n") == 1
     assert result.stdout == ""
+
+
+def test_a_consumer_already_being_exported_to_exits_75(db: Path) -> None:
+    repository = Repository.from_url(f"sqlite:///{db}")
+    try:
+        take_consumer_lease(repository, "mailer", "another-export", datetime.now(UTC))
+    finally:
+        repository.close()
+    busy = run(db, "--format", "jsonl", "--consumer", "mailer")
+    assert busy.returncode == 75
+    assert busy.stderr.startswith("error: another export to consumer 'mailer' is running")
+    assert busy.stderr.count("\n") == 1
+    assert busy.stdout == ""
+    dry = run(db, "--format", "jsonl", "--consumer", "mailer", "--dry-run")
+    assert dry.returncode == 0 and len(dry.stdout.splitlines()) == 7

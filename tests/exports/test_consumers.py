@@ -4,13 +4,26 @@ item exactly once, including items approved late; dry runs and failed writes rec
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from aggregator.exports import run as run_module
 from aggregator.exports.run import ExportOptions, export
-from aggregator.storage.exporting import ExportRow, ExportSelection, delivered_ids
+from aggregator.storage.exporting import (
+    _CONSUMERS,
+    CONSUMER_LEASE,
+    ConsumerBusyError,
+    ExportRow,
+    ExportSelection,
+    delivered_ids,
+    take_consumer_lease,
+)
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import SEEN, page
 
@@ -108,3 +121,135 @@ def test_a_writer_failing_part_way_leaves_no_file_and_records_nothing(
     assert delivered_ids(repo, "mailer") == set()
     monkeypatch.setattr(files, "jsonl_record", real)
     assert poll(repo, "mailer", out) == sorted(ids.values())
+
+
+# --- one export per consumer at a time (the consumer's lease) -------------------------------
+
+
+def _lease_row(repository: Repository, consumer: str) -> tuple[str | None, datetime | None]:
+    with repository.engine.connect() as conn:
+        row = conn.execute(
+            select(_CONSUMERS.c.lease_owner, _CONSUMERS.c.lease_until).where(
+                _CONSUMERS.c.name == consumer
+            )
+        ).one()
+    return row[0], row[1]
+
+
+def _approved(repository: Repository, count: int) -> list[int]:
+    ids = crawl(repository, range(count), SEEN)
+    for item_id in ids.values():
+        repository.review(item_id, "approve", at=SEEN)
+    return sorted(ids.values())
+
+
+def test_a_second_export_to_the_same_consumer_stops_while_the_first_runs(
+    repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _approved(repo, 3)
+    from aggregator.exports import files
+
+    real = files.jsonl_record
+    meanwhile: list[object] = []
+
+    def start_another_export(row: ExportRow) -> dict[str, object]:
+        if not meanwhile:  # while the first export streams its first row
+            try:
+                poll(repo, "mailer", tmp_path / "second.jsonl")
+            except ConsumerBusyError as busy:
+                meanwhile.append(busy)
+            meanwhile.append(poll(repo, "mailer", tmp_path / "dry.jsonl", dry_run=True))
+            meanwhile.append(poll(repo, "archive", tmp_path / "archive.jsonl"))
+        return real(row)
+
+    monkeypatch.setattr(files, "jsonl_record", start_another_export)
+    assert poll(repo, "mailer", tmp_path / "first.jsonl") == ids
+    busy, dry, archive = meanwhile
+    assert isinstance(busy, ConsumerBusyError)
+    assert "another export to consumer 'mailer' is running" in str(busy)
+    assert not (tmp_path / "second.jsonl").exists()
+    assert dry == ids  # a dry run takes no lease
+    assert archive == ids  # another consumer is not held up
+    assert delivered_ids(repo, "mailer") == set(ids)
+    assert _lease_row(repo, "mailer") == (None, None)  # released at the end
+    monkeypatch.setattr(files, "jsonl_record", real)
+    assert poll(repo, "mailer", tmp_path / "later.jsonl") == []
+
+
+def test_exports_racing_in_two_threads_send_each_item_once(
+    repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _approved(repo, 6)
+    from aggregator.exports import files
+
+    real = files.jsonl_record
+
+    def slow(row: ExportRow) -> dict[str, object]:
+        time.sleep(0.05)  # both exports are under way at once
+        return real(row)
+
+    monkeypatch.setattr(files, "jsonl_record", slow)
+    start = threading.Barrier(2)
+
+    def one_export(n: int) -> list[int] | ConsumerBusyError:
+        start.wait()
+        try:
+            return poll(repo, "mailer", tmp_path / f"out-{n}.jsonl")
+        except ConsumerBusyError as busy:
+            return busy
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = list(pool.map(one_export, range(2)))
+    sent = [outcome for outcome in outcomes if isinstance(outcome, list)]
+    assert sent == [ids]
+    assert sum(isinstance(outcome, ConsumerBusyError) for outcome in outcomes) == 1
+    assert delivered_ids(repo, "mailer") == set(ids)
+
+
+def test_a_killed_exports_lease_expires(repo: Repository, tmp_path: Path) -> None:
+    ids = _approved(repo, 2)
+    now = datetime.now(UTC)
+    take_consumer_lease(repo, "mailer", "killed-export", now - CONSUMER_LEASE - DAY)
+    assert poll(repo, "mailer", tmp_path / "out.jsonl") == ids  # long expired: taken over
+
+    take_consumer_lease(repo, "mailer", "running-export", now)
+    with pytest.raises(ConsumerBusyError, match=r"its lease runs to \d{4}-\d\d-\d\d"):
+        poll(repo, "mailer", tmp_path / "out.jsonl")
+    assert _lease_row(repo, "mailer")[0] == "running-export"  # not taken from its holder
+
+
+def test_a_failed_export_releases_its_lease(repo: Repository, tmp_path: Path) -> None:
+    ids = _approved(repo, 2)
+    with pytest.raises(OSError, match="cannot write"):
+        poll(repo, "mailer", tmp_path / "missing-folder" / "out.jsonl")
+    assert _lease_row(repo, "mailer") == (None, None)
+    assert poll(repo, "mailer", tmp_path / "out.jsonl") == ids
+
+
+def test_a_long_export_renews_its_lease_and_stops_if_it_lost_it(
+    repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _approved(repo, 3)
+    monkeypatch.setattr(run_module, "CONSUMER_LEASE_RENEWAL", timedelta(0))  # every row
+    seen: list[datetime | None] = []
+    real = run_module.renew_consumer_lease
+
+    def renew(repository: Repository, consumer: str, owner: str, until: datetime) -> bool:
+        renewed = real(repository, consumer, owner, until)
+        seen.append(_lease_row(repository, consumer)[1])
+        return renewed
+
+    monkeypatch.setattr(run_module, "renew_consumer_lease", renew)
+    assert poll(repo, "mailer", tmp_path / "out.jsonl") == ids
+    assert len(seen) == 3 and all(until is not None for until in seen)
+    assert seen == sorted(seen)  # moved forward (or kept) at every row
+
+    _approved_later = crawl(repo, range(3, 5), SEEN)
+    for item_id in _approved_later.values():
+        repo.review(item_id, "approve", at=SEEN)
+    monkeypatch.setattr(run_module, "renew_consumer_lease", lambda *args: False)
+    out = tmp_path / "lost.jsonl"
+    with pytest.raises(ConsumerBusyError, match="lost its lease"):
+        poll(repo, "mailer", out)
+    assert not out.exists()
+    assert delivered_ids(repo, "mailer") == set(ids)  # nothing recorded for the lost run

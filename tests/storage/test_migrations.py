@@ -72,7 +72,7 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == _head(db_url) == "0009"
+    assert current_revision(db_url) == _head(db_url) == "0010"
     assert _tables(db_url) == TABLES
     assert _diffs(db_url) == []
 
@@ -81,21 +81,21 @@ def test_upgrade_downgrade_upgrade_matches_models(db_url: str) -> None:
     assert _tables(db_url) == set()
 
     upgrade(db_url)
-    assert current_revision(db_url) == "0009"
+    assert current_revision(db_url) == "0010"
     assert _diffs(db_url) == []
 
 
 def test_upgrade_is_idempotent(db_url: str) -> None:
     upgrade(db_url)
     upgrade(db_url)
-    assert current_revision(db_url) == "0009"
+    assert current_revision(db_url) == "0010"
 
 
 def test_upgrade_from_each_earlier_revision(db_url: str) -> None:
-    for revision in ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008"):
+    for revision in ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009"):
         downgrade(db_url, "base")
         upgrade(db_url, revision)
         assert current_revision(db_url) == revision
         upgrade(db_url)
-        assert current_revision(db_url) == "0009"
+        assert current_revision(db_url) == "0010"
         assert _diffs(db_url) == []
