@@ -1048,15 +1048,24 @@ def export_command(
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at once.",
+)
 @db_option
-def serve(host: str, port: int, db_url: str | None) -> None:
+def serve(host: str, port: int, threads: int, db_url: str | None) -> None:
     """Run the editors' review app (queue, item pages, bulletin composer, source health).
 
     Migrates the database first. Log in with an account made by `aggregator users add`.
     Sessions are signed with $AGGREGATOR_SECRET_KEY (a random key when unset, so sessions end
     when the server stops); set AGGREGATOR_SECURE_COOKIES=1 behind HTTPS.
     """
-    from werkzeug.serving import run_simple
+    import logging
+
+    import waitress
 
     from aggregator.review.app import create_app
     from aggregator.storage.db import upgrade
@@ -1065,7 +1074,19 @@ def serve(host: str, port: int, db_url: str | None) -> None:
     upgrade(url)
     app = create_app(url)
     click.echo(f"Review app on http://{host}:{port}/ (database {url}); Ctrl-C stops it.")
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    # waitress, not werkzeug's development server: a fixed pool of worker threads, request
+    # bodies buffered before the app sees them (a slow client holds no thread), and limits on
+    # header and body sizes
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="aggregator",
+        max_request_body_size=8 * 1024 * 1024,
+        clear_untrusted_proxy_headers=True,
+    )
 
 
 @main.group("users")

@@ -1,8 +1,8 @@
 """The review app under load: the queue page and search with 100k stored items.
 
 Target (issue 6): p95 ≤ 300 ms on SQLite over at least 200 requests per scenario from a
-concurrent client on loopback. The app runs as `aggregator serve` in its own process (the
-threaded werkzeug server); the client is this process, several threads, each request a fresh
+concurrent client on loopback. The app runs as `aggregator serve` in its own process
+(waitress, 8 threads); the client is this process, several threads, each request a fresh
 loopback connection with the logged-in session's cookie. The baseline, measured in the same
 run and the same way, is `/healthz` (routing, session and login check, no query): the ratio
 says what the queue's queries and templates cost on top of serving any page.
