@@ -587,7 +587,7 @@ class Repository:
     ) -> _Plan | None:
         """Apply the batch to what was found and insert its new rows; None (and nothing kept)
         if another writer inserted one of them first."""
-        if conn.dialect.name == "postgresql" and _independent(items):
+        if _pipeline_supported(conn) and _independent(items):
             return self._plan_and_insert_pipelined(conn, items, seen_at, found)
         plan = _Plan()
         for item in items:
@@ -2060,6 +2060,16 @@ def _slices(count: int) -> Iterator[tuple[int, int]]:
     while start < count:
         yield start, min(start + size, count)
         start, size = start + size, _SLICE
+
+
+def _pipeline_supported(conn: Connection) -> bool:
+    """PostgreSQL through psycopg with a libpq that has pipeline mode (14 or later; the
+    psycopg[binary] wheels bundle one)."""
+    if conn.dialect.name != "postgresql" or conn.dialect.driver != "psycopg":
+        return False
+    import psycopg
+
+    return bool(psycopg.Pipeline.is_supported())
 
 
 def _independent(items: Sequence[Item]) -> bool:

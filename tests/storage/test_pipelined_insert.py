@@ -183,3 +183,18 @@ def test_a_failed_pipeline_raises_a_sqlalchemy_error_and_keeps_nothing(
     assert [s.item.title for s in repo.list_items()] == [make_item("a").title]
     # the connection went back to the pool usable
     assert [r.outcome for r in repo.upsert_items([make_item("b")], T1)] == ["new"]
+
+
+def test_a_libpq_without_pipeline_mode_takes_the_plain_path(
+    pg_repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    monkeypatch.setattr(
+        Repository,
+        "_plan_and_insert_pipelined",
+        lambda *args: pytest.fail("pipelined without pipeline mode"),
+    )
+    results = pg_repo.upsert_items([make_item("a"), make_item("b")], T0)
+    assert [r.outcome for r in results] == ["new", "new"]
