@@ -198,3 +198,12 @@ def test_a_libpq_without_pipeline_mode_takes_the_plain_path(
     )
     results = pg_repo.upsert_items([make_item("a"), make_item("b")], T0)
     assert [r.outcome for r in results] == ["new", "new"]
+
+
+def test_new_items_without_aliases_or_sightings(repo: Repository) -> None:
+    items = [make_item(f"bare-{n}", provenance=[], aliases=[]) for n in range(3)]
+    results = repo.upsert_items(items, T0)
+    assert [r.outcome for r in results] == ["new"] * 3
+    for item in items:
+        stored = repo.get_item("dfe", item.key)
+        assert stored is not None and stored.provenance == [] and stored.aliases == []
