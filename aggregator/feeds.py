@@ -240,7 +240,6 @@ def feed_items(
                 attachments=list(entry.enclosures),
                 aliases=aliases,
                 body_text=entry.content,
-
             )
         )
     return items

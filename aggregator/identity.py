@@ -36,7 +36,8 @@ def item_key(
         if value and scheme in ("feed-guid", "wp-post", "govuk-content-id"):
             return f"guid:{value}"
     digest = hashlib.sha256(
-        "\x1f".join((source, " ".join(clean_title(title).casefold().split()), published or ""))
-        .encode("utf-8")
+        "\x1f".join(
+            (source, " ".join(clean_title(title).casefold().split()), published or "")
+        ).encode("utf-8")
     ).hexdigest()[:32]
     return f"hash:{digest}"

@@ -31,9 +31,7 @@ def reconcile(
     """For each source with fallback channels: items those channels list that `url` lacks."""
     from aggregator.crawl import run_crawl
 
-    with_fallbacks = [
-        s for s in slugs if any(c.role == "fallback" for c in REGISTRY[s].channels)
-    ]
+    with_fallbacks = [s for s in slugs if any(c.role == "fallback" for c in REGISTRY[s].channels)]
     if not with_fallbacks:
         return {}
     stored = Repository.from_url(url)

@@ -17,7 +17,7 @@ import time
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
@@ -177,7 +177,10 @@ class _Lease:
 
     consumer: str
     owner: str
-    renew_at: float = 0.0  # time.monotonic() of the next renewal
+    # time.monotonic() of the next renewal (the lease was just taken)
+    renew_at: float = field(
+        default_factory=lambda: time.monotonic() + CONSUMER_LEASE_RENEWAL.total_seconds()
+    )
 
     def keep(self, repository: Repository) -> None:
         now = time.monotonic()
@@ -210,8 +213,6 @@ def _export(
             sent.append(row.id)
             yield row
 
-    if lease is not None:
-        lease.renew_at = time.monotonic() + CONSUMER_LEASE_RENEWAL.total_seconds()
     pieces = writer(tracked(repository.iter_export(selection)))
     if output is None:
         write(pieces, sys.stdout.buffer)

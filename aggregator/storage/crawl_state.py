@@ -63,9 +63,7 @@ class CrawlState:
     def http_entries(self, source: str) -> dict[str, HttpEntry]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(_HTTP).where(_HTTP.c.source == source))
-            return {
-                r.url: HttpEntry(r.etag, r.last_modified, r.listing_signature) for r in rows
-            }
+            return {r.url: HttpEntry(r.etag, r.last_modified, r.listing_signature) for r in rows}
 
     def save_http_entries(self, source: str, entries: dict[str, HttpEntry], at: datetime) -> None:
         if not entries:

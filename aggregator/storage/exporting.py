@@ -253,7 +253,9 @@ def renew_consumer_lease(
     repository: Repository, consumer: str, owner: str, until: datetime
 ) -> bool:
     """Move the end of `owner`'s lease on `consumer` to `until`; False if it lost the lease."""
-    with repository.engine.begin() as conn:
+    from aggregator.storage.db import write_transaction
+
+    with write_transaction(repository.engine) as conn:
         renewed = conn.execute(
             _CONSUMERS.update()
             .where(_CONSUMERS.c.name == consumer, _CONSUMERS.c.lease_owner == owner)
@@ -264,7 +266,9 @@ def renew_consumer_lease(
 
 def release_consumer_lease(repository: Repository, consumer: str, owner: str) -> None:
     """End `owner`'s lease on `consumer` (nothing, if it no longer holds it)."""
-    with repository.engine.begin() as conn:
+    from aggregator.storage.db import write_transaction
+
+    with write_transaction(repository.engine) as conn:
         conn.execute(
             _CONSUMERS.update()
             .where(_CONSUMERS.c.name == consumer, _CONSUMERS.c.lease_owner == owner)

@@ -611,7 +611,8 @@ class Repository:
         one slice while the next is planned. This needs items that cannot meet within the
         batch (`_independent`): a new row, once sent, is never changed by a later item. Items
         are planned in (source, key) order, so new rows are still inserted in the one order
-        concurrent writers share.
+        concurrent writers share. (`index_new_items` has nothing to do here: PostgreSQL's
+        search index is the server's own GIN index.)
         """
         order = sorted(range(len(items)), key=lambda n: (items[n].source, items[n].key))
         plan = _Plan()
@@ -767,9 +768,7 @@ class Repository:
             highest = conn.exec_driver_sql("SELECT max(id) FROM items").scalar() or 0
             ids = range(highest + 1, highest + 1 + len(new_states))
             numbered = [(item_id, *row) for item_id, row in zip(ids, rows, strict=True)]
-            result = _bulk_insert(
-                conn, _ITEMS, ("id", *columns), numbered, "ON CONFLICT (source, key) DO NOTHING"
-            )
+            result = _bulk_insert(conn, _ITEMS, ("id", *columns), numbered, _ITEM_CONFLICT)
             if result.rowcount < len(new_states):
                 return False
             for state, item_id in zip(new_states, ids, strict=True):
@@ -1953,6 +1952,7 @@ def _unnest_arguments(conn: Connection, table: Table, columns: tuple[str, ...]) 
     )
 
 
+_ITEM_CONFLICT = "ON CONFLICT (source, key) DO NOTHING"
 _ALIAS_CONFLICT = "ON CONFLICT (source, alias) DO NOTHING"
 # a sighting seen again keeps its first time and moves its last time forward only
 _SIGHTING_CONFLICT = (
@@ -1969,8 +1969,9 @@ def _new_rows_statement(conn: Connection, states: Sequence[_State]) -> tuple[str
     columns = tuple(states[0].values)  # every new state has the same columns
     row_of = operator.itemgetter(*columns)
     rows = [row_of(state.values) for state in states]
-    tail = "ON CONFLICT (source, key) DO NOTHING RETURNING id, source, key"
-    return _bulk_statement(conn, _ITEMS, columns, rows, tail)
+    return _bulk_statement(
+        conn, _ITEMS, columns, rows, _ITEM_CONFLICT + " RETURNING id, source, key"
+    )
 
 
 def _new_rows_with_children_statement(
@@ -1985,15 +1986,10 @@ def _new_rows_with_children_statement(
     none). `aliases` are (item key, source, alias); `sightings` are (item source, item key,
     source, url, first fetched, last fetched), one per (item, source, url): a row only just
     inserted has no sightings to conflict with."""
-    columns = tuple(states[0].values)
-    row_of = operator.itemgetter(*columns)
-    columns, params = _column_values(conn, _ITEMS, columns, [row_of(s.values) for s in states])
+    items_sql, items_params = _new_rows_statement(conn, states)
+    sql = f"WITH new_items AS ({items_sql})"
+    params = list(items_params)
     quote = conn.dialect.identifier_preparer.quote
-    sql = (
-        f"WITH new_items AS (INSERT INTO items ({', '.join(map(quote, columns))})"
-        f" SELECT * FROM unnest({_unnest_arguments(conn, _ITEMS, columns)})"
-        " ON CONFLICT (source, key) DO NOTHING RETURNING id, source, key)"
-    )
     if aliases:
         alias_columns, alias_values = _column_values(
             conn, _ALIASES, ("source", "alias"), [row[1:] for row in aliases]
@@ -2031,16 +2027,16 @@ def _children_of_new(
     """The aliases and sightings the plan holds for `states` (new rows), taken out of the
     plan, as `_new_rows_with_children_statement` wants them. Only entries after the marks
     (the plan's sizes before these states were planned) are looked at."""
-    wanted = {id(state) for state in states}
+    wanted = set(states)  # `_State` compares and hashes by identity
     aliases = []
     for (source, alias), state in list(itertools.islice(plan.aliases.items(), alias_mark, None)):
-        if id(state) in wanted:
+        if state in wanted:
             aliases.append((state.values["key"], source, alias))
             del plan.aliases[(source, alias)]
     sightings = []
     for key, (first, last) in list(itertools.islice(plan.sightings.items(), sighting_mark, None)):
         state, source, url = key
-        if id(state) in wanted:
+        if state in wanted:
             values = state.values
             sightings.append((values["source"], values["key"], source, url, first, last))
             del plan.sightings[key]
