@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Engine, Table, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
-from aggregator.storage.db import make_engine, write_transaction
+from aggregator.storage.db import dialect_insert, make_engine, write_transaction
 from aggregator.storage.models import HttpStateRow, SourceStateRow
 
 _HTTP = cast(Table, HttpStateRow.__table__)
@@ -80,8 +79,7 @@ class CrawlState:
             for url, e in entries.items()
         ]
         with write_transaction(self.engine) as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-            stmt = dialect.insert(_HTTP)
+            stmt = dialect_insert(conn, _HTTP)
             conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["source", "url"],
@@ -137,9 +135,8 @@ class CrawlState:
         if replacing is not None:
             free.append(_SOURCES.c.lease_owner == replacing)
         with write_transaction(self.engine) as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(
-                dialect.insert(_SOURCES)
+                dialect_insert(conn, _SOURCES)
                 .values(source=source, failures=0)
                 .on_conflict_do_nothing(index_elements=["source"])
             )
@@ -206,9 +203,8 @@ class CrawlState:
     def disable(self, source: str, until: datetime, reason: str) -> None:
         """Back a source off until `until` (a Retry-After too long to wait in a crawl)."""
         with write_transaction(self.engine) as conn:
-            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             conn.execute(
-                dialect.insert(_SOURCES)
+                dialect_insert(conn, _SOURCES)
                 .values(source=source, failures=0)
                 .on_conflict_do_nothing(index_elements=["source"])
             )

@@ -17,16 +17,15 @@ item id order, so two writers of the same items never lock them in opposite orde
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Connection, Engine, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from aggregator.schema import Item
-from aggregator.storage.db import write_transaction
+from aggregator.storage.db import chunks, dialect_insert, require_aware, write_transaction
 from aggregator.storage.models import AppSettingRow, DraftRow, ItemRow, ItemTextRow
 
 if TYPE_CHECKING:
@@ -108,7 +107,7 @@ class DraftStore:
         An empty text means "no page was read this time", not "the page is now empty": it is
         not stored, so it never blanks a text an earlier crawl kept.
         """
-        _require_aware(at, "at")
+        require_aware(at, "at")
         rows = [
             {"item_id": item_id, "main_text": text, "extracted_at": at}
             for item_id, text in sorted(texts.items())
@@ -117,16 +116,7 @@ class DraftStore:
         if not rows:
             return
         with write_transaction(self.engine) as conn:
-            stmt = _dialect_insert(conn, _TEXTS)
-            upsert = stmt.on_conflict_do_update(
-                index_elements=["item_id"],
-                set_={
-                    "main_text": stmt.excluded.main_text,
-                    "extracted_at": stmt.excluded.extracted_at,
-                },
-            )
-            for chunk in _chunks(rows):
-                conn.execute(upsert, list(chunk))
+            _replace_by_item_id(conn, _TEXTS, rows)
 
     def main_text(self, item_id: int) -> str:
         """The stored main text of an item ("" when none is stored)."""
@@ -136,7 +126,7 @@ class DraftStore:
         """The stored main texts of these items (items without one are absent)."""
         found: dict[int, str] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(item_ids))):
+            for chunk in chunks(sorted(set(item_ids)), BATCH):
                 query = select(_TEXTS.c.item_id, _TEXTS.c.main_text).where(
                     _TEXTS.c.item_id.in_(chunk)
                 )
@@ -147,7 +137,7 @@ class DraftStore:
 
     def save_drafts(self, drafts: Mapping[int, tuple[Draft, Sensitivity]], at: datetime) -> None:
         """Store each item's draft and sensitivity (replacing any stored one)."""
-        _require_aware(at, "at")
+        require_aware(at, "at")
         rows = [
             _draft_columns(item_id, draft, sensitivity, at)
             for item_id, (draft, sensitivity) in sorted(drafts.items())
@@ -155,15 +145,7 @@ class DraftStore:
         if not rows:
             return
         with write_transaction(self.engine) as conn:
-            stmt = _dialect_insert(conn, _DRAFTS)
-            upsert = stmt.on_conflict_do_update(
-                index_elements=["item_id"],
-                set_={
-                    c.name: stmt.excluded[c.name] for c in _DRAFTS.columns if c.name != "item_id"
-                },
-            )
-            for chunk in _chunks(rows):
-                conn.execute(upsert, list(chunk))
+            _replace_by_item_id(conn, _DRAFTS, rows)
 
     def get(self, item_id: int) -> StoredDraft | None:
         """The stored draft of an item, or None if it has none."""
@@ -176,7 +158,7 @@ class DraftStore:
 
         found: dict[int, StoredDraft] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(item_ids))):
+            for chunk in chunks(sorted(set(item_ids)), BATCH):
                 query = select(
                     _DRAFTS.c.item_id, _DRAFTS.c.draft, _DRAFTS.c.sensitivity, _DRAFTS.c.drafted_at
                 ).where(_DRAFTS.c.item_id.in_(chunk))
@@ -193,7 +175,7 @@ class DraftStore:
         """Which of these items have a draft (ids only: nothing is decoded)."""
         found: set[int] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(item_ids))):
+            for chunk in chunks(sorted(set(item_ids)), BATCH):
                 query = select(_DRAFTS.c.item_id).where(_DRAFTS.c.item_id.in_(chunk))
                 found.update(conn.execute(query).scalars())
         return found
@@ -235,14 +217,14 @@ class DraftStore:
         when = at or datetime.now(UTC)
         with self.engine.connect() as conn:
             ids = list(conn.execute(select(_ITEMS.c.id).order_by(_ITEMS.c.id)).scalars())
-        return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in _chunks(ids))
+        return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in chunks(ids, BATCH))
 
     def redraft_missing(self, word_limit: int | None = None, at: datetime | None = None) -> int:
         """Draft the stored items that have no draft; returns how many were drafted."""
         limit = self.word_limit() if word_limit is None else check_word_limit(word_limit)
         when = at or datetime.now(UTC)
         ids = self.missing()
-        return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in _chunks(ids))
+        return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in chunks(ids, BATCH))
 
     def _redraft_batch(
         self, item_ids: Sequence[int], word_limit: int, at: datetime
@@ -284,9 +266,9 @@ class DraftStore:
         Drafts already stored keep their length until they are redrafted.
         """
         check_word_limit(words)
-        _require_aware(at, "at")
+        require_aware(at, "at")
         with write_transaction(self.engine) as conn:
-            stmt = _dialect_insert(conn, _SETTINGS).values(
+            stmt = dialect_insert(conn, _SETTINGS).values(
                 key=WORD_LIMIT_KEY, value=words, updated_at=at, updated_by=actor
             )
             conn.execute(
@@ -317,21 +299,13 @@ def _draft_columns(
     }
 
 
-def _dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that supports ON CONFLICT for the connection's dialect."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"storage supports SQLite and PostgreSQL, not {name}")
-
-
-def _chunks(values: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+def _replace_by_item_id(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert `rows` into a table keyed by `item_id`, replacing every other column of a row
+    already stored for the item."""
+    stmt = dialect_insert(conn, table)
+    upsert = stmt.on_conflict_do_update(
+        index_elements=["item_id"],
+        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != "item_id"},
+    )
+    for chunk in chunks(rows, BATCH):
+        conn.execute(upsert, list(chunk))

@@ -189,16 +189,15 @@ def record_deliveries(
     repository: Repository, consumer: str, item_ids: Iterable[int], at: datetime
 ) -> int:
     """Record that `consumer` was sent these items (creating the consumer); how many were new."""
-    from aggregator.storage.db import write_transaction
-    from aggregator.storage.repository import _chunks, _dialect_insert
+    from aggregator.storage.db import chunks, dialect_insert, write_transaction
 
     ids = sorted(set(item_ids))
     added = 0
     with write_transaction(repository.engine) as conn:
         _ensure_consumer(conn, consumer, at)
-        for chunk in _chunks(ids, 1000):
+        for chunk in chunks(ids, 1000):
             result = conn.execute(
-                _dialect_insert(conn, _DELIVERIES).on_conflict_do_nothing(
+                dialect_insert(conn, _DELIVERIES).on_conflict_do_nothing(
                     index_elements=["consumer", "item_id"]
                 ),
                 [{"consumer": consumer, "item_id": i, "delivered_at": at} for i in chunk],
@@ -466,13 +465,14 @@ def _revision_dates(
     """Per item: when its newest revision was seen, when its newest substantive update was
     seen, and, for items whose newest revisions are cosmetic, the `updated` date of their last
     substantive version."""
-    from aggregator.storage.repository import _REVISIONS, _chunks
+    from aggregator.storage.db import chunks
+    from aggregator.storage.repository import _LOOKUP_CHUNK, _REVISIONS
 
     changed_at: dict[int, datetime] = {}
     updated_at: dict[int, datetime] = {}
     restore: dict[int, int] = {}  # item id -> id of its last substantive revision
     is_cosmetic = _REVISIONS.c.kind == "cosmetic"
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids), _LOOKUP_CHUNK):
         query = (
             select(
                 _REVISIONS.c.item_id,
@@ -508,10 +508,10 @@ def _revision_dates(
 
 
 def _ensure_consumer(conn: Connection, consumer: str, at: datetime) -> None:
-    from aggregator.storage.repository import _dialect_insert
+    from aggregator.storage.db import dialect_insert
 
     conn.execute(
-        _dialect_insert(conn, _CONSUMERS).on_conflict_do_nothing(index_elements=["name"]),
+        dialect_insert(conn, _CONSUMERS).on_conflict_do_nothing(index_elements=["name"]),
         [{"name": consumer, "created_at": at}],
     )
 

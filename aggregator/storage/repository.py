@@ -48,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy import (
     cast as cast_,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
 from aggregator.changes import change_kind, diff_snapshots
@@ -64,7 +64,13 @@ from aggregator.schema import (
     _jsonable,
     field_names,
 )
-from aggregator.storage.db import make_engine, write_transaction
+from aggregator.storage.db import (
+    chunks,
+    dialect_insert,
+    make_engine,
+    require_aware,
+    write_transaction,
+)
 from aggregator.storage.exporting import ExportRow, ExportSelection
 from aggregator.storage.models import (
     REVIEW_STATUSES,
@@ -515,7 +521,7 @@ class Repository:
         the same (source, key) appears twice the last one wins (the first is reported "new" or
         as matched, the second "unchanged" or "updated" against it).
         """
-        _require_aware(seen_at, "seen_at")
+        require_aware(seen_at, "seen_at")
         if not items:
             return []
         # PostgreSQL may end the transaction to break a deadlock with another writer: nothing
@@ -565,16 +571,16 @@ class Repository:
         postgres = conn.dialect.name == "postgresql"
         items_by_key, alias_owners = _lookup_statements(conn.dialect.name)
         for source, source_keys in sorted(keys.items()):
-            for chunk in _chunks(sorted(source_keys), _JSON_LOOKUP_CHUNK):
+            for chunk in chunks(sorted(source_keys), _JSON_LOOKUP_CHUNK):
                 load(conn.execute(items_by_key, {"source": source, "values": _json_list(chunk)}))
         alias_owner: dict[tuple[str, str], int] = {}
         for source, source_aliases in aliases.items():
-            for chunk in _chunks(sorted(source_aliases), _JSON_LOOKUP_CHUNK):
+            for chunk in chunks(sorted(source_aliases), _JSON_LOOKUP_CHUNK):
                 found = conn.execute(alias_owners, {"source": source, "values": _json_list(chunk)})
                 for alias_source, alias, item_id in found:
                     alias_owner[(alias_source, alias)] = item_id
         missing = sorted(set(alias_owner.values()) - states.keys())
-        for id_chunk in _chunks(missing):
+        for id_chunk in chunks(missing, _LOOKUP_CHUNK):
             by_id = base.where(_member(conn, _ITEMS.c.id, id_chunk))
             load(conn.execute(by_id.with_for_update(of=_ITEMS) if postgres else by_id))
 
@@ -683,7 +689,7 @@ class Repository:
         changed: tuple[str, ...]
         if state is None:
             if item.first_seen is not None:
-                _require_aware(item.first_seen, "first_seen")
+                require_aware(item.first_seen, "first_seen")
             values["first_seen"] = item.first_seen or seen_at
             values["last_seen"] = seen_at
             state = _State(None, values, "new", is_new=True)
@@ -737,7 +743,7 @@ class Repository:
             plan.aliases.setdefault((source, alias), state)
             by_alias.setdefault((source, alias), state)
         for sighting in item.provenance:
-            _require_aware(sighting.fetched_at, "provenance fetched_at")
+            require_aware(sighting.fetched_at, "provenance fetched_at")
             sighting_key = (state, sighting.source, sighting.url)
             first = last = sighting.fetched_at
             if sighting_key in plan.sightings:
@@ -798,7 +804,7 @@ class Repository:
             for state in plan.states
             if not state.is_new and state.updated and state.status not in (None, "rejected")
         ]
-        for id_chunk in _chunks(to_flag):
+        for id_chunk in chunks(to_flag, _LOOKUP_CHUNK):
             conn.execute(
                 update(_REVIEWS)
                 .where(_REVIEWS.c.item_id.in_(id_chunk), _REVIEWS.c.status != "rejected")
@@ -859,7 +865,7 @@ class Repository:
         seen when the item was first seen, before the revision of the change (see `Revision`).
         """
         recorded: set[int] = set()
-        for id_chunk in _chunks(sorted(states)):
+        for id_chunk in chunks(sorted(states), _LOOKUP_CHUNK):
             firsts = select(_REVISIONS.c.item_id).where(
                 _member(conn, _REVISIONS.c.item_id, id_chunk), _REVISIONS.c.kind == "new"
             )
@@ -935,7 +941,7 @@ class Repository:
         if source is not None:
             stmt = stmt.where(_ITEMS.c.source == source)
         if since is not None:
-            _require_aware(since, "since")
+            require_aware(since, "since")
             stmt = stmt.where(_ITEMS.c.first_seen >= since)
         if status is not None:
             stmt = stmt.where(review_status == status)
@@ -952,7 +958,7 @@ class Repository:
     ) -> tuple[dict[int, list[str]], dict[int, list[Sighting]]]:
         aliases: dict[int, list[str]] = {}
         provenance: dict[int, list[Sighting]] = {}
-        for id_chunk in _chunks(list(item_ids)):
+        for id_chunk in chunks(list(item_ids), _LOOKUP_CHUNK):
             alias_rows = conn.execute(
                 select(_ALIASES.c.item_id, _ALIASES.c.alias)
                 .where(_ALIASES.c.item_id.in_(id_chunk))
@@ -1037,7 +1043,7 @@ class Repository:
         """Record an editor's decision; the item no longer needs review."""
         if status not in REVIEW_STATUSES:
             raise ValueError(f"unknown review status {status!r}: expected one of {REVIEW_STATUSES}")
-        _require_aware(updated_at, "updated_at")
+        require_aware(updated_at, "updated_at")
         with write_transaction(self.engine) as conn:
             _ensure_review(conn, item_id, updated_at)
             result = conn.execute(
@@ -1110,7 +1116,7 @@ class Repository:
 
     def mark_withdrawn(self, source: str, key: str, at: datetime, reason: str) -> bool:
         """Flag a stored item as gone upstream (first date kept); False if there is none."""
-        _require_aware(at, "at")
+        require_aware(at, "at")
         with write_transaction(self.engine) as conn:
             result = conn.execute(
                 update(_ITEMS)
@@ -1177,7 +1183,7 @@ class Repository:
                     ],
                 )
             conn.execute(
-                _dialect_insert(conn, _MEMBERS).on_conflict_do_nothing(index_elements=["item_id"]),
+                dialect_insert(conn, _MEMBERS).on_conflict_do_nothing(index_elements=["item_id"]),
                 [{"item_id": item_id, "cluster_id": cluster_id, "added_at": at, **member}],
             )
             if detail["publisher_item_id"] == item_id:
@@ -1218,7 +1224,7 @@ class Repository:
         actor: str | None,
         undid: int | None = None,
     ) -> int:
-        _require_aware(at, "at")
+        require_aware(at, "at")
 
         def change() -> int:
             with write_transaction(self.engine) as conn:
@@ -1255,7 +1261,7 @@ class Repository:
 
     def start_run(self, source: str, started_at: datetime) -> int:
         """Record the start of a crawl of `source`; returns the run id for `finish_run`."""
-        _require_aware(started_at, "started_at")
+        require_aware(started_at, "started_at")
         with write_transaction(self.engine) as conn:
             stats = RunStats(status="running")
             return int(
@@ -1270,7 +1276,7 @@ class Repository:
         if stats.status not in RUN_STATUSES:
             raise ValueError(f"unknown run status {stats.status!r}: expected one of {RUN_STATUSES}")
         if stats.finished_at is not None:
-            _require_aware(stats.finished_at, "finished_at")
+            require_aware(stats.finished_at, "finished_at")
         with write_transaction(self.engine) as conn:
             result = conn.execute(
                 update(_RUNS).where(_RUNS.c.id == run_id).values(**_run_columns(stats))
@@ -1322,7 +1328,7 @@ class Repository:
         if not pairs:
             return
         if classified_at is not None:
-            _require_aware(classified_at, "classified_at")
+            require_aware(classified_at, "classified_at")
         now = datetime.now(UTC)
         latest: dict[int, Classification] = {}
         for item_id, result in pairs:
@@ -1335,13 +1341,13 @@ class Repository:
         def store() -> None:
             with write_transaction(self.engine) as conn:
                 self._snapshot_before_topics_change(conn, rows)
-                stmt = _dialect_insert(conn, _CLASSIFICATIONS)
+                stmt = dialect_insert(conn, _CLASSIFICATIONS)
                 replace = {
                     name: stmt.excluded[name]
                     for name in (c.name for c in _CLASSIFICATIONS.columns)
                     if name != "item_id"
                 }
-                for chunk in _chunks(rows):
+                for chunk in chunks(rows, _LOOKUP_CHUNK):
                     conn.execute(
                         stmt.on_conflict_do_update(index_elements=["item_id"], set_=replace),
                         list(chunk),
@@ -1364,7 +1370,7 @@ class Repository:
         """Snapshot the first version of items whose topics or nations are about to change."""
         wanted = {r["item_id"]: (r["topics"], r["nations"]) for r in rows}
         changing: dict[int, Mapping[Any, Any]] = {}
-        for id_chunk in _chunks(sorted(wanted)):
+        for id_chunk in chunks(sorted(wanted), _LOOKUP_CHUNK):
             for row in conn.execute(select(_ITEMS).where(_member(conn, _ITEMS.c.id, id_chunk))):
                 values = row._mapping
                 if (values["topics"], values["nations"]) != wanted[values["id"]]:
@@ -1380,7 +1386,7 @@ class Repository:
         """The stored classifications of these items (items never classified are absent)."""
         found: dict[int, Classification] = {}
         with self.engine.connect() as conn:
-            for id_chunk in _chunks(sorted(set(item_ids))):
+            for id_chunk in chunks(sorted(set(item_ids)), _LOOKUP_CHUNK):
                 query = select(_CLASSIFICATIONS).where(_CLASSIFICATIONS.c.item_id.in_(id_chunk))
                 for row in conn.execute(query):
                     found[row.item_id] = _classification_from_row(row._mapping)
@@ -1563,7 +1569,7 @@ class Repository:
                 )
             )
             conn.execute(
-                _dialect_insert(conn, _SPLITS).on_conflict_do_nothing(
+                dialect_insert(conn, _SPLITS).on_conflict_do_nothing(
                     index_elements=["item_a", "item_b"]
                 ),
                 [
@@ -1611,7 +1617,7 @@ class Repository:
         complete. Returns how many were not recorded before."""
         from aggregator.storage.exporting import record_deliveries
 
-        _require_aware(at, "at")
+        require_aware(at, "at")
         return record_deliveries(self, consumer, item_ids, at)
 
     # --- the review app (aggregator/review/) -------------------------------------------------
@@ -1620,7 +1626,7 @@ class Repository:
         """The stored items with these ids, with their review state (unknown ids are absent)."""
         found: dict[int, StoredItem] = {}
         with self.engine.connect() as conn:
-            for id_chunk in _chunks(sorted(set(item_ids))):
+            for id_chunk in chunks(sorted(set(item_ids)), _LOOKUP_CHUNK):
                 query = _with_review().where(_ITEMS.c.id.in_(id_chunk))
                 rows = [row._mapping for row in conn.execute(query)]
                 aliases, provenance = self._children(conn, [row["id"] for row in rows])
@@ -1780,20 +1786,10 @@ def _ensure_review(conn: Connection, item_id: int, at: datetime) -> None:
         literal(at, _REVIEWS.c.updated_at.type).label("updated_at"),
     ).where(_ITEMS.c.id == item_id)
     conn.execute(
-        _dialect_insert(conn, _REVIEWS)
+        dialect_insert(conn, _REVIEWS)
         .from_select(["item_id", "status", "needs_review", "updated_at"], default)
         .on_conflict_do_nothing(index_elements=["item_id"])
     )
-
-
-def _dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that supports ON CONFLICT for the connection's dialect."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"storage supports SQLite and PostgreSQL, not {name}")
 
 
 @contextmanager
@@ -2162,13 +2158,3 @@ def _member(conn: Connection, column: Any, values: Sequence[Any]) -> Any:
         return column == any_(array)
     listed = func.json_each(bindparam(None, orjson.dumps(list(values)).decode()))
     return column.in_(select(listed.table_valued("value").c.value))
-
-
-def _chunks(values: Sequence[Any], size: int = _LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
