@@ -23,25 +23,16 @@ import warnings
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from aggregator.normalise.text import BLOCK_TAGS, DROP_TAGS, INVISIBLE_RE, SPACES_RE
+
 __all__ = ["clean_main_text", "element_lines", "html_to_lines", "normalise_lines"]
 
-# Never reader-visible text.
-_DROP_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "button"}
-)
-# Elements a browser starts on a new line; a <br> breaks the line as well.
-_BLOCK_TAGS = frozenset(
-    {
-        "address", "article", "aside", "blockquote", "caption", "details", "dialog",
-        "div", "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2",
-        "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "nav", "ol", "option",
-        "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-        "ul", "legend", "body", "html",
-    }
-)  # fmt: skip
+# Never reader-visible text: what summaries drop, and embedded players and buttons.
+_DROP_TAGS = DROP_TAGS | {"iframe", "object", "button"}
+# Elements a browser starts on a new line, as for summaries; <br>, <dt> and <dd> are handled
+# on their own by the walk below.
+_BLOCK_TAGS = BLOCK_TAGS - {"br", "dd", "dt"}
 
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACES_RE = re.compile("[\u00a0\u2007\u202f]")
 _LINE_SPACE_RE = re.compile(r"[^\S\n]+")
 _ANY_SPACE_RE = re.compile(r"\s+")
 # A tag, a closing tag or a comment: only then is body text read as HTML, so plain text that
@@ -95,8 +86,8 @@ def normalise_lines(text: str) -> str:
     """NFC, invisible characters removed, spaces collapsed within each line, lines stripped,
     blank lines dropped."""
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE_RE.sub("", text)
-    text = _SPACES_RE.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = INVISIBLE_RE.sub("", text)
+    text = SPACES_RE.sub(" ", text).replace("\r\n", "\n").replace("\r", "\n")
     text = _LINE_SPACE_RE.sub(" ", text)
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 

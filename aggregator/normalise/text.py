@@ -25,11 +25,11 @@ except ImportError:  # pragma: no cover - exercised only without lxml
 
 # Elements whose text is never reader-visible content. "svg" covers decorative icons whose
 # <title> leaks into page text (UK Trauma Council pages end in repeated "Decor").
-_DROP_TAGS = ("script", "style", "noscript", "template", "head", "svg")
+DROP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg"})
 
 # Elements that start a new line in a browser; their boundaries become a space so that
 # "<p>a</p><p>b</p>" reads "a b" while inline "un<em>believ</em>able" stays one word.
-_BLOCK_TAGS = frozenset(
+BLOCK_TAGS = frozenset(
     {
         "address", "article", "aside", "blockquote", "br", "caption", "dd", "details",
         "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
@@ -41,9 +41,9 @@ _BLOCK_TAGS = frozenset(
 
 # Invisible characters that only affect line breaking or joining: zero-width space,
 # non-joiner, joiner, word joiner, byte-order mark and soft hyphen.
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Non-breaking and fixed-width spaces read as ordinary spaces.
-_SPACES_RE = re.compile("[\u00a0\u2007\u202f]")
+SPACES_RE = re.compile("[\u00a0\u2007\u202f]")
 _WS_RE = re.compile(r"\s+")
 
 # Site names appended to <title> and og:title. Only stripped after a spaced separator at the
@@ -67,9 +67,9 @@ def _html_to_text(fragment: str) -> str:
         # Short plain strings that look like a URL or a file name trigger this warning.
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(fragment, _PARSER)
-    for tag in soup.find_all(_DROP_TAGS):
+    for tag in soup.find_all(DROP_TAGS):
         tag.decompose()
-    for tag in soup.find_all(_BLOCK_TAGS):
+    for tag in soup.find_all(BLOCK_TAGS):
         tag.insert_before(" ")
         tag.insert_after(" ")
     # get_text() skips comments, doctypes and processing instructions.
@@ -87,8 +87,8 @@ def clean_text(fragment: str | None) -> str:
         return ""
     text = _html_to_text(fragment) if "<" in fragment else html.unescape(fragment)
     text = unicodedata.normalize("NFC", text)
-    text = _INVISIBLE_RE.sub("", text)
-    text = _SPACES_RE.sub(" ", text)
+    text = INVISIBLE_RE.sub("", text)
+    text = SPACES_RE.sub(" ", text)
     return _WS_RE.sub(" ", text).strip()
 
 
