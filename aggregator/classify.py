@@ -340,7 +340,7 @@ def compile_phrase(
     matches any word ending; a plural s/es is allowed; a space or hyphen matches either (or
     none, for a hyphen); an apostrophe is optional; UK/US spelling pairs are interchangeable.
     """
-    phrase = _normalise_quotes(text.strip())
+    phrase = normalise_quotes(text.strip())
     if case_sensitive is None:
         case_sensitive = bool(_ACRONYM.match(phrase))
     prefix = phrase.endswith("*")
@@ -376,14 +376,13 @@ def _word_pattern(word: str, variants: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
-def _normalise_quotes(text: str) -> str:
-    return (
-        text.replace("’", "'")
-        .replace("‘", "'")
-        .replace("“", '"')
-        .replace("”", '"')
-        .replace("\u00a0", " ")
-    )
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+def normalise_quotes(text: str) -> str:
+    """Curly quotes as straight ones and no-break spaces as spaces, so a phrase matches
+    however the publisher typed it."""
+    return text.translate(_QUOTES)
 
 
 class Vocabulary:
@@ -570,7 +569,7 @@ def _hits(vocab: Vocabulary, texts: dict[str, str]) -> list[_Hit]:
     """
     best: dict[int, _Hit] = {}
     for field_name in FIELDS:
-        text = _normalise_quotes(texts.get(field_name) or "")
+        text = normalise_quotes(texts.get(field_name) or "")
         if not text.strip():
             continue
         weight = vocab.field_weights[field_name]

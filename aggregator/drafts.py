@@ -242,9 +242,8 @@ def _is_boundary(text: str, match: re.Match[str]) -> bool:
         return False
     if lower in _NUMBER_ABBREVIATIONS:
         return not following.isdigit()
-    if len(word) == 1 and word.isalpha() and word.isupper():
-        return False  # an initial: "J. K. Rowling"
-    return not (re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word) and lower in ("e.g", "i.e"))
+    # not an initial ("J. K. Rowling")
+    return not (len(word) == 1 and word.isalpha() and word.isupper())
 
 
 # --- cleaning units into candidate sentences ------------------------------------------------
@@ -743,8 +742,9 @@ def _redundant(candidate: _Candidate, chosen: list[_Candidate], ranked: list[_Ca
     already chosen, and the best after that discount wins.
     """
 
+    taken = frozenset().union(*(p.stems for p in chosen))
+
     def discounted(c: _Candidate) -> float:
-        taken = frozenset().union(*(p.stems for p in chosen))
         return c.score - len(c.stems & taken) / max(len(c.stems), 1)
 
     others = [c for c in ranked if c is not candidate and all(c is not p for p in chosen)]
@@ -1027,10 +1027,7 @@ def _casing(texts: list[str]) -> _Casing:
                 lower.add(key)
                 continue
             counts[key] += 1
-            j = match.start() - 1
-            while j >= 0 and text[j] in " \t":
-                j -= 1
-            if j >= 0 and text[j] not in _SENTENCE_START:
+            if _mid_sentence(text, match.start()):
                 capitalised.add(key)
     # -ing, -ed and -ly words are capitalised only to start a sentence or a title.
     often = {
@@ -1103,13 +1100,19 @@ def _inside_sentence(phrase: str, text: str) -> bool:
     """Whether `phrase` occurs in `text` other than at the start of a sentence or line."""
     at = text.find(phrase)
     while at != -1:
-        j = at - 1
-        while j >= 0 and text[j] in " \t":
-            j -= 1
-        if j >= 0 and text[j] not in _SENTENCE_START:
+        if _mid_sentence(text, at):
             return True
         at = text.find(phrase, at + 1)
     return False
+
+
+def _mid_sentence(text: str, at: int) -> bool:
+    """Whether `text[at:]` follows other words of its sentence on its line (not the start of
+    the text, a line or a sentence)."""
+    j = at - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return j >= 0 and text[j] not in _SENTENCE_START
 
 
 def _is_update(item: Item) -> bool:

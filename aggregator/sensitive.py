@@ -24,16 +24,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from aggregator.classify import compile_phrase
+from aggregator.classify import compile_phrase, normalise_quotes
 from aggregator.schema import Item
 
 __all__ = ["FIELDS", "Sensitivity", "SensitiveVocabulary", "assess_sensitivity"]
 
 FIELDS = ("title", "summary", "main_text")
 RESOURCE = "data/sensitive.json"
-# Curly quotes and apostrophes matched as straight ones; one character for one, so spans
-# found in the normalised text are spans of the original too.
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
 _MAX_EVIDENCE = 12
 
 
@@ -102,11 +99,11 @@ class SensitiveVocabulary:
 
 
 def _compile(text: str) -> re.Pattern[str]:
-    return compile_phrase(text.translate(_QUOTES), [])
+    return compile_phrase(text, [])  # it straightens quotes itself
 
 
 def _needle(text: str) -> str:
-    return max(re.findall(r"[^\W\d_]+", text.translate(_QUOTES).lower()), key=len, default="")
+    return max(re.findall(r"[^\W\d_]+", normalise_quotes(text).lower()), key=len, default="")
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +132,9 @@ def assess_sensitivity(
         if not original.strip():
             continue
         weight = vocab.field_weights[field_name]
-        for index, phrase, (start, end) in _accepted(vocab.phrases, original.translate(_QUOTES)):
+        # quotes are straightened one character for one, so spans found in the normalised
+        # text are spans of the original too
+        for index, phrase, (start, end) in _accepted(vocab.phrases, normalise_quotes(original)):
             if phrase.reason is None:
                 continue  # a negative: it only keeps the positive inside it from counting
             hit = _Hit(phrase, field_name, original[start:end], phrase.weight * weight)

@@ -369,12 +369,9 @@ def run(quick: bool = False) -> list[Row]:
         print("  bulletin:")
         print(_wrap(s.pair.entry.summary))
 
-    flags = Counter(
-        reason
-        for parsed in items
-        for reason in assess_sensitivity(parsed.item, parsed.main_text).reasons
-    )
-    flagged = sum(assess_sensitivity(p.item, p.main_text).flagged for p in items)
+    assessed = [assess_sensitivity(parsed.item, parsed.main_text) for parsed in items]
+    flags = Counter(reason for sensitivity in assessed for reason in sensitivity.reasons)
+    flagged = sum(sensitivity.flagged for sensitivity in assessed)
     print(f"\nsensitive: {flagged} of {len(items)} fixture items flagged {dict(flags)}")
 
     ms = time_per_item(items, rounds=1 if quick else 20)
