@@ -16,13 +16,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from aggregator.review import auth, composer, drafting, queue
 from aggregator.review.auth import UserStore, current_user, load_user, require_login
 from aggregator.review.bulletins import BulletinStore
+from aggregator.review.context import now, wants_json
 from aggregator.review.csrf import init_csrf
 from aggregator.review.queries import LONDON, source_health
 from aggregator.review.sanitize import safe_href
@@ -121,7 +122,7 @@ def _security_headers(response: Response) -> Response:
 
 
 def _error(error: HTTPException) -> Any:
-    if request.accept_mimetypes.best == "application/json":
+    if wants_json():
         return {"ok": False, "message": error.description}, error.code or 500
     return render_template("error.html", error=error), error.code or 500
 
@@ -180,5 +181,4 @@ def _template_helpers(app: Flask) -> None:
 @sources_bp.get("/sources")
 def health() -> Any:
     repository = cast(Repository, current_app.extensions["aggregator_repo"])
-    now = current_app.config["CLOCK"]()
-    return render_template("health.html", sources=source_health(repository, dict(REGISTRY), now))
+    return render_template("health.html", sources=source_health(repository, dict(REGISTRY), now()))

@@ -6,7 +6,7 @@ and publishing (which freezes the bulletin for the exports). Storage: `bulletins
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from flask import (
@@ -22,7 +22,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from aggregator.review.auth import current_user, editor_required
+from aggregator.review.auth import editor_required
 from aggregator.review.bulletins import (
     DEFAULT_SECTIONS,
     SUMMARY_GUIDE,
@@ -32,6 +32,7 @@ from aggregator.review.bulletins import (
     html_document,
     render,
 )
+from aggregator.review.context import editor_name, now, wants_json
 from aggregator.review.linkcheck import LinkResult, check_links
 from aggregator.review.queries import known_sources, london_day, week_commencing
 from aggregator.review.sanitize import clean_html
@@ -44,10 +45,6 @@ def store() -> BulletinStore:
     return cast(BulletinStore, current_app.extensions["aggregator_bulletins"])
 
 
-def now() -> datetime:
-    return cast(datetime, current_app.config["CLOCK"]())
-
-
 def _bulletin(bulletin_id: int) -> Bulletin:
     found = store().get(bulletin_id)
     if found is None:
@@ -55,30 +52,20 @@ def _bulletin(bulletin_id: int) -> Bulletin:
     return found
 
 
-def _actor() -> str:
-    user = current_user()
-    assert user is not None
-    return user.username
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
 def _guarded(bulletin_id: int, change: Any) -> Any:
     """Run a change of a draft: a published bulletin, or a bad value, is a 409 / 400."""
     try:
         change()
     except FrozenError as error:
-        if _wants_json():
+        if wants_json():
             return jsonify(ok=False, message=str(error)), 409
         abort(409, str(error))
     except (ValueError, KeyError) as error:
         message = str(error.args[0] if error.args else error)
-        if _wants_json():
+        if wants_json():
             return jsonify(ok=False, message=message), 400
         abort(400, message)
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=True)
     return redirect(url_for("composer.show", bulletin_id=bulletin_id) + _anchor())
 
@@ -114,7 +101,7 @@ def create() -> Response:
         abort(400, "the window needs a start and an end date (YYYY-MM-DD)")
     title = request.form.get("title", "")
     try:
-        bulletin_id = store().create(title, first, last, actor=_actor(), at=now())
+        bulletin_id = store().create(title, first, last, actor=editor_name(), at=now())
     except ValueError as error:
         abort(400, str(error))
     return redirect(url_for("composer.show", bulletin_id=bulletin_id))

@@ -26,7 +26,8 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from aggregator.drafts import Draft, UsedSentence
-from aggregator.review.auth import current_user, editor_required
+from aggregator.review.auth import editor_required
+from aggregator.review.context import editor_name, now, wants_json
 from aggregator.storage.drafts import (
     WORD_LIMIT_MAX,
     WORD_LIMIT_MIN,
@@ -86,37 +87,23 @@ def _number(name: str) -> int:
         abort(400, f"{name}: a whole number of words, not {value!r}")
 
 
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
-
-
-def _actor() -> str:
-    user = current_user()
-    assert user is not None  # editor_required ran first
-    return user.username
-
-
-def _now() -> Any:
-    return current_app.config["CLOCK"]()
-
-
 @bp.post("/items/<int:item_id>/redraft")
 @editor_required
 def redraft(item_id: int) -> Any:
     """Rebuild this item's draft at another length (the default length is not changed)."""
     words = _number("words")
     try:
-        stored = drafts().redraft(item_id, word_limit=words, at=_now())
+        stored = drafts().redraft(item_id, word_limit=words, at=now())
     except UnknownItemError:
         abort(404, f"no item {item_id}")
     except ValueError as error:  # a length outside the allowed range
-        if _wants_json():
+        if wants_json():
             return jsonify(ok=False, message=str(error)), 400
         abort(400, str(error))
     message = (
         f"Redrafted item {item_id} at {stored.draft.word_limit} words ({stored.draft.words} used)."
     )
-    if _wants_json():
+    if wants_json():
         return jsonify(
             ok=True,
             message=message,
@@ -146,7 +133,7 @@ def set_draft_words() -> Response:
     are redrafted."""
     words = _number("words")
     try:
-        drafts().set_word_limit(words, _actor(), _now())
+        drafts().set_word_limit(words, editor_name(), now())
     except ValueError as error:
         abort(400, str(error))
     flash(f"New drafts will be at most {words} words.", "success")

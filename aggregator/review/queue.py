@@ -32,6 +32,7 @@ from werkzeug.wrappers import Response
 from aggregator.classify import NATIONS, UK_WIDE, Vocabulary
 from aggregator.review.auth import current_user, editor_required, users
 from aggregator.review.bulletins import BULLETIN_ITEMS, BULLETINS, DEFAULT_SECTIONS
+from aggregator.review.context import now, wants_json
 from aggregator.review.drafting import ORIGINS, drafts, segments
 from aggregator.review.queries import (
     PAGE_SIZE,
@@ -71,10 +72,6 @@ def repo() -> Repository:
     return cast(Repository, current_app.extensions["aggregator_repo"])
 
 
-def now() -> datetime:
-    return cast(datetime, current_app.config["CLOCK"]())
-
-
 def reason_text(code: str | None, detail: str | None) -> str:
     """The stored reason of a rejection: "duplicate of item 12", "other: a press release"."""
     detail = " ".join((detail or "").split())
@@ -90,10 +87,6 @@ def reason_text(code: str | None, detail: str | None) -> str:
         return f"other: {detail}"
     text = _REASON_TEXT[code]
     return f"{text}: {detail}" if detail else text
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
 
 
 def _back(default: str) -> Response:
@@ -320,7 +313,7 @@ def item(item_id: int) -> Any:
 
 
 def _done(item_id: int, message: str, **extra: Any) -> Any:
-    if _wants_json():
+    if wants_json():
         stored = _stored(item_id)
         return jsonify(
             ok=True,
@@ -335,7 +328,7 @@ def _done(item_id: int, message: str, **extra: Any) -> Any:
 
 
 def _fail(message: str, status: int = 400) -> Any:
-    if _wants_json():
+    if wants_json():
         return jsonify(ok=False, message=message), status
     abort(status, message)
 
