@@ -299,7 +299,7 @@ def _demo_drafts(repo: Any, items: int) -> None:
     from aggregator.storage.drafts import DraftStore
 
     store = DraftStore(repo.engine)
-    late = store.redraft_missing() if store.missing() else 0
+    late = store.redraft_missing()
     drafted, flagged = store.counts()
     note = f" ({late} stored before drafts, drafted now)" if late else ""
     click.echo(

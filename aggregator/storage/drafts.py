@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table, func, select
 
 from aggregator.schema import Item
 from aggregator.storage.db import chunks, dialect_insert, require_aware, write_transaction
@@ -193,9 +193,10 @@ class DraftStore:
 
     def counts(self) -> tuple[int, int]:
         """(items with a draft, of which flagged sensitive)."""
+        query = select(func.count(), func.count().filter(_DRAFTS.c.sensitive))
         with self.engine.connect() as conn:
-            flags = list(conn.execute(select(_DRAFTS.c.sensitive)).scalars())
-        return len(flags), sum(bool(flag) for flag in flags)
+            drafted, flagged = conn.execute(query).one()
+        return int(drafted), int(flagged)
 
     def redraft(
         self, item_id: int, word_limit: int | None = None, at: datetime | None = None
