@@ -340,8 +340,9 @@ class SourceStateRow(Base):
 
 
 # --- the review app (aggregator/review/, migration 0007) -------------------------------------
-# Full-text search is not a model: on SQLite the FTS5 table `items_fts` (kept in step by
-# triggers), on PostgreSQL the GIN index `ix_items_fts`; both are made by migration 0007.
+# Full-text search is not a model: on SQLite the FTS5 table `items_fts` (new rows indexed by
+# the repository since migration 0009, changes and deletions by triggers), on PostgreSQL the
+# GIN index `ix_items_fts`; both are made by migration 0007.
 
 USER_ROLES = ("editor", "viewer")
 BULLETIN_STATUSES = ("draft", "published")
