@@ -136,7 +136,7 @@ def crawl(
     url = database_url(db_url)
     upgrade(url)
     if fixtures:
-        from aggregator.fixtures import fixture_folders
+        from aggregator.devtools.fixtures import fixture_folders
 
         folders = fixture_folders(snapshot=snapshot)
         missing = [s for s in chosen if s not in folders]
@@ -144,7 +144,7 @@ def crawl(
             raise click.UsageError(f"no fixtures for: {', '.join(missing)}")
         chosen = [s for s in chosen if s in folders]
     if distributed:
-        from aggregator import distributed as dist
+        from aggregator.ops import distributed as dist
 
         jobs_queue = dist.JobQueue(dist.redis_url(redis_url), dist.queue_namespace(queue))
         try:
@@ -157,7 +157,7 @@ def crawl(
             click.echo("Nothing due.")
         return
     if due:
-        from aggregator.schedule import crawl_due
+        from aggregator.ops.schedule import crawl_due
 
         crawled = crawl_due(chosen, url, fixtures=fixtures, snapshot=snapshot)
         if not crawled:
@@ -171,12 +171,12 @@ def crawl(
 
 def _run(slugs: list[str], url: str, *, fixtures: bool, snapshot: str | None) -> None:
     """Crawl `slugs`, live or from the bundled fixtures through the loopback server."""
-    from aggregator.crawl import run_crawl
+    from aggregator.fetch.process import run_crawl
 
     if not fixtures:
         run_crawl(slugs, url)
         return
-    from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+    from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
 
     folders = fixture_folders(snapshot=snapshot)
     with FixtureServer(FixtureSet.load({s: folders[s] for s in slugs})) as server:
@@ -220,11 +220,11 @@ def demo(db_url: str | None, out_dir: Path) -> None:
     database, prints the new and updated items per source, and writes bulletin.html and
     bulletin.md from them.
     """
-    from aggregator.crawl import run_crawl
+    from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
     from aggregator.exports.bulletin import bulletin_summary, render_html, render_markdown
-    from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+    from aggregator.fetch.process import run_crawl
     from aggregator.storage.db import upgrade
-    from aggregator.storage.drafts import DraftStore
+    from aggregator.storage.draft_summaries import DraftStore
     from aggregator.storage.repository import Repository
 
     url = database_url(db_url)
@@ -296,7 +296,7 @@ def demo(db_url: str | None, out_dir: Path) -> None:
 def _demo_drafts(repo: Any, items: int) -> None:
     """Report the draft summaries: every item has one (items stored before drafts existed,
     whose pages a crawl does not fetch again while unchanged, are drafted here)."""
-    from aggregator.storage.drafts import DraftStore
+    from aggregator.storage.draft_summaries import DraftStore
 
     store = DraftStore(repo.engine)
     late = store.redraft_missing()
@@ -429,7 +429,7 @@ def classify(
     """
     import dataclasses
 
-    from aggregator.classify import Classification, Vocabulary, classify_item
+    from aggregator.classify.rules import Classification, Vocabulary, classify_item
     from aggregator.schema import DocType
     from aggregator.storage.db import upgrade
     from aggregator.storage.repository import Repository
@@ -480,7 +480,9 @@ def classify(
 @click.option("--missing", is_flag=True, help="Draft only the items that have no draft.")
 @click.option(
     "--words",
-    type=click.IntRange(20, 400),  # WORD_LIMIT_MIN, WORD_LIMIT_MAX of aggregator.storage.drafts
+    type=click.IntRange(
+        20, 400
+    ),  # WORD_LIMIT_MIN, WORD_LIMIT_MAX of aggregator.storage.draft_summaries
     default=None,
     help="Word limit for this run (default: the editors' setting in the review app, else 90).",
 )
@@ -505,7 +507,7 @@ def drafts(
     if all_items == missing:
         raise click.UsageError("say which items: --all or --missing (or `drafts show ITEM_ID`)")
     from aggregator.storage.db import make_engine, upgrade
-    from aggregator.storage.drafts import DraftStore
+    from aggregator.storage.draft_summaries import DraftStore
 
     url = database_url(db_url)
     upgrade(url)
@@ -532,7 +534,7 @@ def drafts_show(item_id: int, db_url: str | None) -> None:
     """Print ITEM_ID's draft summary, the sentences it used and where each came from, and
     its sensitivity flag with the evidence for it."""
     from aggregator.storage.db import make_engine
-    from aggregator.storage.drafts import DraftStore
+    from aggregator.storage.draft_summaries import DraftStore
     from aggregator.storage.repository import Repository
 
     engine = make_engine(database_url(db_url))
@@ -635,7 +637,7 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
     paragraph or list item per line; check it after a site redesign). Items that fail
     validation are reported on stderr with their reason.
     """
-    from aggregator.parse_offline import parse_saved
+    from aggregator.parse.offline import parse_saved
 
     if slug != "feed" and slug not in REGISTRY:
         raise click.BadParameter(
@@ -751,7 +753,7 @@ def status_command(verbose: bool, db_url: str | None) -> None:
     status 3 when any source is fetch-failing, blocked or parse-broken (stale and suspicious
     are warnings), so cron mail or a monitor sees it.
     """
-    from aggregator.health import assess
+    from aggregator.ops.health import assess
     from aggregator.storage.crawl_state import CrawlState
     from aggregator.storage.repository import Repository
 
@@ -798,7 +800,7 @@ def schedule_command(
     without cron; see docs/operations.md for cron and systemd)."""
     from datetime import timedelta
 
-    from aggregator.schedule import schedule_loop
+    from aggregator.ops.schedule import schedule_loop
 
     extra = ["--db", database_url(db_url)] + (["--fixtures"] if fixtures else [])
     schedule_loop(timedelta(seconds=every), iterations, extra)
@@ -843,7 +845,7 @@ def worker(
     """
     from datetime import timedelta
 
-    from aggregator import distributed as dist
+    from aggregator.ops import distributed as dist
 
     options = dist.WorkerOptions(
         db_url=database_url(db_url),
@@ -865,12 +867,12 @@ def reconcile_command(slugs: tuple[str, ...], fixtures: bool, db_url: str | None
     The fallback channels are crawled on their own into a scratch database and compared
     with what is stored; nothing is written to the database.
     """
-    from aggregator.reconcile import reconcile
+    from aggregator.services.reconcile import reconcile
 
     chosen = _check_slugs(slugs)
     url = database_url(db_url)
     if fixtures:
-        from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+        from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
 
         folders = fixture_folders()
         chosen = [s for s in chosen if s in folders]
@@ -901,7 +903,7 @@ def fixture_save(slug: str, url: str, name: str | None, snapshot: str | None) ->
     gets a new fixture beside the old one) and is added to that folder's meta.json. Then run
     `aggregator fixture refresh SLUG` and review the goldens.
     """
-    from aggregator.fixture_capture import save_fixture
+    from aggregator.devtools.capture import save_fixture
 
     _check_slugs((slug,))
     saved = save_fixture(slug, url, name=name, snapshot=snapshot)
@@ -916,7 +918,7 @@ def fixture_refresh(slugs: tuple[str, ...]) -> None:
     Every fixture response is parsed and every fixture folder crawled offline; read the
     diff field by field before committing.
     """
-    from aggregator.goldens import refresh
+    from aggregator.devtools.goldens import refresh
 
     chosen = _check_slugs(slugs) if slugs else []
     for path in refresh(chosen):
@@ -992,8 +994,8 @@ def export_command(
     """
     import dataclasses
 
-    from aggregator.exports.feeds import FeedInfo
     from aggregator.exports.run import ExportOptions, check_format, export, selection_for
+    from aggregator.exports.syndication import FeedInfo
     from aggregator.storage.db import upgrade
     from aggregator.storage.exporting import ConsumerBusyError, ExportSelection, bulletin_info
     from aggregator.storage.repository import Repository

@@ -1,4 +1,4 @@
-"""The one item schema every source fills (ARCHITECTURE §2, documented in docs/schema.md).
+"""The one item schema every source fills (ARCHITECTURE 2, documented in docs/schema.md).
 
 Sources fill these fields; they never add fields. Review state (status, edits, audit) and
 classification evidence live beside the item in storage, never inside it, so a crawl can never

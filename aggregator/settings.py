@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 DEFAULT_DATABASE_URL = "sqlite:///aggregator.db"
-"""A SQLite file in the working directory (ARCHITECTURE §1, Store)."""
+"""A SQLite file in the working directory (ARCHITECTURE 1, Store)."""
 
 DATABASE_URL_ENV = "AGGREGATOR_DATABASE_URL"
 

@@ -124,7 +124,7 @@ REGISTRY: dict[str, Source] = {
             "'Published: DD/MM/YYYY' is day first; many pages carry no visible date (JSON-LD / "
             "article:published_time, else undated). Listing URL unconfirmed.",
             spider="lucy_faithfull",
-            # Pages are linked both with and without www (sources.md §4.1).
+            # Pages are linked both with and without www (sources.md 4.1).
             hosts=("lucyfaithfull.org.uk",),
         ),
         Source(

@@ -16,7 +16,7 @@ Targets (issue 9), on the 2-core machine with the loopback test profile (no per-
   `aggregator worker --burst`) by one worker and by two, each job a fresh crawl process:
   items per minute from the first worker starting to the last one ending, and the ratio.
 - feed parsing in MB/s: a GOV.UK organisation Atom feed of 5,000 entries through the feed
-  adapter (`aggregator.feeds.feed_items`), beside bare `feedparser.parse` of the same bytes.
+  adapter (`aggregator.parse.feed_reader.feed_items`), beside bare `feedparser.parse` of the same bytes.
 Peak memory is the largest peak resident set (VmHWM) of the measured process or any process it
 started (a worker's crawl processes, `scrapy bench`'s server).
 """
@@ -240,7 +240,7 @@ def whole_path(site: Any, url: str) -> CrawlFigures:
 
 def through_workers(site: Any, url: str, workers: int) -> CrawlFigures:
     """Queue the site's sources and crawl them with `workers` burst workers."""
-    from aggregator.distributed import JobQueue
+    from aggregator.ops.distributed import JobQueue
 
     namespace = f"aggbench-{secrets.token_hex(4)}"
     env = dict(
@@ -306,7 +306,7 @@ def _feed_child(entries: int) -> None:
 
     import feedparser
 
-    from aggregator.feeds import feed_items
+    from aggregator.parse.feed_reader import feed_items
     from bench.synthetic_site import govuk_atom_feed
 
     body = govuk_atom_feed(entries)
@@ -462,7 +462,7 @@ def run(quick: bool = False) -> list[Row]:
 
 def _serve() -> None:
     """Serve the fixture folders of $AGGREGATOR_FIXTURES_DIR until stdin closes."""
-    from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+    from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
 
     with FixtureServer(FixtureSet.load(fixture_folders())) as server:
         print(server.base_url, flush=True)
@@ -470,7 +470,7 @@ def _serve() -> None:
 
 
 def _crawl(url: str, server: str, slugs: list[str]) -> None:
-    from aggregator.crawl import run_crawl
+    from aggregator.fetch.process import run_crawl
 
     run_crawl(slugs, url, fixture_server=server)
 

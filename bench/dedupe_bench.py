@@ -1,4 +1,4 @@
-"""Cross-source dedupe (aggregator.clusters) at 10k, 100k and 1M synthetic items.
+"""Cross-source dedupe (aggregator.dedupe.clusters) at 10k, 100k and 1M synthetic items.
 
 The corpus is synthetic and fixed (``random.Random(42)``): safeguarding-style titles built
 from word lists by a handful of templates, spread over 16 sources and 2012–2025, with
@@ -51,7 +51,7 @@ from datetime import UTC, date, datetime, timedelta
 from multiprocessing import get_context
 from typing import Any
 
-from aggregator.clusters import (
+from aggregator.dedupe.clusters import (
     UNDATED_MIN_SIMILARITY,
     Candidate,
     ClusterIndex,
@@ -234,25 +234,41 @@ TITLE_SUFFIXES = (" - GOV.UK", " | NSPCC Learning", " – NSPCC", " | Internet M
                   " - UK Trauma Council")  # fmt: skip
 
 _TEMPLATES: tuple[Callable[[random.Random], str], ...] = (
-    lambda r: f"{r.choice(VERBS)} {r.choice(TOPICS)} among {r.choice(GROUPS)} in "
-    f"{r.choice(PLACES)}: {r.choice(KINDS)} {r.randint(2010, 2025)}",
-    lambda r: f"{r.choice(KINDS).capitalize()}: {r.choice(TOPICS)} and {r.choice(LENSES)} "
-    f"for {r.choice(AUDIENCES)} in {r.choice(PLACES)}",
-    lambda r: f"{r.choice(PLACES)} safeguarding children partnership: {r.choice(KINDS)} on "
-    f"{r.choice(TOPICS)} and {r.choice(GROUPS)}",
     lambda r: (
-        lambda y: f"{r.choice(TOPICS).capitalize()} {r.choice(KINDS)} {y} to {y + 1}: "
-        f"{r.choice(LENSES)}, {r.choice(TOPICS)} and {r.choice(AUDIENCES)}"
+        f"{r.choice(VERBS)} {r.choice(TOPICS)} among {r.choice(GROUPS)} in "
+        f"{r.choice(PLACES)}: {r.choice(KINDS)} {r.randint(2010, 2025)}"
+    ),
+    lambda r: (
+        f"{r.choice(KINDS).capitalize()}: {r.choice(TOPICS)} and {r.choice(LENSES)} "
+        f"for {r.choice(AUDIENCES)} in {r.choice(PLACES)}"
+    ),
+    lambda r: (
+        f"{r.choice(PLACES)} safeguarding children partnership: {r.choice(KINDS)} on "
+        f"{r.choice(TOPICS)} and {r.choice(GROUPS)}"
+    ),
+    lambda r: (
+        lambda y: (
+            f"{r.choice(TOPICS).capitalize()} {r.choice(KINDS)} {y} to {y + 1}: "
+            f"{r.choice(LENSES)}, {r.choice(TOPICS)} and {r.choice(AUDIENCES)}"
+        )
     )(r.randint(2010, 2025)),
-    lambda r: f"{r.choice(VERBS)} {r.choice(LENSES)} with {r.choice(GROUPS)}: "
-    f"{r.choice(KINDS)} for {r.choice(AUDIENCES)} ({r.choice(PLACES)})",
-    lambda r: f"How {r.choice(AUDIENCES)} in {r.choice(PLACES)} respond to {r.choice(TOPICS)} "
-    f"affecting {r.choice(GROUPS)}: {r.choice(KINDS)}",
-    lambda r: f"{r.choice(KINDS).capitalize()} of {r.choice(LENSES)} in {r.choice(PLACES)}: "
-    f"{r.choice(TOPICS)}, {r.choice(TOPICS)} and {r.choice(GROUPS)} {r.randint(2010, 2025)}",
-    lambda r: f"{r.choice(GROUPS).capitalize()} and {r.choice(TOPICS)}: what "
-    f"{r.choice(AUDIENCES)} in {r.choice(PLACES)} told us, {r.choice(KINDS)} "
-    f"{r.randint(2010, 2025)}",
+    lambda r: (
+        f"{r.choice(VERBS)} {r.choice(LENSES)} with {r.choice(GROUPS)}: "
+        f"{r.choice(KINDS)} for {r.choice(AUDIENCES)} ({r.choice(PLACES)})"
+    ),
+    lambda r: (
+        f"How {r.choice(AUDIENCES)} in {r.choice(PLACES)} respond to {r.choice(TOPICS)} "
+        f"affecting {r.choice(GROUPS)}: {r.choice(KINDS)}"
+    ),
+    lambda r: (
+        f"{r.choice(KINDS).capitalize()} of {r.choice(LENSES)} in {r.choice(PLACES)}: "
+        f"{r.choice(TOPICS)}, {r.choice(TOPICS)} and {r.choice(GROUPS)} {r.randint(2010, 2025)}"
+    ),
+    lambda r: (
+        f"{r.choice(GROUPS).capitalize()} and {r.choice(TOPICS)}: what "
+        f"{r.choice(AUDIENCES)} in {r.choice(PLACES)} told us, {r.choice(KINDS)} "
+        f"{r.randint(2010, 2025)}"
+    ),
 )
 
 _DAY0 = date(2012, 1, 1).toordinal()
@@ -435,9 +451,7 @@ class Generator:
             )
         source = next(s for s in SOURCES if s[0] == orig.source)
         base = self.fresh(iid, source=source)
-        return "same_source", dataclasses.replace(
-            base, title=orig.title, published=orig.published
-        )
+        return "same_source", dataclasses.replace(base, title=orig.title, published=orig.published)
 
     def pair_kind(self) -> str:
         x = self.rng.random()
@@ -709,10 +723,14 @@ def run(quick: bool) -> list[tuple[str, str, str, float | None, str, bool]]:
 
     print()
     for res in results:
-        print(f"recall ≥ {TARGET_RECALL} at {res['n']:,}: {res['recall']:.4f} "
-              f"{_verdict(res['recall'] >= TARGET_RECALL)}")
-        print(f"precision ≥ {TARGET_PRECISION} at {res['n']:,}: {res['precision']:.4f} "
-              f"{_verdict(res['precision'] >= TARGET_PRECISION)}")
+        print(
+            f"recall ≥ {TARGET_RECALL} at {res['n']:,}: {res['recall']:.4f} "
+            f"{_verdict(res['recall'] >= TARGET_RECALL)}"
+        )
+        print(
+            f"precision ≥ {TARGET_PRECISION} at {res['n']:,}: {res['precision']:.4f} "
+            f"{_verdict(res['precision'] >= TARGET_PRECISION)}"
+        )
     first, last = results[0], results[-1]
     if last["n"] > first["n"]:
         growth = last["candidates_per_item"] / max(first["candidates_per_item"], 1e-9)

@@ -1,7 +1,7 @@
 """Draft summaries against the example bulletin: ROUGE-1 and ROUGE-L beside a lead baseline.
 
 Issue 11: for the fixture items that appear in `shared/examples/bulletin-2024-05.txt`, score
-each draft (`aggregator.drafts.draft_summary`) against the bulletin's own summary of that
+each draft (`aggregator.drafting.writer.draft_summary`) against the bulletin's own summary of that
 item with ROUGE-1 F and ROUGE-L F (rouge-score, Porter stemming), beside the baseline measured
 in the same run: `first_sentences(item, main_text, 2)`, the first two sentences of the
 standfirst and main text. PASS when the drafts' mean beats the baseline's on both metrics.
@@ -14,7 +14,7 @@ How the pairs are found (all in code below, printed so a reader can check them):
   names the publisher. Its summary is the prose after its header (the last "Source:" /
   "Date:" / date-time line, or a standfirst set off under the title) up to the link line.
 - The fixture corpus is parsed offline exactly as a crawl parses it (each saved response
-  through its source's parser, then `aggregator.parse_offline.finish`: normalised, validated,
+  through its source's parser, then `aggregator.parse.offline.finish`: normalised, validated,
   and the main text kept as the crawl keeps it), keeping the items read from a detail page
   or a full API record. The fixture files are only read.
 - An entry's item is the one with the most similar title (Dice overlap of content words,
@@ -34,13 +34,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from aggregator.drafts import DEFAULT_WORD_LIMIT, Draft, draft_summary, first_sentences
-from aggregator.fixtures import fixture_folders, read_meta
-from aggregator.parse_offline import finish
+from aggregator.classify.sensitive import assess_sensitivity
+from aggregator.devtools.fixtures import fixture_folders, read_meta
+from aggregator.drafting.writer import DEFAULT_WORD_LIMIT, Draft, draft_summary, first_sentences
+from aggregator.fetch.spider_loader import parser_class
+from aggregator.parse.offline import finish
 from aggregator.schema import Item
-from aggregator.sensitive import assess_sensitivity
 from aggregator.sources import get_source
-from aggregator.spider_loader import parser_class
 from bench.__main__ import Row
 from spiders.base import Page, ParseError
 

@@ -41,14 +41,14 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert
 
-from aggregator.classify import Classification
-from aggregator.drafts import Draft, UsedSentence
+from aggregator.classify.rules import Classification
+from aggregator.classify.sensitive import Sensitivity
+from aggregator.drafting.writer import Draft, UsedSentence
 from aggregator.review.auth import UserStore
 from aggregator.review.queries import REVIEWS
 from aggregator.schema import DocType, Item, Precision, Sighting
-from aggregator.sensitive import Sensitivity
 from aggregator.storage.db import upgrade
-from aggregator.storage.drafts import DraftStore
+from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
 from bench.__main__ import Row
 from bench.storage_bench import postgres_database

@@ -8,11 +8,11 @@ from scrapy.crawler import Crawler
 
 from aggregator.normalise.item import NormaliseError, normalise_classified
 from aggregator.normalise.main_text import clean_main_text
-from aggregator.raw import RawItem
+from aggregator.parse.raw import RawItem
 from aggregator.schema import Item
 from pipelines.classify import ledger
-from pipelines.drafts import text_ledger
 from pipelines.drop import drop
+from pipelines.write_drafts import text_ledger
 
 
 class NormalisePipeline:

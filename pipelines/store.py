@@ -14,11 +14,11 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
-from aggregator.dedupe import cluster_items
+from aggregator.dedupe.exact import cluster_items
 from aggregator.schema import Item
 from aggregator.storage.repository import Repository
 from pipelines.classify import ledger
-from pipelines.drafts import DraftStep, text_ledger
+from pipelines.write_drafts import DraftStep, text_ledger
 
 BATCH_SIZE = 200
 

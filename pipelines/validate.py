@@ -1,4 +1,4 @@
-"""Scrapy adapter over aggregator.validate: invalid items are dropped with a counted reason."""
+"""Scrapy adapter over aggregator.normalise.validate: invalid items are dropped with a counted reason."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
+from aggregator.normalise.validate import ValidationError, validate
 from aggregator.schema import Item
-from aggregator.validate import ValidationError, validate
 from pipelines.drop import drop
 
 

@@ -6,7 +6,7 @@ the clock, so `aggregator parse` and the golden tests run it on saved bytes exac
 does. `SourceSpider` is the thin Scrapy shell that fetches pages and feeds them to the parser.
 
 The kinds are mixins over `SourceParser`:
-- `FeedKind`: RSS/Atom through the one feedparser adapter (`aggregator.feeds`).
+- `FeedKind`: RSS/Atom through the one feedparser adapter (`aggregator.parse.feed_reader`).
 - `JsonApiKind`: a JSON API whose records become items (optionally enriched by a detail call).
 - `ListingKind`: an HTML listing whose links (matched by URL pattern) lead to detail pages.
 """
@@ -28,10 +28,10 @@ from bs4 import BeautifulSoup, Tag
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from aggregator.feeds import FeedError, feed_items
-from aggregator.markup_limits import MarkupLimitError, check_markup
 from aggregator.normalise.urls import canonical_url, url_key
-from aggregator.raw import RawAttachment, RawItem
+from aggregator.parse.feed_reader import FeedError, feed_items
+from aggregator.parse.markup_limits import MarkupLimitError, check_markup
+from aggregator.parse.raw import RawAttachment, RawItem
 from aggregator.sources import Channel, Source
 from aggregator.storage.crawl_state import HttpEntry
 
@@ -688,8 +688,14 @@ class SourceSpider(scrapy.Spider):
 def listing_signature(raw: RawItem) -> str:
     """A digest of what a listing, feed or search result says of an item."""
     parts = (
-        raw.title, raw.summary, raw.published, raw.updated, raw.change_note, raw.type_hint,
-        raw.event_range, raw.withdrawn_reason,
+        raw.title,
+        raw.summary,
+        raw.published,
+        raw.updated,
+        raw.change_note,
+        raw.type_hint,
+        raw.event_range,
+        raw.withdrawn_reason,
     )
     text = "\x1f".join(" ".join((p or "").split()) for p in parts)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

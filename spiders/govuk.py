@@ -1,6 +1,6 @@
 """GOV.UK organisations (Home Office, DHSC): Search API, Content API, organisation Atom feed.
 
-What the site does (sources.md §0):
+What the site does (sources.md 0):
 - The Search API (`/api/search.json`) lists an organisation's documents newest first. Its
   `public_timestamp` is the last *major* update, not first publication; `latest_change_note`
   says which ("First published." for a new document).
@@ -20,9 +20,9 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from aggregator.markup_limits import MarkupLimitError, check_markup
 from aggregator.normalise.main_text import element_lines
-from aggregator.raw import RawAttachment, RawItem
+from aggregator.parse.markup_limits import MarkupLimitError, check_markup
+from aggregator.parse.raw import RawAttachment, RawItem
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
 
 GOVUK = "https://www.gov.uk"

@@ -1,7 +1,7 @@
 """Internet Matters (www.internetmatters.org): a WordPress site; the hub's research, guidance
 and news.
 
-What the site does (sources.md §5):
+What the site does (sources.md 5):
 - The RSS feed (`/feed/`) is read first. Its links carry `utm_*` parameters (canonicalisation
   drops them); its `<guid>` is the shortlink `https://www.internetmatters.org/?p=<id>`, which
   names the WordPress post: it becomes the alias `wp-post:<id>`, never a guid alias. Each
@@ -27,8 +27,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.feeds import parse_feed
-from aggregator.raw import RawAttachment, RawItem
+from aggregator.parse.feed_reader import parse_feed
+from aggregator.parse.raw import RawAttachment, RawItem
 from spiders.base import (
     FeedKind,
     JsonApiKind,

@@ -1,6 +1,6 @@
 """Lucy Faithfull Foundation (www.lucyfaithfull.org.uk): featured news and the 2019-era archive.
 
-What the site does (sources.md §4); its raw HTML is unknown, so this reads URL patterns, visible
+What the site does (sources.md 4); its raw HTML is unknown, so this reads URL patterns, visible
 text labels and structured data, never CSS classes:
 - The featured-news listing (`/featured-news.htm`) links the current articles at
   `/featured-news/<slug>.htm` (slugs may end in a stray `-`, as in `...-foundation-.htm`) and,
@@ -24,7 +24,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.raw import RawItem
+from aggregator.parse.raw import RawItem
 from spiders.base import (
     ListingKind,
     Page,

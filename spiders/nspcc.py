@@ -1,6 +1,6 @@
 """NSPCC Learning (learning.nspcc.org.uk): news and research and resources.
 
-What the site does (sources.md §1); its raw HTML is unknown, so this reads visible text labels
+What the site does (sources.md 1); its raw HTML is unknown, so this reads visible text labels
 and URL patterns, never CSS classes:
 - News, podcasts and blogs live at `/news/{yyyy}/{month name}/{slug}` and show
   `Last updated: 31 May 2024 Topics: Podcast`: the Topics value is the document type.
@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.raw import RawItem
+from aggregator.parse.raw import RawItem
 from spiders.base import (
     ListingKind,
     Page,

@@ -1,6 +1,6 @@
 """UK Trauma Council (uktraumacouncil.org): resources, and live events and webinars.
 
-What the site does (sources.md §6); its raw HTML is unknown, so this reads URL patterns,
+What the site does (sources.md 6); its raw HTML is unknown, so this reads URL patterns,
 visible text and meta tags, never CSS classes:
 - The resources listing (`/resources`) links resource pages at `/resource/<slug>` (no trailing
   slash) and, among them, events (one is at `/news/<slug>`). Links are followed only from
@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.raw import RawItem
+from aggregator.parse.raw import RawItem
 from spiders.base import (
     ListingKind,
     Page,

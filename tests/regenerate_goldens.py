@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from aggregator.goldens import refresh
+from aggregator.devtools.goldens import refresh
 
 if __name__ == "__main__":
     for path in refresh(sys.argv[1:]):

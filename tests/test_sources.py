@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.fixtures import FIXTURES_DIR, read_meta
+from aggregator.devtools.fixtures import FIXTURES_DIR, read_meta
+from aggregator.fetch.spider_loader import RegistrySpiderLoader, parser_class, spider_class
 from aggregator.sources import REGISTRY, ChannelKind
-from aggregator.spider_loader import RegistrySpiderLoader, parser_class, spider_class
 from spiders.base import PlainFeedParser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,8 +102,8 @@ def test_a_plain_feed_source_needs_only_a_registry_entry(tmp_path: Path) -> None
             slug="lscp", publisher="Example LSCP", homepage="https://lscp.example.org/",
             channels=(Channel(ChannelKind.FEED, "https://lscp.example.org/feed/"),),
         )
-        from aggregator.crawl import run_crawl
-        from aggregator.fixtures import FixtureServer, FixtureSet
+        from aggregator.fetch.process import run_crawl
+        from aggregator.devtools.fixtures import FixtureServer, FixtureSet
         from aggregator.storage.db import upgrade
         from aggregator.storage.repository import Repository
         db = "sqlite:///{tmp_path}/feed.db"

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from aggregator.exports.bulletin import READ_LABELS, clean_text, date_line, safe_url
-from aggregator.exports.feeds import one_line, rfc3339, updated_of
+from aggregator.exports.syndication import one_line, rfc3339, updated_of
 from aggregator.schema import _jsonable
 from aggregator.storage.exporting import ExportRow
 

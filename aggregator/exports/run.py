@@ -23,9 +23,10 @@ from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
-from aggregator.exports import bulletin, feeds, files
+from aggregator.exports import bulletin, files
+from aggregator.exports import syndication as feeds
 from aggregator.schema import Item
-from aggregator.storage.drafts import DraftStore
+from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.exporting import (
     CONSUMER_LEASE,
     CONSUMER_LEASE_RENEWAL,

@@ -7,7 +7,7 @@ editor kept them):
 - `/feeds/approved.json`: the same as JSON Feed 1.1;
 
   A feed entry's summary is the editor's edit, else the publisher's own description, never
-  the machine draft (`aggregator.drafts`): a draft is for bulletins, where an editor checks
+  the machine draft (`aggregator.drafting.writer`): a draft is for bulletins, where an editor checks
   it before it goes out, not for a public feed read as the publisher's words.
 - `/feeds/bulletins/<id>.html` and `.md`: a published bulletin, frozen as it was published
   (a draft answers 404).
@@ -32,7 +32,7 @@ from typing import cast
 from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import Table, select
 
-from aggregator.exports import feeds
+from aggregator.exports import syndication as feeds
 from aggregator.storage.exporting import ExportSelection
 from aggregator.storage.models import BulletinRow
 from aggregator.storage.repository import Repository

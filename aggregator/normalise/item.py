@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from aggregator import classify
-from aggregator.identity import item_key
+from aggregator.classify import rules as classify
+from aggregator.dedupe.identity import item_key
 from aggregator.normalise.dates import DateError, parse_date, parse_event_range
 from aggregator.normalise.text import clean_text, clean_title
 from aggregator.normalise.urls import canonical_url
-from aggregator.raw import RawItem
+from aggregator.parse.raw import RawItem
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting
 from aggregator.sources import REGISTRY
 

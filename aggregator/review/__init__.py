@@ -1,1 +1,1 @@
-"""The editors' review app (ARCHITECTURE §1, review & bulletins): `create_app` in app.py."""
+"""The editors' review app (ARCHITECTURE 1, review & bulletins): `create_app` in app.py."""

@@ -20,7 +20,8 @@ from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from aggregator.review import auth, composer, drafting, queue
+from aggregator.review import auth, composer, queue
+from aggregator.review import draft_views as drafting
 from aggregator.review.auth import UserStore, current_user, load_user, require_login
 from aggregator.review.bulletins import BulletinStore
 from aggregator.review.context import now, wants_json
@@ -29,7 +30,7 @@ from aggregator.review.queries import LONDON, source_health
 from aggregator.review.sanitize import safe_href
 from aggregator.schema import Precision
 from aggregator.sources import REGISTRY
-from aggregator.storage.drafts import DraftStore
+from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
 
 SECRET_KEY_ENV = "AGGREGATOR_SECRET_KEY"

@@ -32,7 +32,7 @@ from aggregator.exports.bulletin import (
 from aggregator.review.queries import ITEMS, REVIEWS, RUNS, day_bounds, london_day
 from aggregator.schema import Item
 from aggregator.storage.db import write_transaction
-from aggregator.storage.drafts import DraftStore, StoredDraft
+from aggregator.storage.draft_summaries import DraftStore, StoredDraft
 from aggregator.storage.models import BulletinItemRow, BulletinRow
 from aggregator.storage.repository import Repository, StoredItem
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from aggregator.scrapy_settings import USER_AGENT
+from aggregator.fetch.scrapy_settings import USER_AGENT
 
 
 @dataclass(frozen=True)

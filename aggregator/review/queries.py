@@ -523,7 +523,7 @@ class SourceHealth:
     items: int
     last_found: datetime | None
     last_run: Any | None  # a CrawlRun
-    health: Any  # aggregator.health.Health: the same verdict as `aggregator status`
+    health: Any  # aggregator.ops.health.Health: the same verdict as `aggregator status`
 
     @property
     def state(self) -> str:
@@ -536,7 +536,7 @@ class SourceHealth:
 
 def source_health(repo: Repository, registry: dict[str, Any], now: datetime) -> list[SourceHealth]:
     """Per source (registered or seen): its health, stored items, newest find, last crawl."""
-    from aggregator.health import assess
+    from aggregator.ops.health import assess
 
     with repo.engine.connect() as conn:
         counts = {

@@ -29,11 +29,11 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from aggregator.classify import NATIONS, UK_WIDE, Vocabulary
+from aggregator.classify.rules import NATIONS, UK_WIDE, Vocabulary
 from aggregator.review.auth import current_user, editor_required, users
 from aggregator.review.bulletins import BULLETIN_ITEMS, BULLETINS, DEFAULT_SECTIONS
 from aggregator.review.context import now, wants_json
-from aggregator.review.drafting import ORIGINS, drafts, segments
+from aggregator.review.draft_views import ORIGINS, drafts, segments
 from aggregator.review.queries import (
     PAGE_SIZE,
     QUEUE_STATUSES,
@@ -46,7 +46,7 @@ from aggregator.review.queries import (
     updates_of,
 )
 from aggregator.schema import DocType
-from aggregator.storage.drafts import WORD_LIMIT_MAX, WORD_LIMIT_MIN
+from aggregator.storage.draft_summaries import WORD_LIMIT_MAX, WORD_LIMIT_MIN
 from aggregator.storage.repository import Repository
 
 bp = Blueprint("queue", __name__)

@@ -1,4 +1,4 @@
-"""Storage (ARCHITECTURE §1 Store): typed models, Alembic migrations and the one repository.
+"""Storage (ARCHITECTURE 1 Store): typed models, Alembic migrations and the one repository.
 
 Pipelines, the review app and the exports use `Repository`; call `upgrade(url)` once before.
 """

@@ -129,7 +129,7 @@ class CrawlState:
         """Take the source's lease if nobody holds it and it is not backing off (atomic).
 
         `replacing` names a holder whose lease may be taken over before it expires: a queued
-        job's reservation, taken over by the worker that runs the job (aggregator.distributed).
+        job's reservation, taken over by the worker that runs the job (aggregator.ops.distributed).
         """
         free = [_SOURCES.c.lease_until.is_(None), _SOURCES.c.lease_until <= now]
         if replacing is not None:

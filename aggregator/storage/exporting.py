@@ -9,7 +9,7 @@ Rules every export follows:
 - the editor's title, summary and section win over the crawled ones;
 - a withdrawn item is left out unless an editor kept it (`reviews.include_withdrawn`);
 - the date shown for an item is the `updated` date of its last *substantive* version: a
-  cosmetic revision (a "last updated" stamp bumped, see `aggregator.changes`) does not move it.
+  cosmetic revision (a "last updated" stamp bumped, see `aggregator.dedupe.changes`) does not move it.
 
 Incremental delivery (`--consumer NAME`): the selection leaves out items already recorded in
 `export_deliveries` for that consumer, and the caller records the ids it wrote only once the

@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy 2.x models: the storage schema (ARCHITECTURE §1 Store, §2 item).
+"""Typed SQLAlchemy 2.x models: the storage schema (ARCHITECTURE 1 Store, 2 item).
 
 The `items` table holds exactly the fields of `aggregator.schema.Item` that a crawl writes;
 aliases and provenance live in their own tables. Review state lives in `reviews`, beside the
@@ -200,7 +200,7 @@ class CrawlRunRow(Base):
 
 
 class ClassificationRow(Base):
-    """The classification of an item and its evidence (aggregator.classify), beside the item.
+    """The classification of an item and its evidence (aggregator.classify.rules), beside the item.
 
     Written by the crawl for every item it stores and by `aggregator classify --all`; never by
     editors, and never touching `reviews`. `text`, `type_hint` and `nation_hints` are what the
@@ -227,7 +227,7 @@ class ClassificationRow(Base):
 
 
 class ClusterRow(Base):
-    """One publication reached through several sources (ARCHITECTURE §1, identify & dedupe).
+    """One publication reached through several sources (ARCHITECTURE 1, identify & dedupe).
 
     `publisher_item_id` is the member whose publisher published it (the publisher of record);
     the other members are its provenance ("via NSPCC").

@@ -1,6 +1,6 @@
 """The one storage module that the pipelines, the review app and the exports use.
 
-`Repository.upsert_items` is the store step of the crawl (ARCHITECTURE §1, identify & store):
+`Repository.upsert_items` is the store step of the crawl (ARCHITECTURE 1, identify & store):
 each batch is one transaction, looked up in bulk, and every item comes out "new", "updated"
 (a substantive change, recorded as a revision) or "unchanged". Editor decisions live in
 `reviews` and a crawl only ever raises `needs_review` there, never for a rejected item.
@@ -51,9 +51,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
-from aggregator.changes import change_kind, diff_snapshots
-from aggregator.classify import Classification
-from aggregator.clusters import Candidate, Match
+from aggregator.classify.rules import Classification
+from aggregator.dedupe.changes import change_kind, diff_snapshots
+from aggregator.dedupe.clusters import Candidate, Match
 from aggregator.schema import (
     Attachment,
     DocType,

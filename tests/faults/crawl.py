@@ -16,9 +16,9 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from aggregator.crawl import crawl_settings
+from aggregator.fetch.process import crawl_settings
+from aggregator.fetch.spider_loader import spider_class
 from aggregator.sources import REGISTRY, Channel, ChannelKind, Source
-from aggregator.spider_loader import spider_class
 from aggregator.storage.db import upgrade
 from spiders.base import ListingKind, Page, Parsed, SourceSpider
 from tests.faults.server import FAULTS, Fault

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import brotli
 
-from aggregator.fixtures import FixtureServer, FixtureSet
+from aggregator.devtools.fixtures import FixtureServer, FixtureSet
 
 FAULT_DOMAIN = "faults.test"
 MB = 1024 * 1024

@@ -2,7 +2,7 @@
 
 `python -m tests.hostile.corpus_run <sdist.tar.gz>` reads each file under the sdist's tests/
 (the Python scripts aside) straight from the archive and gives its bytes to
-`aggregator.feeds.feed_items`, with a 10 s alarm per file. Prints one JSON object: per file its
+`aggregator.parse.feed_reader.feed_items`, with a 10 s alarm per file. Prints one JSON object: per file its
 status ("items", "empty" for a feed without entries, "invalid" with the FeedError's reason,
 "error" for any other exception, "hang" when the alarm fired), its item count and seconds;
 and the process's peak resident memory in kB.
@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
-from aggregator.feeds import FeedError, feed_items
+from aggregator.parse.feed_reader import FeedError, feed_items
 from tests.faults.crawl import peak_kb
 
 PER_FILE_SECONDS = 10

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from aggregator.fixtures import FixtureSet, fixture_folders
+from aggregator.devtools.fixtures import FixtureSet, fixture_folders
 from aggregator.storage.repository import Repository
 from tests.crawling import last_run
 from tests.faults.server import FAULTS, FaultServer

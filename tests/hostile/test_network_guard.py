@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from scrapy.utils.misc import load_object
 
-from aggregator.crawl import crawl_settings
-from aggregator.netguard import (
+from aggregator.fetch.netguard import (
     GuardedDownloadHandler,
     NonPublicAddressError,
     PublicOnlyResolver,
@@ -31,7 +30,8 @@ from aggregator.netguard import (
     is_public_address,
     refusal,
 )
-from aggregator.retry import BackoffRetryMiddleware, retry_after_seconds
+from aggregator.fetch.process import crawl_settings
+from aggregator.fetch.retry import BackoffRetryMiddleware, retry_after_seconds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,8 +154,8 @@ def test_production_settings_bound_every_download(tmp_path: Path) -> None:
     assert settings.getlist("AGGREGATOR_ALLOWED_ADDRESSES") == []
     middlewares = settings.getwithbase("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None
-    assert load_object("aggregator.retry.BackoffRetryMiddleware") is BackoffRetryMiddleware
-    assert "aggregator.retry.BackoffRetryMiddleware" in middlewares
+    assert load_object("aggregator.fetch.retry.BackoffRetryMiddleware") is BackoffRetryMiddleware
+    assert "aggregator.fetch.retry.BackoffRetryMiddleware" in middlewares
 
 
 def test_fixture_settings_allow_list_only_the_fixture_server(tmp_path: Path) -> None:
@@ -272,7 +272,7 @@ def production_crawl(
         for slug, url in channels.items():
             REGISTRY[slug] = Source(slug=slug, publisher=slug, homepage=url,
                                     channels=(Channel(ChannelKind.FEED, url),))
-        from aggregator.crawl import run_crawl
+        from aggregator.fetch.process import run_crawl
         from aggregator.storage.db import upgrade
         from aggregator.storage.repository import Repository
         db = "sqlite:///{tmp_path}/guard.db"

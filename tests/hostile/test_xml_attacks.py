@@ -18,7 +18,7 @@ from typing import Any
 import feedparser
 import pytest
 
-from aggregator.feeds import FeedError, parse_feed, screen_xml
+from aggregator.parse.feed_reader import FeedError, parse_feed, screen_xml
 
 MEMORY_LIMIT = 50 * 1024 * 1024
 URL = "https://lscp.example.org/feed/"

@@ -24,7 +24,7 @@ PARSE_ROWS = [
     # --- day precision, London midnight in UTC ---
     ("31 May 2024", "2024-05-30T23:00", DAY),  # BST
     ("5 Jan 2024", "2024-01-05T00:00", DAY),  # GMT
-    # NSPCC news and evergreen pages (sources §1.2, §1.3)
+    # NSPCC news and evergreen pages (sources 1.2, 1.3)
     ("Last updated: 31 May 2024", "2024-05-30T23:00", DAY),
     ("Last updated: 02 Sept 2025", "2025-09-01T23:00", DAY),
     ("02 Sept 2025", "2025-09-01T23:00", DAY),
@@ -33,18 +33,18 @@ PARSE_ROWS = [
     ("05 Oct 2020", "2020-10-04T23:00", DAY),
     ("Last updated: 16 Mar 2022", "2022-03-16T00:00", DAY),
     ("Last updated: 17 May 2023", "2023-05-16T23:00", DAY),
-    # LFF 2019 pages: day-first numeric (sources §4.2)
+    # LFF 2019 pages: day-first numeric (sources 4.2)
     ("Published: 01/03/2019", "2019-03-01T00:00", DAY),
     ("Published: 02/10/2019", "2019-10-01T23:00", DAY),
     ("01/03/2019", "2019-03-01T00:00", DAY),
-    # stopitnow.org.uk (sources §4.1)
+    # stopitnow.org.uk (sources 4.1)
     ("1 September 2022", "2022-08-31T23:00", DAY),
-    # GOV.UK visible dates (sources §0.5)
+    # GOV.UK visible dates (sources 0.5)
     ("Published 2 November 2023", "2023-11-02T00:00", DAY),
     ("Last updated 9 May 2024", "2024-05-08T23:00", DAY),
     ("Updated 9 May 2024", "2024-05-08T23:00", DAY),
     ("Published 21 March 2024", "2024-03-21T00:00", DAY),
-    # LSCP / CASPAR copies (sources §1.5)
+    # LSCP / CASPAR copies (sources 1.5)
     ("Date: 30 May 2024", "2024-05-29T23:00", DAY),
     ("Date: 07 March 2019", "2019-03-07T00:00", DAY),
     # --- month precision: first of the month ---
@@ -170,7 +170,7 @@ def test_parse_date_value_is_utc() -> None:
 
 
 EVENT_ROWS = [
-    # UK Trauma Council webinar string from the May 2024 bulletin (sources §6.2)
+    # UK Trauma Council webinar string from the May 2024 bulletin (sources 6.2)
     (
         "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST",
         "2024-05-16T16:00",

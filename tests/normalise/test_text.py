@@ -46,7 +46,7 @@ CLEAN_TEXT_ROWS = [
      "\u201cTime to talk about porn\u201d \u2013 a paper"),
     # text with a stray "<" that is not a tag
     ("a < b and c > d", "a < b and c > d"),
-    # real NSPCC listing card (sources §1.2)
+    # real NSPCC listing card (sources 1.2)
     ("<div><h3>Keeping children safe in education: CASPAR briefing</h3><p>(Published 2022)</p>"
      "<p>A summary of the key changes to Keeping children safe in education \u2013 \u2026</p>"
      "</div>",

@@ -16,13 +16,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from aggregator.classify import Classification
+from aggregator.classify.rules import Classification
 from aggregator.review.app import create_app
 from aggregator.review.auth import UserStore
 from aggregator.schema import DocType, Item, Precision, Sighting
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
-from tests.storage.conftest import _postgres_database
+from tests.conftest import _postgres_database
 
 # "Now" for the app: Wednesday 5 June 2024, 10:00 in London. Its week commences Monday 3 June.
 NOW = datetime(2024, 6, 5, 9, 0, tzinfo=UTC)

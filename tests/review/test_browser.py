@@ -282,7 +282,7 @@ DRAFT_ITEM_TEXT = "\n".join(
 
 
 def test_use_the_draft_then_save_it_as_the_summary(live: Live, page: Any) -> None:
-    from aggregator.storage.drafts import DraftStore
+    from aggregator.storage.draft_summaries import DraftStore
 
     repo = live.world.repo
     item = dataclasses.replace(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from aggregator.clusters import Match
+from aggregator.dedupe.clusters import Match
 from aggregator.schema import Attachment, Link
 from tests.review.conftest import FOUND, World, make_item, post, store
 

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from aggregator.fixtures import fixture_folders
+from aggregator.devtools.fixtures import fixture_folders
 from aggregator.schema import Item
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository

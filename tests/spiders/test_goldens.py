@@ -1,4 +1,4 @@
-"""Every fixture through its spider, compared with its reviewed golden (ARCHITECTURE §3)."""
+"""Every fixture through its spider, compared with its reviewed golden (ARCHITECTURE 3)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.goldens import ParseCase, crawl_folder, load, parse_cases, snapshot_folders
+from aggregator.devtools.goldens import ParseCase, crawl_folder, load, parse_cases, snapshot_folders
 
 PARSE_CASES = parse_cases()
 FOLDERS = snapshot_folders()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.fixtures import FIXTURES_DIR
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR
+from aggregator.parse.offline import parse_saved
 from aggregator.storage.repository import Repository
 from tests.crawling import crawl, last_run, stored
 
@@ -123,7 +123,7 @@ COMPARED = ("title", "url", "key", "published", "published_precision", "updated"
 @pytest.mark.parametrize("slug", ["home_office", "dhsc"])
 def test_api_drift_variant_gives_the_same_items(slug: str) -> None:
     """Keys reordered, fields added and removed: every item field that was present agrees."""
-    from aggregator.fixtures import read_meta
+    from aggregator.devtools.fixtures import read_meta
 
     main = {r.url: r for r in read_meta(FIXTURES_DIR / slug)}
     for response in read_meta(FIXTURES_DIR / slug / "variant"):

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.fixtures import FIXTURES_DIR
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR
+from aggregator.parse.offline import parse_saved
 from aggregator.schema import Item
 from aggregator.sources import ChannelKind, get_source
 from spiders.base import Page
@@ -25,9 +25,7 @@ JSON = "application/json; charset=UTF-8"
 HTML = "text/html; charset=utf-8"
 
 
-def _parse(
-    file: str, url: str, content_type: str, body: bytes | None = None
-) -> list[Item]:
+def _parse(file: str, url: str, content_type: str, body: bytes | None = None) -> list[Item]:
     data = body if body is not None else (FOLDER / file).read_bytes()
     return parse_saved("internet_matters", data, url, FETCHED, content_type).items
 
@@ -41,8 +39,11 @@ def test_feed_rest_and_detail_give_one_key_and_share_the_post_alias() -> None:
     from_feed = _csa(_parse("feed.xml", FEED, RSS))
     from_rest = _csa(_parse("wp-json-posts.json", REST, JSON))
     from_page = _csa(_parse("preventing-self-generated-child-sexual-abuse-report.html", CSA, HTML))
-    assert from_feed.key == from_rest.key == from_page.key == (
-        "internetmatters.org/hub/research/preventing-self-generated-child-sexual-abuse-report"
+    assert (
+        from_feed.key
+        == from_rest.key
+        == from_page.key
+        == ("internetmatters.org/hub/research/preventing-self-generated-child-sexual-abuse-report")
     )
     assert from_feed.aliases == from_rest.aliases == from_page.aliases == ["wp-post:178412"]
     assert from_feed.published == from_rest.published == from_page.published
@@ -117,8 +118,12 @@ def test_hub_listing_follows_posts_in_main_only() -> None:
         ("wp-json-posts.json", REST, JSON, "api"),
         ("wp-json-posts.json", f"{SITE}/wp-json/wp/v2/posts", "", "api"),
         ("hub-research.html", f"{SITE}/hub/research/", HTML, "listing"),
-        ("sextortion-advice-for-parents-and-carers.html",
-         f"{SITE}/hub/guidance/sextortion-advice-for-parents-and-carers/", HTML, "detail"),
+        (
+            "sextortion-advice-for-parents-and-carers.html",
+            f"{SITE}/hub/guidance/sextortion-advice-for-parents-and-carers/",
+            HTML,
+            "detail",
+        ),
     ],
 )
 def test_route_picks_the_parser_from_url_and_content(
@@ -132,7 +137,9 @@ def test_route_picks_the_parser_from_url_and_content(
 def test_registry_channels_match_the_fixtures() -> None:
     channels = get_source("internet_matters").channels
     assert (channels[0].kind, channels[0].url, channels[0].role) == (
-        ChannelKind.FEED, FEED, "primary"
+        ChannelKind.FEED,
+        FEED,
+        "primary",
     )
     fallbacks = {(c.kind, c.url) for c in channels if c.role == "fallback"}
     assert (ChannelKind.API, REST) in fallbacks

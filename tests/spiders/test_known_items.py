@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from aggregator.fixtures import FIXTURES_DIR
+from aggregator.devtools.fixtures import FIXTURES_DIR
 from tests.crawling import crawl, last_run, stored
 
 BRIEFING = (

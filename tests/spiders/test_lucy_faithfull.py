@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aggregator.fixtures import FIXTURES_DIR
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR
+from aggregator.parse.offline import parse_saved
 from aggregator.schema import Item, Precision
 from aggregator.sources import get_source
 from spiders.base import Page

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.fixtures import FIXTURES_DIR, read_meta
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR, read_meta
+from aggregator.parse.offline import parse_saved
 
 
 def main_text(slug: str, name: str, snapshot: str = "") -> str:

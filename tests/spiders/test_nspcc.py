@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aggregator.fixtures import FIXTURES_DIR, read_meta
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR, read_meta
+from aggregator.parse.offline import parse_saved
 from aggregator.schema import DocType, Item, Precision
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)

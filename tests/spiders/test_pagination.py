@@ -16,8 +16,8 @@ import pytest
 from tests.crawling import ROOT
 
 SCRIPT = """
-from aggregator.crawl import run_crawl
-from aggregator.fixtures import FixtureServer, FixtureSet, fixture_folders
+from aggregator.fetch.process import run_crawl
+from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
 from aggregator.storage.db import upgrade
 db = "sqlite:///{db}"
 upgrade(db)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aggregator.fixtures import FIXTURES_DIR
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR
+from aggregator.parse.offline import parse_saved
 from aggregator.schema import Item, Precision
 from aggregator.sources import get_source
 from spiders.base import Page
@@ -36,7 +36,10 @@ def test_bst_event_range_is_event_time_in_utc_not_publication() -> None:
     assert item.published_precision == Precision.NONE
     assert item.doc_type.value == "event"
     assert [(link.label, link.url) for link in item.links] == [
-        ("Book a free place", "https://www.eventbrite.co.uk/e/unpacking-complex-trauma-tickets-123456789")
+        (
+            "Book a free place",
+            "https://www.eventbrite.co.uk/e/unpacking-complex-trauma-tickets-123456789",
+        )
     ]
 
 

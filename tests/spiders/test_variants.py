@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from aggregator.fixtures import FIXTURES_DIR, FixtureResponse, read_meta
-from aggregator.goldens import NOT_PARSED
-from aggregator.parse_offline import parse_saved
+from aggregator.devtools.fixtures import FIXTURES_DIR, FixtureResponse, read_meta
+from aggregator.devtools.goldens import NOT_PARSED
+from aggregator.parse.offline import parse_saved
 
 SLUGS = ("nspcc", "lucy_faithfull", "internet_matters", "uk_trauma_council")
 VARIANT = "variant"

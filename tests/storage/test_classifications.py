@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select, update
 
-from aggregator.classify import Vocabulary, classify_item
+from aggregator.classify.rules import Vocabulary, classify_item
 from aggregator.schema import DocType, Item, Precision, Sighting
 from aggregator.storage.models import ReviewRow
 from aggregator.storage.repository import Repository

@@ -17,7 +17,7 @@ from aggregator.schema import Item, Sighting
 from aggregator.storage import repository as repository_module
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import KEY_ALIAS_PREFIX, Repository, _independent, _slices
-from tests.storage.conftest import _postgres_database
+from tests.conftest import _postgres_database
 from tests.storage.test_repository import T0, T1, make_item
 
 T2 = T1 + timedelta(days=1)

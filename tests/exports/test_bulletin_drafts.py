@@ -1,0 +1,139 @@
+"""Draft summaries in the exports: a bulletin shows the editor's text, else the machine draft,
+else the publisher's description; the public feeds and data files never show a draft; drafts
+are read a batch at a time while the export streams."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from aggregator.classify.sensitive import Sensitivity
+from aggregator.drafting.writer import Draft
+from aggregator.exports import run
+from aggregator.exports.bulletin import bulletin_summary
+from aggregator.exports.run import ExportOptions, export, selection_for
+from aggregator.review.bulletins import BulletinStore
+from aggregator.storage.draft_summaries import DraftStore
+from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.repository import Repository
+from tests.exports.conftest import APPROVED_AT, EDITOR, export_text
+
+EDITED = "Guidance to help frontline practitioners talk with parents"  # item 5's edit
+DESCRIPTION_3 = "Research with pupils aged 11 to 13"  # item 3's own summary, never drafted
+
+
+def draft_of(text: str) -> tuple[Draft, Sensitivity]:
+    draft = Draft(
+        text=text,
+        opening=text,
+        sentences=(),
+        word_limit=90,
+        words=len(text.split()),
+        hit_limit=False,
+    )
+    return draft, Sensitivity(flagged=False, reasons=(), evidence=())
+
+
+def drafted(repository: Repository, ids: list[int]) -> dict[int, str]:
+    """Drafts for items 1, 2 and 5 (item 5 has an editor's summary as well)."""
+    texts = {
+        ids[0]: "The Home Office has published its response to the consultation on mandatory "
+        "reporting.",
+        ids[1]: "The Lucy Faithfull Foundation has published a paper on pornography.",
+        ids[4]: "DRAFT that must lose to the editor's text.",
+    }
+    DraftStore(repository.engine).save_drafts(
+        {item_id: draft_of(text) for item_id, text in texts.items()}, APPROVED_AT
+    )
+    return texts
+
+
+@contextmanager
+def draft_reads(repository: Repository) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if re.search(r"\bFROM drafts\b", statement):
+            seen.append(statement)
+
+    event.listen(repository.engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(repository.engine, "before_cursor_execute", note)
+
+
+def test_the_rule() -> None:
+    assert bulletin_summary("Editor.", "Draft.", "Publisher.") == "Editor."
+    assert bulletin_summary(None, "Draft.", "Publisher.") == "Draft."
+    assert bulletin_summary("  ", "Draft.", "Publisher.") == "Draft."  # an emptied edit
+    assert bulletin_summary(None, None, "Publisher.") == "Publisher."
+    assert bulletin_summary("", "", "Publisher.") == "Publisher."
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "html"])
+def test_bulletins_take_the_editors_text_else_the_draft_else_the_description(
+    fmt: str, stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, ids = stored
+    texts = drafted(repository, ids)
+    out = " ".join(export_text(repository, fmt, tmp_path).split())  # unwrap the text format
+    assert texts[ids[0]] in out and texts[ids[1]] in out
+    assert "Ministers set out how a new legal duty" not in out  # item 1's own, replaced
+    assert EDITED in out and texts[ids[4]] not in out  # the editor's text beats the draft
+    assert DESCRIPTION_3 in out  # no draft: the publisher's description
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "jsonfeed", "csv", "jsonl"])
+def test_feeds_and_data_files_never_carry_a_draft(
+    fmt: str, stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, ids = stored
+    texts = drafted(repository, ids)
+    out = export_text(repository, fmt, tmp_path)
+    assert not any(text in out for text in texts.values())
+    assert "Ministers set out how a new legal duty" in out
+
+
+def test_drafts_are_read_a_batch_at_a_time(
+    stored: tuple[Repository, list[int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repository, ids = stored
+    drafted(repository, ids)
+    monkeypatch.setattr(run, "DRAFT_BATCH", 2)
+    selection = selection_for(repository, ExportSelection(), "markdown", None)
+    with draft_reads(repository) as seen:
+        result = export(
+            repository, selection, ExportOptions(format="markdown"), tmp_path / "out.md"
+        )
+    assert result.count == 7
+    assert len(seen) == math.ceil(result.count / 2)
+
+
+def test_a_stored_bulletins_own_edit_beats_the_draft(
+    stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, ids = stored
+    texts = drafted(repository, ids)
+    bulletins = BulletinStore(repository)
+    bulletin_id = bulletins.create(
+        "Week", date(2024, 5, 27), date(2024, 6, 2), actor=EDITOR, at=APPROVED_AT
+    )
+    bulletins.set_summary(bulletin_id, ids[1], "Composer's words for the paper.")
+    selection = selection_for(repository, ExportSelection(), "markdown", bulletin_id)
+    out = tmp_path / "bulletin.md"
+    export(repository, selection, ExportOptions(format="markdown"), out)
+    text = out.read_text(encoding="utf-8")
+    assert "Composer's words for the paper." in text and texts[ids[1]] not in text
+    assert texts[ids[0]] in text and EDITED in text
+    # the composer's own preview agrees with the export
+    entries = bulletins.entries(bulletins.require(bulletin_id))
+    assert {e.item_id: e.summary for e in entries}[ids[0]] == texts[ids[0]]

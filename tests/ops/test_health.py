@@ -1,0 +1,116 @@
+"""Each health state, produced by the fault that should produce it (real crawls on loopback)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aggregator.devtools.fixtures import FIXTURES_DIR
+from aggregator.ops.health import assess
+from aggregator.storage.repository import Repository
+from tests.crawling import ROOT, crawl
+
+FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
+LISTINGS = ("news.html", "research-resources.html")
+
+
+def fault_copy(tmp_path: Path, change: Callable[[Path], None]) -> Path:
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR / "nspcc", copy / "nspcc")
+    change(copy / "nspcc")
+    return copy
+
+
+def server_errors(folder: Path) -> None:
+    meta = json.loads((folder / "meta.json").read_text())
+    for response in meta["responses"]:
+        if response["file"] in LISTINGS:
+            response["status"] = 500
+    (folder / "meta.json").write_text(json.dumps(meta))
+
+
+def robots_forbid(folder: Path) -> None:
+    (folder / "robots.txt").write_text("User-agent: *\nDisallow: /\n")
+
+
+def redesign_without_links(folder: Path) -> None:
+    for name in LISTINGS:
+        (folder / name).write_text("<html><body><main><p>We have moved.</p></main></body></html>")
+
+
+def future_date(folder: Path) -> None:
+    page = folder / "podcast-supporting-deaf-children.html"
+    page.write_text(
+        page.read_text().replace("Last updated: 31 May 2024", "Last updated: 31 May 2025")
+    )
+
+
+def health_after(tmp_path: Path, fixtures: Path | None, now: datetime = FETCHED):  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path}/h.db"
+    crawl(db, "nspcc", fixtures_dir=fixtures)
+    repo = Repository.from_url(db)
+    return assess("nspcc", repo.runs(source="nspcc"), repo.item_times("nspcc"), now)
+
+
+@pytest.mark.parametrize(
+    ("change", "state", "words"),
+    [
+        (server_errors, "fetch-failing", "HTTP 500"),
+        (robots_forbid, "blocked", "robots.txt"),
+        (redesign_without_links, "parse-broken", "fetched but no items"),
+        (future_date, "suspicious", "dated in the future"),
+    ],
+    ids=["fetch-failing", "blocked", "parse-broken", "suspicious"],
+)
+def test_fault_gives_its_state(
+    change: Callable[[Path], None], state: str, words: str, tmp_path: Path
+) -> None:
+    health = health_after(tmp_path, fault_copy(tmp_path, change))
+    assert health.state == state
+    assert words in health.reason
+
+
+def test_a_healthy_crawl_is_ok_then_quiet_then_stale(tmp_path: Path) -> None:
+    assert health_after(tmp_path, None).state == "ok"
+    db = f"sqlite:///{tmp_path}/h.db"
+    crawl(db, "nspcc")  # unchanged: 304s, nothing new
+    repo = Repository.from_url(db)
+    runs, times = repo.runs(source="nspcc"), repo.item_times("nspcc")
+    quiet = assess("nspcc", runs, times, FETCHED + timedelta(days=3))
+    assert quiet.state == "quiet"
+    assert quiet.reason.startswith("nothing new for 3 days; usual gap")
+    assert assess("nspcc", runs, times, FETCHED + timedelta(days=90)).state == "stale"
+
+
+def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/s.db"
+    crawl(db, "nspcc", fixtures_dir=fault_copy(tmp_path, server_errors))
+    result = subprocess.run(
+        [sys.executable, "-m", "aggregator.cli", "status", "--verbose", "--db", db],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 3
+    line = next(x for x in result.stdout.splitlines() if x.startswith("nspcc"))
+    assert "fetch-failing" in line
+
+
+def test_a_crawl_that_never_recorded_its_end_is_fetch_failing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/k.db"
+    crawl(db, "nspcc")
+    repo = Repository.from_url(db)
+    started = datetime.now(UTC)
+    repo.start_run("nspcc", started)  # a crawl killed before it recorded its end
+    runs, times = repo.runs(source="nspcc"), repo.item_times("nspcc")
+    soon = assess("nspcc", runs, times, started + timedelta(minutes=5))
+    assert soon.state == "ok"  # still running: judged by the run before it
+    later = assess("nspcc", runs, times, started + timedelta(hours=3))
+    assert (later.state, later.reason) == ("fetch-failing", "the last crawl never finished")
