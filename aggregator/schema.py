@@ -103,7 +103,7 @@ class Item:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: datetimes as ISO 8601 UTC, enums as their values."""
-        return {f.name: _jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
+        return {f.name: jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Item:
@@ -143,15 +143,17 @@ def field_names() -> list[str]:
     return [f.name for f in dataclasses.fields(Item)]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A field value as `Item.to_json` writes it: datetimes as ISO 8601 (UTC as "Z"), enums as
+    their values, the schema's dataclasses as dicts, lists element by element."""
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, StrEnum):
         return value.value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 

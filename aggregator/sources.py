@@ -1,7 +1,9 @@
 """The source registry: one entry per source slug. Data, not code.
 
-A source with `spider=None` is a plain RSS/Atom source: the shared feed spider reads its feed
-channels, so another publisher's feed needs only an entry here.
+Each entry says which shared kind reads it (`SourceKind`: a GOV.UK organisation, a WordPress
+site, a plain RSS/Atom feed, or an HTML site). A source of the first three kinds needs only an
+entry here (and fixtures); an HTML site, or a source with quirks, names its own module in
+spiders/ (`spider`), which subclasses its kind's parser.
 
 $AGGREGATOR_EXTRA_SOURCES may name a JSON file of further entries (`load_extra_sources`), read
 at import: every process of a deployment (the crawl, each `aggregator worker` and the crawl
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 class ChannelKind(StrEnum):
@@ -34,6 +37,15 @@ class Channel:
     role: str = "primary"
 
 
+class SourceKind(StrEnum):
+    """The shared parser a source is read by: `spiders/<kind>.py`."""
+
+    GOVUK = "govuk"
+    WORDPRESS = "wordpress"
+    FEED = "feed"
+    HTML = "html"
+
+
 @dataclass(frozen=True)
 class Source:
     slug: str
@@ -43,14 +55,33 @@ class Source:
     poll_interval: timedelta = timedelta(hours=12)
     cadence: str = "weekly"
     notes: str = ""
-    # Module in spiders/ that holds the source's spider; None means the shared feed spider.
+    # The module in spiders/ that holds the source's parser: its own (an HTML site, or a
+    # source of another kind with quirks), or its kind's; None: its kind's.
     spider: str | None = None
     hosts: tuple[str, ...] = field(default=())
+    # The shared kind that reads the source. Unset, it follows `spider`: a kind's module names
+    # that kind, any other module is an HTML site's, and no module means a plain feed.
+    kind: SourceKind | None = None
+    # Names the site appends to its page titles after a separator ("… - GOV.UK",
+    # "… | NSPCC Learning"): stripped from every title (aggregator/normalise/text.py).
+    site_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        kind = self.kind
+        if kind is None:
+            if self.spider in {k.value for k in SourceKind}:
+                kind = SourceKind(self.spider)
+            else:
+                kind = SourceKind.HTML if self.spider else SourceKind.FEED
+        object.__setattr__(self, "kind", SourceKind(kind))
+
+    @property
+    def parser_module(self) -> str:
+        """The module in spiders/ whose `PARSER` reads the source: its own, else its kind's."""
+        return self.spider or str(self.kind)
 
     def all_hosts(self) -> tuple[str, ...]:
         """Hosts the source's requests go to (used to point them at the fixture server)."""
-        from urllib.parse import urlsplit
-
         found = {urlsplit(c.url).hostname or "" for c in self.channels}
         found.update(self.hosts)
         return tuple(sorted(h for h in found if h))
@@ -81,8 +112,40 @@ def _govuk(slug: str, org: str, publisher: str, notes: str) -> Source:
         cadence="daily",
         notes=notes,
         spider="govuk",
+        site_names=("GOV.UK",),
     )
 
+
+def _wordpress(slug: str, publisher: str, homepage: str, notes: str) -> Source:
+    """A WordPress site: its RSS feed first, the REST API as the fallback (spiders/wordpress.py)."""
+    site = homepage.rstrip("/")
+    return Source(
+        slug=slug,
+        publisher=publisher,
+        homepage=f"{site}/",
+        channels=(
+            Channel(ChannelKind.FEED, f"{site}/feed/"),
+            Channel(ChannelKind.API, f"{site}/wp-json/wp/v2/posts?per_page=50", role="fallback"),
+        ),
+        notes=notes,
+        kind=SourceKind.WORDPRESS,
+    )
+
+
+def _feed(slug: str, publisher: str, feed_url: str, homepage: str, notes: str) -> Source:
+    """A plain RSS/Atom feed (spiders/feed.py)."""
+    return Source(
+        slug=slug,
+        publisher=publisher,
+        homepage=homepage,
+        channels=(Channel(ChannelKind.FEED, feed_url),),
+        notes=notes,
+        kind=SourceKind.FEED,
+    )
+
+
+# `aggregator source new` adds its entry just above REGISTRY_END.
+REGISTRY_END = "        # end of the registry: new entries go above this line"
 
 REGISTRY: dict[str, Source] = {
     s.slug: s
@@ -99,6 +162,7 @@ REGISTRY: dict[str, Source] = {
             notes="No feed known. Text anchors: 'Last updated: … Topics: …', "
             "'Publication date April 2024', '(Published 2022)'. Umbraco (inferred).",
             spider="nspcc",
+            site_names=("NSPCC Learning", "NSPCC"),
         ),
         _govuk(
             "home_office",
@@ -124,6 +188,12 @@ REGISTRY: dict[str, Source] = {
             "'Published: DD/MM/YYYY' is day first; many pages carry no visible date (JSON-LD / "
             "article:published_time, else undated). Listing URL unconfirmed.",
             spider="lucy_faithfull",
+            site_names=(
+                "Lucy Faithfull Foundation",
+                "The Lucy Faithfull Foundation",
+                "Stop It Now!",
+                "Stop It Now",
+            ),
             # Pages are linked both with and without www (sources.md 4.1).
             hosts=("lucyfaithfull.org.uk",),
         ),
@@ -158,7 +228,9 @@ REGISTRY: dict[str, Source] = {
             notes="WordPress: feed, then REST API, then hub listings. Key on the canonical URL "
             "without utm_ parameters; WordPress post id (feed guid / REST id / shortlink "
             "?p=<id>) as the alias wp-post:<id>. Hub section gives the type (hub-<section>).",
+            kind=SourceKind.WORDPRESS,
             spider="internet_matters",
+            site_names=("Internet Matters",),
         ),
         Source(
             slug="uk_trauma_council",
@@ -169,7 +241,41 @@ REGISTRY: dict[str, Source] = {
             notes="No trailing slashes. Events listing URL unknown: events are recognised by "
             "content (a date-time range, a booking link).",
             spider="uk_trauma_council",
+            site_names=("UK Trauma Council", "Anna Freud Centre", "Anna Freud"),
         ),
+        _govuk(
+            "dfe",
+            "department-for-education",
+            "Department for Education",
+            "High volume (schools, skills, children's social care): relevance filtering "
+            "matters. Co-publishes with DHSC (Family Hubs and Start for Life), so some items "
+            "are also found by dhsc; the Content API's primary_publishing_organisation is "
+            "the publisher of record.",
+        ),
+        _govuk(
+            "ofsted",
+            "ofsted",
+            "Ofsted",
+            "Inspection frameworks, joint targeted area inspection (JTAI) guidance, annual "
+            "reports and consultations. Individual inspection reports and JTAI letters live "
+            "on reports.ofsted.gov.uk, not in the organisation's GOV.UK results.",
+        ),
+        _govuk(
+            "cspr_panel",
+            "child-safeguarding-practice-review-panel",
+            "Child Safeguarding Practice Review Panel",
+            "Low volume (a few national reviews, an annual report and briefings a year), "
+            "nearly all relevant. DfE provides the Panel's secretariat.",
+        ),
+        _wordpress(
+            "childrens_commissioner",
+            "Children's Commissioner for England",
+            "https://www.childrenscommissioner.gov.uk/",
+            "WordPress (wp-content uploads on assets.childrenscommissioner.gov.uk, shortlinks "
+            "/?p=<id>): posts in the sections resource (reports, briefings), statement and blog, "
+            "seen in stored copies of the site. Feed and REST API are WordPress's own, unverified.",
+        ),
+        # end of the registry: new entries go above this line
     ]
 }
 
@@ -188,7 +294,7 @@ EXTRA_SOURCES_ENV = "AGGREGATOR_EXTRA_SOURCES"
 
 def load_extra_sources(path: str | os.PathLike[str]) -> dict[str, Source]:
     """Registry entries from a JSON file: a list of objects with Source's fields, channels as
-    `{"kind", "url", "role"}`, `poll_interval` in seconds and `hosts` as a list."""
+    `{"kind", "url", "role"}`, `poll_interval` in seconds, `hosts` and `site_names` as lists."""
     found: dict[str, Source] = {}
     for entry in json.loads(Path(path).read_text(encoding="utf-8")):
         fields = dict(entry)
@@ -199,6 +305,7 @@ def load_extra_sources(path: str | os.PathLike[str]) -> dict[str, Source]:
         if "poll_interval" in fields:
             fields["poll_interval"] = timedelta(seconds=float(fields["poll_interval"]))
         fields["hosts"] = tuple(fields.get("hosts", ()))
+        fields["site_names"] = tuple(fields.get("site_names", ()))
         source = Source(**fields)
         if source.slug in REGISTRY or source.slug in found:
             raise ValueError(f"{path}: source {source.slug!r} is already registered")

@@ -16,7 +16,8 @@ Targets (issue 9), on the 2-core machine with the loopback test profile (no per-
   `aggregator worker --burst`) by one worker and by two, each job a fresh crawl process:
   items per minute from the first worker starting to the last one ending, and the ratio.
 - feed parsing in MB/s: a GOV.UK organisation Atom feed of 5,000 entries through the feed
-  adapter (`aggregator.parse.feed_reader.feed_items`), beside bare `feedparser.parse` of the same bytes.
+  adapter (`aggregator.parse.feed_reader.feed_items`), beside bare `feedparser.parse` of the
+  same bytes.
 Peak memory is the largest peak resident set (VmHWM) of the measured process or any process it
 started (a worker's crawl processes, `scrapy bench`'s server).
 """

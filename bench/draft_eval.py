@@ -36,7 +36,7 @@ from pathlib import Path
 
 from aggregator.classify.sensitive import assess_sensitivity
 from aggregator.devtools.fixtures import fixture_folders, read_meta
-from aggregator.drafting.writer import DEFAULT_WORD_LIMIT, Draft, draft_summary, first_sentences
+from aggregator.drafting import DEFAULT_WORD_LIMIT, Draft, draft_summary, first_sentences
 from aggregator.fetch.spider_loader import parser_class
 from aggregator.parse.offline import finish
 from aggregator.schema import Item

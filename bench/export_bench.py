@@ -104,7 +104,7 @@ def seed(url: str, start: int, stop: int) -> None:
         if batch:
             repository.upsert_items(batch, SEEN)
         with repository.engine.begin() as conn:
-            # a new item has no review row until an editor decides (Repository._ensure_review)
+            # a new item has no review row until an editor decides (storage.reviews.ensure_review)
             conn.execute(
                 text(
                     "INSERT INTO reviews (item_id, status, needs_review, updated_at)"
@@ -128,7 +128,7 @@ def child(url: str, fmt: str, out: str) -> None:
         count = _raw_read(url)
     else:
         from aggregator.exports.run import ExportOptions, export, selection_for
-        from aggregator.storage.exporting import ExportSelection
+        from aggregator.storage.exports import ExportSelection
 
         repository = Repository.from_url(url)
         selection = selection_for(repository, ExportSelection(), fmt, None)

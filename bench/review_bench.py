@@ -43,13 +43,13 @@ from sqlalchemy import delete, insert
 
 from aggregator.classify.rules import Classification
 from aggregator.classify.sensitive import Sensitivity
-from aggregator.drafting.writer import Draft, UsedSentence
-from aggregator.review.auth import UserStore
+from aggregator.drafting import Draft, UsedSentence
 from aggregator.review.queries import REVIEWS
 from aggregator.schema import DocType, Item, Precision, Sighting
 from aggregator.storage.db import upgrade
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
+from aggregator.storage.users import UserStore
 from bench.__main__ import Row
 from bench.storage_bench import postgres_database
 

@@ -4,8 +4,8 @@ Targets (issue 4): 100k items through `Repository.upsert_items` at ≥ 20k rows/
 ≥ 10k rows/s on PostgreSQL. The baseline, measured in the same run, is a raw `executemany`
 INSERT of the same rows into a plain table with the same columns (sqlite3 / psycopg), so the
 ratio says what the repository's lookups, content hashes, aliases, sightings and search index
-cost (a new item writes no revision and no review row: see `Revision` and `_ensure_review` in
-aggregator/storage/repository.py).
+cost (a new item writes no revision and no review row: see `Revision` in
+aggregator/storage/values.py and `ensure_review` in aggregator/storage/reviews.py).
 """
 
 from __future__ import annotations

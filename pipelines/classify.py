@@ -1,4 +1,4 @@
-"""Scrapy adapter for classification (aggregator.classify.rules), and the ledger that carries it.
+"""Scrapy adapter for classification (aggregator.classify), and the ledger that carries it.
 
 An item's classification is computed in normalise, where the raw item's body text, type label
 and applicability are still at hand (they are not fields of `Item`), and it fills the item's

@@ -1,4 +1,4 @@
-"""Scrapy adapter: raw items from spiders become schema items (aggregator.normalise.item)."""
+"""Scrapy adapter: raw items from spiders become schema items (aggregator.parse.item)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
-from aggregator.normalise.item import NormaliseError, normalise_classified
 from aggregator.normalise.main_text import clean_main_text
+from aggregator.parse.item import NormaliseError, normalise_classified
 from aggregator.parse.raw import RawItem
 from aggregator.schema import Item
 from pipelines.classify import ledger

@@ -14,7 +14,7 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 
-from aggregator.dedupe.exact import cluster_items
+from aggregator.dedupe.merge import cluster_items
 from aggregator.schema import Item
 from aggregator.storage.repository import Repository
 from pipelines.classify import ledger

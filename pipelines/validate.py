@@ -1,4 +1,5 @@
-"""Scrapy adapter over aggregator.normalise.validate: invalid items are dropped with a counted reason."""
+"""Scrapy adapter over aggregator.normalise.validate: invalid items are dropped with a counted
+reason."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Main text and draft summaries in the crawl (aggregator.drafting.writer, aggregator.storage.draft_summaries).
+"""Main text and draft summaries in the crawl (aggregator.drafting,
+aggregator.storage.draft_summaries).
 
 An item's main text is read in normalise, where the raw item's body is still at hand (it is
 not a field of `Item`), and travels beside the item in a crawl-scoped `MainTextLedger`, like

@@ -1,4 +1,6 @@
-"""GOV.UK organisations (Home Office, DHSC): Search API, Content API, organisation Atom feed.
+"""The GOV.UK organisation kind: Search API, Content API, organisation Atom feed, for any
+organisation slug. A GOV.UK organisation is a registry entry (`_govuk` in the registry), no
+module.
 
 What the site does (sources.md 0):
 - The Search API (`/api/search.json`) lists an organisation's documents newest first. Its
@@ -10,6 +12,8 @@ What the site does (sources.md 0):
   change on every update and are never used as identity; titles carry a "<display type>: "
   prefix that is not part of the title.
 Every channel carries the base path, so the canonical URL is the key and `content_id` an alias.
+The type hint is the `content_store_document_type` (or, from the Atom feed, the display type);
+what each means follows alphagov/govuk_document_types supertypes (sources.md 8.2).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from bs4 import BeautifulSoup
 from aggregator.normalise.main_text import element_lines
 from aggregator.parse.markup_limits import MarkupLimitError, check_markup
 from aggregator.parse.raw import RawAttachment, RawItem
+from aggregator.schema import DocType
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
 
 GOVUK = "https://www.gov.uk"
@@ -31,6 +36,59 @@ WITHDRAWN = "withdrawn on GOV.UK"
 # Govspeak's embedded attachment blocks (`<section class="attachment embedded">`, the
 # `gem-c-attachment` component); `attachment-inline` spans sit inside sentences and stay.
 ATTACHMENT_BLOCK = re.compile(r"^(?:attachment|gem-c-attachment)$")
+# A content-store document type is written in snake case; anything else is a display type.
+CONTENT_STORE_TYPE = re.compile(r"[a-z_]+")
+
+DOCUMENT_TYPES: dict[str, DocType] = {
+    # content_store_document_type
+    "consultation_outcome": DocType.CONSULTATION_RESPONSE,
+    "open_consultation": DocType.CONSULTATION,
+    "closed_consultation": DocType.CONSULTATION,
+    "consultation": DocType.CONSULTATION,
+    "guidance": DocType.GUIDANCE,
+    "detailed_guide": DocType.GUIDANCE,
+    "manual": DocType.GUIDANCE,
+    "statutory_guidance": DocType.STATUTORY_GUIDANCE,
+    "research": DocType.REPORT,
+    "independent_report": DocType.REPORT,
+    "corporate_report": DocType.REPORT,
+    "policy_paper": DocType.POLICY_PAPER,
+    "impact_assessment": DocType.POLICY_PAPER,
+    "news_story": DocType.NEWS,
+    "press_release": DocType.NEWS,
+    "speech": DocType.NEWS,
+    "written_statement": DocType.NEWS,
+    "oral_statement": DocType.NEWS,
+    "correspondence": DocType.NEWS,
+    "government_response": DocType.CONSULTATION_RESPONSE,
+    "official_statistics": DocType.STATISTICS,
+    "national_statistics": DocType.STATISTICS,
+    "statistical_data_set": DocType.STATISTICS,
+    "statistics_announcement": DocType.STATISTICS,
+    "transparency": DocType.STATISTICS,
+    "form": DocType.RESOURCE,
+    # display types (the organisation Atom feed's categories), lower-cased
+    "consultation outcome": DocType.CONSULTATION_RESPONSE,
+    "open consultation": DocType.CONSULTATION,
+    "closed consultation": DocType.CONSULTATION,
+    "statutory guidance": DocType.STATUTORY_GUIDANCE,
+    "research and analysis": DocType.REPORT,
+    "independent report": DocType.REPORT,
+    "corporate report": DocType.REPORT,
+    "policy paper": DocType.POLICY_PAPER,
+    "news story": DocType.NEWS,
+    "press release": DocType.NEWS,
+    "official statistics": DocType.STATISTICS,
+    "national statistics": DocType.STATISTICS,
+    "transparency data": DocType.STATISTICS,
+    "detailed guide": DocType.GUIDANCE,
+}
+URL_SERIES = (
+    (re.compile(r"^/government/consultations/"), DocType.CONSULTATION),
+    (re.compile(r"^/government/statistics/"), DocType.STATISTICS),
+    (re.compile(r"^/government/(news|speeches)/"), DocType.NEWS),
+    (re.compile(r"^/guidance/"), DocType.GUIDANCE),
+)
 
 
 def absolute(link: str) -> str:
@@ -51,6 +109,14 @@ def real_change_note(note: str | None) -> str | None:
 class GovukParser(JsonApiKind, FeedKind):
     # Organisation feed ids change on every update (`<url>#<timestamp>`).
     stable_guids = False
+    type_labels = DOCUMENT_TYPES
+    url_series = URL_SERIES
+    series_host = "gov.uk"
+
+    def label_evidence(self, label: str) -> str:
+        if CONTENT_STORE_TYPE.fullmatch(label):
+            return f"GOV.UK content_store_document_type={label}"
+        return f"GOV.UK display type '{label}'"
 
     def route(self, page: Page) -> str:
         path = page.path

@@ -1,14 +1,11 @@
-"""NSPCC Learning (learning.nspcc.org.uk): news and research and resources.
+"""NSPCC Learning (learning.nspcc.org.uk): news, and research and resources (sources.md 1).
 
-What the site does (sources.md 1); its raw HTML is unknown, so this reads visible text labels
-and URL patterns, never CSS classes:
-- News, podcasts and blogs live at `/news/{yyyy}/{month name}/{slug}` and show
-  `Last updated: 31 May 2024 Topics: Podcast`: the Topics value is the document type.
-- Research and resources live at `/research-resources/{yyyy or series}/{slug}` and show a
-  standfirst, `Publication date April 2024` (month precision) and `Published: 2024` (year);
-  listing cards show `(Published 2022)`. Attachments are "Download the report (PDF)" links.
-- Evergreen topic pages (`/child-protection-system/…`, `/case-reviews/…`) only bump
-  `Last updated`; they are not publications and are never followed.
+Its raw HTML is unknown, so this reads visible text labels and URL patterns, never CSS classes:
+- News, podcasts and blogs (`/news/{yyyy}/{month name}/{slug}`) show `Last updated: 31 May
+  2024 Topics: Podcast`: the Topics value is the document type.
+- Research and resources (`/research-resources/{yyyy or series}/{slug}`) show a standfirst,
+  `Publication date April 2024` or `Published: 2024`; cards show `(Published 2022)`.
+- Evergreen topic pages (`/child-protection-system/…`) only bump `Last updated`: no items.
 """
 
 from __future__ import annotations
@@ -16,177 +13,99 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from bs4 import BeautifulSoup, Tag
-
 from aggregator.parse.raw import RawItem
-from spiders.base import (
-    ListingKind,
-    Page,
-    Parsed,
-    canonical_link,
-    main_element,
-    main_text,
-    meta_content,
-    outbound_links,
-    pdf_links,
-)
+from aggregator.schema import DocType
+from spiders.html import Detail, HtmlKind, canonical_link, labelled, outbound_links, standfirst
 
 NEWS_PATH = re.compile(r"^/news/(\d{4})/([a-z]+)/[^/]+/?$")
 RESEARCH_PATH = re.compile(
     r"^/research-resources/(\d{4}|learning-from-case-reviews|practice-points-series|schools)/[^/]+/?$"
 )
-
 LAST_UPDATED = re.compile(r"Last updated:?\s*(\d{1,2} [A-Za-z]{3,9}\.? \d{4})")
 TOPICS = re.compile(r"Topics:\s*([A-Z][a-z]+)")
 PUBLICATION_DATE = re.compile(r"Publication date:?\s*([A-Z][a-z]+ \d{4})")
 PUBLISHED_YEAR = re.compile(r"\(?Published:?\s*(\d{4})\)?")
+MONTHS = "january february march april may june july august september october november december"
 # NSPCC's own sites: links between them are navigation, not onward reading.
 OWN_HOSTS = ("nspcc.org.uk", "www.nspcc.org.uk", "learning.nspcc.org.uk", "www.childline.org.uk")
 DOWNLOAD_LABELS = ("Download the report", "Download the briefing", "Download the", "Download")
 # The page's date and label lines ("Last updated: 14 May 2024 Topics: News", "Authors: …"):
-# read above as dates and types, not part of the main text.
+# read as dates and types, not part of the main text; a standfirst is never one of them.
 LABEL_LINE = re.compile(r"^\(?(?:Last updated|Publication date|Published|Topics|Authors)\b")
+STANDFIRST_STOP = re.compile(r"(Last updated|Publication date|Published|Topics|Authors)")
 CASPAR = re.compile(r":\s*CASPAR briefing\s*$", re.I)
-MONTHS = (
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
+EVERGREEN = "evergreen page, not a publication"
+
+# "Topics:" values, and the research series (the URL's second segment) with what they hold.
+TOPIC_VALUES = ("news", "blog", "podcast")
+SERIES_TYPES = {
+    "learning-from-case-reviews": DocType.BRIEFING,
+    "practice-points-series": DocType.BRIEFING,
+    "schools": DocType.BRIEFING,
+    "research-resources": DocType.REPORT,
+}
+URL_SERIES = (
+    (re.compile(r"^/research-resources/learning-from-case-reviews/"), DocType.BRIEFING),
+    (re.compile(r"^/research-resources/practice-points-series/"), DocType.BRIEFING),
+    (re.compile(r"^/research-resources/schools/"), DocType.BRIEFING),
+    (re.compile(r"^/research-resources/\d{4}/"), DocType.REPORT),
+    (re.compile(r"^/news/"), DocType.NEWS),
 )
 
 
-class NspccParser(ListingKind):
+class NspccParser(HtmlKind):
+    listing_paths = ("/news", "/research-resources")
     detail_patterns = (NEWS_PATH, RESEARCH_PATH)
+    document_labels = DOWNLOAD_LABELS
+    label_lines = LABEL_LINE
+    card_date = PUBLISHED_YEAR  # "(Published 2022)" on a listing card
+    type_labels = SERIES_TYPES
+    url_series = URL_SERIES
+    series_host = "learning.nspcc.org.uk"
 
-    def route(self, page: Page) -> str:
-        path = page.path.rstrip("/")
-        if path in ("/news", "/research-resources"):
-            return "listing"
-        return "detail"
+    def label_evidence(self, label: str) -> str:
+        if label.lower() in TOPIC_VALUES:
+            return f"NSPCC Topics: {label}"
+        return f"NSPCC URL series {label}"
 
-    def listing_hint(self, page: Page, anchor: Tag, url: str) -> RawItem | None:
-        """What a listing card shows: its title, '(Published YYYY)' and a one-line summary."""
-        title = " ".join(anchor.get_text(" ").split())
-        if not title:
-            return None
-        card = _card(anchor)
-        card_text = " ".join(card.get_text(" ").split()) if card else ""
-        year = PUBLISHED_YEAR.search(card_text)
-        summary = ""
-        if card:
-            paragraphs = [p for p in card.find_all("p") if not PUBLISHED_YEAR.search(p.get_text())]
-            summary = paragraphs[0].get_text(" ") if paragraphs else ""
-        return self.raw(
-            page,
-            url,
-            title,
-            summary=summary,
-            published=f"{year.group(1)}" if year else None,
-        )
+    def parse_url(self, detail: Detail) -> str:
+        return urljoin(detail.page.url, canonical_link(detail.soup) or detail.page.url)
 
-    def parse_detail(self, page: Page, partial: RawItem | None = None) -> Parsed:
-        soup = page.soup()
-        main = main_element(soup)
-        text = " ".join(main.get_text(" ").split())
-        url = urljoin(page.url, canonical_link(soup) or page.url)
-        title = _title(soup, main)
-        updated = _first(LAST_UPDATED, text)
-        topic = _first(TOPICS, text)
-        pub_month = _first(PUBLICATION_DATE, text)
-        pub_year = _first(PUBLISHED_YEAR, text)
-        news = NEWS_PATH.match(page.path)
-        research = RESEARCH_PATH.match(page.path)
+    def parse_summary(self, detail: Detail) -> str:
+        title = self.parse_title(detail)
+        return standfirst(detail.main, title, STANDFIRST_STOP) or super().parse_summary(detail)
 
-        published: str | None
+    def parse_dates(self, detail: Detail) -> tuple[str | None, str | None]:
+        """News shows only "Last updated": the publication date if in the URL's month, else an
+        update (the URL's month is then all that is known). Research shows month or year."""
+        updated = labelled(LAST_UPDATED, detail.text)
+        news = NEWS_PATH.match(detail.page.path)
         if news:
-            # News pages show only "Last updated". It is the publication date when it falls
-            # in the month the URL names; otherwise the page was revised later, and the URL's
-            # month is all we know of first publication.
-            url_month = f"{news.group(2).title()} {news.group(1)}"
-            if updated and _same_month(updated, news.group(1), news.group(2)):
-                published, updated = updated, None
-            else:
-                published = url_month if news.group(2) in MONTHS else news.group(1)
-        else:
-            published = pub_month or pub_year or (partial.published if partial else None)
+            year, month = news.group(1), news.group(2)
+            if updated and _same_month(updated, year, month):
+                return updated, None
+            return (f"{month.title()} {year}" if month in MONTHS.split() else year), updated
+        partial = detail.partial.published if detail.partial else None
+        published = labelled(PUBLICATION_DATE, detail.text) or labelled(PUBLISHED_YEAR, detail.text)
+        return published or partial, updated
 
-        type_hint = topic
+    def parse_type_hint(self, detail: Detail) -> str | None:
+        """A CASPAR briefing is a briefing; research by its series; news by its Topics."""
+        research = RESEARCH_PATH.match(detail.page.path)
+        if CASPAR.search(self.parse_title(detail)):
+            return "learning-from-case-reviews"
         if research:
-            type_hint = (
-                research.group(1) if not research.group(1).isdigit() else "research-resources"
-            )
-        if CASPAR.search(title):
-            type_hint = "learning-from-case-reviews"  # a CASPAR briefing is a briefing
+            series = research.group(1)
+            return "research-resources" if series.isdigit() else series
+        return labelled(TOPICS, detail.text)
 
-        raw = self.raw(
-            page,
-            url,
-            title,
-            summary=_standfirst(main, title)
-            or meta_content(soup, "description", "og:description")
-            or (partial.summary if partial else ""),
-            published=published,
-            updated=updated,
-            type_hint=type_hint,
-            attachments=pdf_links(page, main, DOWNLOAD_LABELS),
-            links=outbound_links(page, main, self.source.all_hosts() + OWN_HOSTS),
-            body_text=main_text(main, LABEL_LINE),
-            complete=True,
-            # A page without Topics or a publication date, outside the dated paths, is an
-            # evergreen topic page: its "Last updated" is not a publication.
-            evergreen=not (news or research),
-            drop_reason=None if (news or research) else "evergreen page, not a publication",
-        )
-        if partial is not None:
-            raw.fetched_from = partial.fetched_from
-        return Parsed(items=[raw])
+    def parse_links(self, detail: Detail) -> list[tuple[str, str]]:
+        return outbound_links(detail.page, detail.main, self.source.all_hosts() + OWN_HOSTS)
 
-
-def _card(anchor: Tag) -> Tag | None:
-    """The smallest ancestor of a listing link that holds more than the link itself."""
-    node = anchor.parent
-    for _ in range(3):
-        if not isinstance(node, Tag):
-            return None
-        if len(" ".join(node.get_text(" ").split())) > len(anchor.get_text(" ").strip()) + 5:
-            return node
-        node = node.parent
-    return None
-
-
-def _title(soup: BeautifulSoup, main: Tag) -> str:
-    h1 = main.find("h1") or soup.find("h1")
-    if isinstance(h1, Tag) and h1.get_text(strip=True):
-        return h1.get_text(" ")
-    return meta_content(soup, "og:title") or (soup.title.get_text() if soup.title else "")
-
-
-def _standfirst(main: Tag, title: str) -> str:
-    """The paragraph right after the heading, unless it is a date or label line."""
-    h1 = main.find("h1")
-    if not isinstance(h1, Tag):
-        return ""
-    for sibling in h1.find_all_next(["p", "div"], limit=4):
-        text = " ".join(sibling.get_text(" ").split())
-        if not text or text == title:
-            continue
-        if re.match(r"(Last updated|Publication date|Published|Topics|Authors)", text):
-            return ""
-        return text if sibling.name == "p" else ""
-    return ""
-
-
-def _first(pattern: re.Pattern[str], text: str) -> str | None:
-    match = pattern.search(text)
-    return match.group(1).strip() if match else None
+    def finish_detail(self, raw: RawItem, detail: Detail) -> None:
+        """Outside the dated paths, a page is evergreen: "Last updated" is no publication."""
+        if not (NEWS_PATH.match(detail.page.path) or RESEARCH_PATH.match(detail.page.path)):
+            raw.evergreen, raw.drop_reason = True, EVERGREEN
 
 
 def _same_month(day_text: str, year: str, month_name: str) -> bool:

@@ -1,201 +1,122 @@
-"""UK Trauma Council (uktraumacouncil.org): resources, and live events and webinars.
-
-What the site does (sources.md 6); its raw HTML is unknown, so this reads URL patterns,
-visible text and meta tags, never CSS classes:
-- The resources listing (`/resources`) links resource pages at `/resource/<slug>` (no trailing
-  slash) and, among them, events (one is at `/news/<slug>`). Links are followed only from
-  <main> and only when they have the two-segment `/<section>/<slug>` shape, so the header's
-  `/about` or `/news` and the footer's `/privacy` never are.
-- Resource pages show a title, a standfirst, "This is part of a … resource" and "Who is it
-  for?"; no visible publication date. `article:published_time` or JSON-LD `datePublished` is
-  used when present, else the item is undated. `article:modified_time` is an update date.
-- Where events live is not known, so an event is recognised by its content, wherever its URL
-  is: a date-time range such as `Thursday May 16, 2024, 05:00 PM – 06:30 PM BST`. The range is
-  the event's time (`event_range`), never its publication date; a booking link ("Book a free
-  place", Eventbrite) is kept as a typed link.
+"""UK Trauma Council (uktraumacouncil.org): resources, and live events and webinars
+(sources.md 6). Its raw HTML is unknown: URL patterns, visible text and meta tags only.
+- The listing (`/resources`) links resources at `/resource/<slug>` (no trailing slash) and,
+  among them, events (one at `/news/<slug>`): links in <main> of the `/<section>/<slug>` shape
+  are followed, never the header's `/about` or the footer's `/privacy`.
+- No visible publication date: `article:published_time` or JSON-LD, else undated.
+- An event is known by its content wherever it lives: a date-time range ("Thursday May 16,
+  2024, 05:00 PM – 06:30 PM BST"), its time and never its publication; a booking link ("Book
+  a free place", Eventbrite) is kept.
 - Decorative SVGs leave "Decor Decor …" in the page text; it never reaches a summary or body.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.parse.raw import RawItem
-from spiders.base import (
-    ListingKind,
-    Page,
-    Parsed,
-    canonical_link,
-    json_ld,
-    ld_value,
-    main_element,
-    main_text,
+from aggregator.schema import DocType
+from spiders.base import Page
+from spiders.chrome import main_element
+from spiders.html import (
+    Detail,
+    HtmlKind,
+    booking_link,
+    event_range,
     meta_content,
-    pdf_links,
+    site_suffix,
+    text_of,
 )
 
-LISTING_PATHS = ("/resources",)
 RESOURCE_PATH = re.compile(r"^/resource/[^/]+$")
 # Any /<section>/<slug> page linked from the listing's main content (events included).
 DETAIL_PATH = re.compile(r"^/[a-z0-9-]+/[a-z0-9][a-z0-9-]*$")
-
-_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+"
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_DAY_DATE = rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}})"
-_CLOCK = r"\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?)?"
-# "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST" or "16 May 2024, 17:00 - 18:30".
-EVENT_RANGE = re.compile(
-    rf"(?:{_WEEKDAY})?{_DAY_DATE},?\s+{_CLOCK}\s*(?:[–—]|-|to)\s*{_CLOCK}(?:\s+(?:BST|GMT|UTC))?"
-)
-SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:])")
-# Booking links: by their words, or by the ticketing host.
-BOOKING_TEXT = re.compile(r"^(book|register|reserve|sign up|get tickets?)\b", re.I)
-BOOKING_HOSTS = ("eventbrite.", "ticketsource.", "ti.to", "zoom.us")
 # Card kickers on the listing that announce an event.
 EVENT_KICKER = re.compile(r"\b(live session|webinar|event|workshop|conference)s?\b", re.I)
-# What decorative SVG titles leave behind when page text is flattened.
 DECOR = re.compile(r"(?:\s*\bDecor\b)+\s*$")
-ARTICLE_TYPES = ("Article", "NewsArticle", "Event", "WebPage", "CreativeWork")
-DOCUMENT_LABELS = ("Download",)
-# The site's tagline ("A project of Anna Freud"), in the page header; it is no part of the text
-# where a page has no <main> and the whole page is read.
+ORNAMENTS = ["svg", "script", "style", "noscript", "template"]
+# The site's tagline, in the page header: no part of the text where the whole page is read.
 AFFILIATION_LINE = re.compile(r"^A project of Anna Freud(?: Centre)?$")
-SITE_SUFFIX = re.compile(r"\s+[|–-]\s+UK Trauma Council\s*$")
+SITE_SUFFIX = site_suffix("UK Trauma Council")
+PAGE_KINDS = {"resource": DocType.RESOURCE, "event": DocType.EVENT}
+URL_SERIES = (
+    (re.compile(r"^/resource/"), DocType.RESOURCE),
+    (re.compile(r"^/events?/"), DocType.EVENT),
+    (re.compile(r"^/news/"), DocType.NEWS),
+)
 
 
-class UkTraumaCouncilParser(ListingKind):
+class UkTraumaCouncilParser(HtmlKind):
+    listing_paths = ("/resources",)
     detail_patterns = (DETAIL_PATH,)
+    article_types = ("Article", "NewsArticle", "Event", "WebPage", "CreativeWork")
+    label_lines = AFFILIATION_LINE
+    type_labels = PAGE_KINDS
+    url_series = URL_SERIES
+    series_host = "uktraumacouncil.org"
 
-    def route(self, page: Page) -> str:
-        if page.path.rstrip("/") in LISTING_PATHS:
-            return "listing"
-        return "detail"
+    def label_evidence(self, label: str) -> str:
+        return f"UK Trauma Council page kind '{label}'"
 
-    def listing_region(self, soup: BeautifulSoup) -> Tag:
-        """Links inside <main> only (never menus, footers)."""
-        return _content(soup)
+    def content(self, soup: BeautifulSoup) -> Tag:
+        """<main> (or its stand-in) without decorative SVGs and hidden ornaments."""
+        for tag in soup.find_all(ORNAMENTS):
+            tag.decompose()
+        return main_element(soup)
+
+    listing_region = content  # listing links are read in the same cleaned <main>
 
     def listing_hint(self, page: Page, anchor: Tag, url: str) -> RawItem | None:
         """A card: the link's emphasised text is the title (a kicker like "Guide" precedes
-        it); the card's paragraph is the summary."""
+        it), the paragraph beside the link the summary; a kicker may say event."""
         strong = anchor.find(["h2", "h3", "h4", "strong"])
         title = _text(strong) if isinstance(strong, Tag) else _text(anchor)
         if not title:
             return None
-        summary = ""
-        if isinstance(anchor.parent, Tag):
-            paragraph = anchor.parent.find("p")
-            summary = _text(paragraph) if isinstance(paragraph, Tag) else ""
-        return self.raw(
-            page, url, title, summary=summary, type_hint=_listing_type_hint(anchor, title, url)
-        )
+        paragraph = anchor.parent.find("p") if isinstance(anchor.parent, Tag) else None
+        summary = _text(paragraph) if isinstance(paragraph, Tag) else ""
+        if EVENT_KICKER.search(_text(anchor).replace(title, "")):
+            hint: str | None = "event"
+        else:
+            hint = "resource" if RESOURCE_PATH.match(urlsplit(url).path) else None
+        return self.raw(page, url, title, summary=summary, type_hint=hint)
 
-    def parse_detail(self, page: Page, partial: RawItem | None = None) -> Parsed:
-        soup = page.soup()
-        ld = json_ld(soup)
-        main = _content(soup)
-        text = _text(main)
-        event_range = _parse_event_range(text)
-        booking = _parse_booking_link(page, main)
-        raw = self.raw(
-            page,
-            _parse_url(soup, page),
-            _parse_title(soup, main),
-            summary=_parse_summary(soup, main) or (partial.summary if partial else ""),
-            published=meta_content(soup, "article:published_time")
-            or ld_value(ld, "datePublished", ARTICLE_TYPES),
-            updated=meta_content(soup, "article:modified_time")
-            or ld_value(ld, "dateModified", ARTICLE_TYPES),
-            event_range=event_range,
-            type_hint=_parse_type_hint(page, event_range),
-            attachments=pdf_links(page, main, DOCUMENT_LABELS),
-            links=[booking] if booking else [],
-            body_text=main_text(main, AFFILIATION_LINE),
-            complete=True,
-        )
-        if partial is not None:
-            raw.fetched_from = partial.fetched_from
-        return Parsed(items=[raw])
+    def parse_title(self, detail: Detail) -> str:
+        """og:title ("Free live webinar: Unpacking Complex Trauma"), else <title>, else <h1>:
+        the <h1> runs a kicker into the title without punctuation, so it comes last."""
+        soup = detail.soup
+        title = meta_content(soup, "og:title")
+        if title:
+            return _strip_decor(SITE_SUFFIX.sub("", title))
+        if soup.title and soup.title.get_text(strip=True):
+            return SITE_SUFFIX.sub("", soup.title.get_text(" ").strip())
+        h1 = detail.main.find("h1")
+        return _text(h1) if isinstance(h1, Tag) else ""
 
+    def parse_summary(self, detail: Detail) -> str:
+        """The meta description, else the paragraph after the <h1> (the standfirst)."""
+        described = meta_content(detail.soup, "description", "og:description")
+        if described:
+            return _strip_decor(described)
+        h1 = detail.main.find("h1")
+        paragraph = h1.find_next("p") if isinstance(h1, Tag) else None
+        return _text(paragraph) if isinstance(paragraph, Tag) else ""
 
-def _content(soup: BeautifulSoup) -> Tag:
-    """<main> (or its stand-in) without decorative SVGs and hidden ornaments."""
-    for tag in soup.find_all(["svg", "script", "style", "noscript", "template"]):
-        tag.decompose()
-    return main_element(soup)
+    def parse_event_range(self, detail: Detail) -> str | None:
+        return event_range(detail.text)
 
+    def parse_type_hint(self, detail: Detail) -> str | None:
+        """An event by its content, else a resource by its URL."""
+        if self.parse_event_range(detail):
+            return "event"
+        return "resource" if RESOURCE_PATH.match(detail.page.path.rstrip("/")) else None
 
-def _parse_event_range(text: str) -> str | None:
-    # Text flattened from inline elements (`<time>…2024</time>, <time>…`) gains a space
-    # before punctuation ("2024 , 05:00"); drop it so the range reads as displayed.
-    match = EVENT_RANGE.search(SPACE_BEFORE_PUNCTUATION.sub(r"\1", text))
-    return " ".join(match.group(0).split()) if match else None
-
-
-def _parse_booking_link(page: Page, main: Tag) -> tuple[str, str] | None:
-    """("Book a free place", url): a link that says book/register, or goes to a ticket site."""
-    for anchor in main.find_all("a", href=True):
-        label = _text(anchor)
-        href = urljoin(page.url, str(anchor["href"]))
-        host = urlsplit(href).hostname or ""
-        if BOOKING_TEXT.match(label) or any(h in host for h in BOOKING_HOSTS):
-            return (label or "Book a place", href)
-    return None
-
-
-def _listing_type_hint(anchor: Tag, title: str, url: str) -> str | None:
-    """A card's kicker ("Live session", "Guide") says event; else the URL says resource."""
-    kicker = _text(anchor).replace(title, "")
-    if EVENT_KICKER.search(kicker):
-        return "event"
-    return "resource" if RESOURCE_PATH.match(urlsplit(url).path) else None
-
-
-def _parse_type_hint(page: Page, event_range: str | None) -> str | None:
-    """An event by its content, else a resource by its URL."""
-    if event_range:
-        return "event"
-    if RESOURCE_PATH.match(page.path.rstrip("/")):
-        return "resource"
-    return None
-
-
-def _parse_url(soup: BeautifulSoup, page: Page) -> str:
-    found = canonical_link(soup) or meta_content(soup, "og:url")
-    if found and urlsplit(urljoin(page.url, found)).hostname == urlsplit(page.url).hostname:
-        return urljoin(page.url, found)
-    return page.url
-
-
-def _parse_title(soup: BeautifulSoup, main: Tag) -> str:
-    """og:title ("Free live webinar: Unpacking Complex Trauma"), else <title>, else <h1>.
-
-    The <h1> runs a kicker into the title ("Free live webinar" + "Unpacking Complex Trauma")
-    without punctuation, so it comes last.
-    """
-    title = meta_content(soup, "og:title")
-    if title:
-        return _strip_decor(SITE_SUFFIX.sub("", title))
-    if soup.title and soup.title.get_text(strip=True):
-        return SITE_SUFFIX.sub("", soup.title.get_text(" ").strip())
-    h1 = main.find("h1")
-    return _text(h1) if isinstance(h1, Tag) else ""
-
-
-def _parse_summary(soup: BeautifulSoup, main: Tag) -> str:
-    """The meta description, else the paragraph after the <h1> (the standfirst)."""
-    described = meta_content(soup, "description", "og:description")
-    if described:
-        return _strip_decor(described)
-    h1 = main.find("h1")
-    if isinstance(h1, Tag):
-        paragraph = h1.find_next("p")
-        if isinstance(paragraph, Tag):
-            return _text(paragraph)
-    return ""
+    def parse_links(self, detail: Detail) -> list[tuple[str, str]]:
+        booking = booking_link(detail.page, detail.main)
+        return [booking] if booking else []
 
 
 def _strip_decor(text: str) -> str:
@@ -203,7 +124,7 @@ def _strip_decor(text: str) -> str:
 
 
 def _text(node: Tag) -> str:
-    return _strip_decor(" ".join(node.get_text(" ").split()))
+    return _strip_decor(text_of(node))
 
 
 PARSER = UkTraumaCouncilParser

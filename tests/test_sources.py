@@ -1,8 +1,17 @@
-"""The registry and the add-a-source recipe: a completeness check for every source."""
+"""The registry and the add-a-source recipe: a completeness check for every source.
+
+Every slug list here comes from the registry (and the fixtures on disk), so a new registry
+entry is checked as soon as it exists. What the recipe demands of every source: a registry
+entry; fixtures/<slug>/ with meta.json and a README saying whether it is real, real-shape or
+synthetic; reviewed goldens; a row in docs/sources.md. Only a source of the HTML kind also
+needs its own module spiders/<slug>.py, a test module tests/spiders/test_<slug>.py and a
+`variant/` re-skin (a redesign changes markup; an API or feed response has no skin to change).
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -11,52 +20,70 @@ from pathlib import Path
 import pytest
 
 from aggregator.devtools.fixtures import FIXTURES_DIR, read_meta
+from aggregator.devtools.goldens import parse_cases, snapshot_folders
+from aggregator.devtools.scaffold import PLACEHOLDER
 from aggregator.fetch.spider_loader import RegistrySpiderLoader, parser_class, spider_class
-from aggregator.sources import REGISTRY, ChannelKind
-from spiders.base import PlainFeedParser
+from aggregator.sources import REGISTRY, ChannelKind, SourceKind
+from spiders.feed import PlainFeedParser
+from tests.source_kinds import VARIANT
 
 ROOT = Path(__file__).resolve().parent.parent
 SLUGS = sorted(REGISTRY)
+SLUG = re.compile(r"[a-z][a-z0-9_]*")
 
 
-def test_the_six_sources_are_registered() -> None:
-    assert SLUGS == [
-        "dhsc",
-        "home_office",
-        "internet_matters",
-        "lucy_faithfull",
-        "nspcc",
-        "uk_trauma_council",
-    ]
+def test_registry_and_fixture_folders_name_the_same_sources() -> None:
+    """Every registered source has fixtures, and every fixture folder is a registered source."""
+    assert SLUGS, "the registry is empty"
+    assert all(SLUG.fullmatch(slug) for slug in SLUGS), SLUGS
+    folders = sorted(meta.parent.name for meta in FIXTURES_DIR.glob("*/meta.json"))
+    assert folders == SLUGS
 
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_recipe_was_followed(slug: str) -> None:
-    """Registry entry, spider module, fixtures with README and meta, a re-skin variant,
-    goldens, tests and a row in docs/sources.md."""
+    """Registry entry, fixtures with README and meta, reviewed goldens and a row in
+    docs/sources.md; for an HTML site also its module, its test module and a re-skin."""
     source = REGISTRY[slug]
     assert source.publisher and source.homepage.startswith("https://")
     assert source.channels, "a source needs at least one channel"
     assert source.spider is None or (ROOT / "spiders" / f"{source.spider}.py").exists()
+
     folder = FIXTURES_DIR / slug
-    readme = (folder / "README.md").read_text(encoding="utf-8").lower()
-    assert "synthetic" in readme or "real" in readme, "the fixture README must say which"
+    assert (folder / "meta.json").exists(), f"no fixtures/{slug}/meta.json"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "synthetic" in readme.lower() or "real" in readme.lower(), "the README must say which"
+    # `aggregator source new` leaves placeholders for what only a person can say.
+    assert PLACEHOLDER not in readme, f"fixtures/{slug}/README.md still has a {PLACEHOLDER}"
+    assert PLACEHOLDER not in source.notes, f"the registry notes still have a {PLACEHOLDER}"
     responses = read_meta(folder)
+    absent = [str(r.file) for r in responses if not r.file.exists()]
+    assert not absent, f"meta.json names fixture files that do not exist: {absent}"
     served = {r.url for r in responses}
     for channel in source.channels:
         if channel.role == "primary":
             assert channel.url in served, f"no fixture for primary channel {channel.url}"
-    variant = folder / "variant"
-    assert (variant / "meta.json").exists() and (variant / "README.md").exists(), "no variant"
-    assert (variant / "crawl.expected.json").exists(), "variant golden missing"
-    docs = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
-    assert f"| `{slug}` |" in docs, "no row in docs/sources.md"
-    assert (folder / "crawl.expected.json").exists()
+
+    # Reviewed goldens: one per parsed response, one crawl golden per snapshot folder.
+    expected = [c.expected_path for c in parse_cases() if c.slug == slug]
+    expected += [f / "crawl.expected.json" for s, f in snapshot_folders() if s == slug]
+    missing = [str(path) for path in expected if not path.exists()]
+    assert not missing, f"no golden (run `make goldens` and review): {missing}"
     assert json.loads((folder / "crawl.expected.json").read_text()), "the crawl golden is empty"
-    module = source.spider or "feed"
-    assert (ROOT / "tests" / "spiders" / f"test_{module}.py").exists() or (
-        ROOT / "tests" / "spiders" / f"test_{slug}.py"
-    ).exists()
+
+    docs = (ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    [row] = [line for line in docs.splitlines() if line.startswith(f"| `{slug}` |")] or [""]
+    assert row, "no row in docs/sources.md"
+    assert PLACEHOLDER not in row, f"the docs/sources.md row still has a {PLACEHOLDER}"
+
+    if source.kind == SourceKind.HTML:
+        module = ROOT / "spiders" / f"{slug}.py"
+        assert module.exists(), f"no spiders/{slug}.py"
+        assert PLACEHOLDER not in module.read_text(encoding="utf-8"), f"spiders/{slug}.py"
+        assert (ROOT / "tests" / "spiders" / f"test_{slug}.py").exists(), "no test module"
+        variant = folder / VARIANT
+        assert (variant / "meta.json").exists() and (variant / "README.md").exists(), "no variant"
+        assert (variant / "crawl.expected.json").exists(), "variant golden missing"
 
 
 @pytest.mark.parametrize("slug", SLUGS)

@@ -2,7 +2,7 @@
 
 An item about a child's death, a case review or explicit abuse gets a flag, and the review app
 reminds the editor not to copy identifying or graphic detail into the summary. The flag is
-evidence-based like the classifier (aggregator/classify.py): phrases from a small vocabulary
+evidence-based like the classifier (aggregator/classify/): phrases from a small vocabulary
 (`aggregator/data/sensitive.json`) matched as whole words in the title, the summary and the
 main text, each phrase counted once where it weighs most, and every decision carries the
 phrases that made it and the field they were found in.
@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from aggregator.classify.rules import compile_phrase, normalise_quotes
+from aggregator.classify.vocabulary import compile_phrase, normalise_quotes
 from aggregator.schema import Item
 
 __all__ = ["FIELDS", "Sensitivity", "SensitiveVocabulary", "assess_sensitivity"]

@@ -3,8 +3,8 @@
 ARCHITECTURE 1, "Identify & dedupe": an item whose key is new to its source may still be a
 publication another source already has (NSPCC writing up a Home Office response and linking to
 it, the same PDF on two sites, near-identical titles on the same day). ``ClusterIndex`` finds
-those items; ``publisher_of_record`` picks the member that published it. Pure: no database, no
-clock, no network.
+those items; ``publisher_of_record`` (publisher.py) picks the member that published it. Pure:
+no database, no clock, no network.
 
 Matching, for a candidate ``c`` against the indexed items of *other* sources (same-source
 identity is the job of keys and aliases, so items of one source never match here):
@@ -20,13 +20,12 @@ identity is the job of keys and aliases, so items of one source never match here
    Two items that merely link to the same third page are *not* matched: hub pages (a
    statutory guidance page, a donation page) are linked from hundreds of unrelated items.
 
-2. Title near-duplicates. The title is normalised (``normalise_title``, ``title_tokens``),
+2. Title near-duplicates. The title is normalised (``normalise_title``, ``title_tokens``:
+   titles.py),
    cut into shingles of ``shingle`` consecutive words (default 1: a set of words, robust to
    reordering and to one edited word in a long title; several times cheaper to sign
-   than character shingles) and summarised by a MinHash signature of ``num_perm`` values. Value
-   ``i`` is the minimum over the shingles of ``h_i(blake2b_64(shingle))`` with
-   ``h_i(x) = ((a_i·x + b_i) mod 2**128) >> 96``, the multiply-add-shift family, ``a_i`` and
-   ``b_i`` drawn from ``random.Random(seed)``. The signature is cut into ``bands`` bands of
+   than character shingles) and summarised by a MinHash signature of ``num_perm`` values
+   (minhash.py). The signature is cut into ``bands`` bands of
    ``num_perm // bands`` rows and each band is hashed to a bucket (see ``ClusterIndex`` for how
    dates enter the bucket key). Only items sharing a bucket are candidates: nothing compares
    every pair. Each candidate from another source is then verified exactly: the true Jaccard
@@ -52,20 +51,14 @@ candidates examined, so a test can prove that no all-pairs comparison has crept 
 
 from __future__ import annotations
 
-import hashlib
-import random
-import re
-import struct
 import sys
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
-from urllib.parse import urlsplit
 
-from aggregator.normalise.text import clean_title
-from aggregator.normalise.urls import canonical_url, url_key
+from aggregator.dedupe.minhash import MinHash
+from aggregator.dedupe.titles import title_tokens
+from aggregator.dedupe.url_keys import shown_url, url_key_or_none, url_keys
 
 __all__ = [
     "Candidate",
@@ -73,18 +66,14 @@ __all__ = [
     "MIN_TITLE_SHINGLES",
     "Match",
     "UNDATED_MIN_SIMILARITY",
-    "normalise_title",
-    "publisher_of_record",
-    "title_tokens",
+    "as_utc",
 ]
 
 # A title match where either side has no publication date needs this much similarity.
 UNDATED_MIN_SIMILARITY = 0.95
 # Fewer distinct shingles than this and a title is too generic to match by title alone.
 MIN_TITLE_SHINGLES = 3
-# Rows cached per index (word → its num_perm hash values); cleared when it grows past this.
-_ROW_CACHE_LIMIT = 50_000
-
+# Match kinds, strongest first: an exact URL signal outranks title similarity.
 _KIND_RANK = {"url": 0, "attachment": 1, "link": 2, "title": 3}
 
 
@@ -112,91 +101,11 @@ class Match:
     score: float
 
 
-# --- title normalisation -------------------------------------------------------------------
-
-# Labels some sites put before the title ("Guidance: ", "News story: "); GOV.UK's document
-# types and the generic labels our sources use. Only stripped when followed by a colon or a
-# spaced dash or bar, so "Consultation responses to…" keeps its first word.
-_TITLE_PREFIXES = (
-    "accredited official statistics", "blog", "blog post", "briefing", "case study",
-    "closed consultation", "collection", "consultation", "consultation outcome",
-    "corporate report", "correspondence", "decision", "event", "form", "guidance",
-    "impact assessment", "independent report", "national statistics", "news", "news story",
-    "notice", "official statistics", "open consultation", "podcast", "policy paper",
-    "press release", "promotional material", "regulation", "report", "research",
-    "research and analysis", "speech", "statistical data set", "statistics",
-    "statutory guidance", "transparency data", "webinar",
-)  # fmt: skip
-_PREFIX_RE = re.compile(
-    r"^(?:"
-    + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(_TITLE_PREFIXES, key=len)[::-1])
-    + r")\s*(?::|\s[-–—|])\s*",
-    re.IGNORECASE,
-)
-_APOSTROPHE_S_RE = re.compile(r"['’]s\b")
-_APOSTROPHE_RE = re.compile(r"['’]")
-_NON_WORD_RE = re.compile(r"[^0-9a-z]+")
-
-_STOP_WORDS = frozenset(
-    {
-        "a", "about", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has",
-        "have", "how", "in", "into", "is", "it", "its", "of", "on", "or", "our", "that",
-        "the", "their", "this", "to", "was", "we", "were", "what", "when", "which", "who",
-        "why", "with", "you", "your",
-    }
-)  # fmt: skip
-# US spellings fold to the British ones our publishers use.
-_SPELLING = {
-    "behavior": "behaviour", "behaviors": "behaviours", "behavioral": "behavioural",
-    "center": "centre", "centers": "centres", "program": "programme",
-    "programs": "programmes", "pediatric": "paediatric", "color": "colour",
-    "counseling": "counselling", "counselor": "counsellor", "enrollment": "enrolment",
-    "judgement": "judgment", "labor": "labour", "practise": "practice", "defense": "defence",
-    "offense": "offence", "offenses": "offences", "license": "licence",
-}  # fmt: skip
-_IZE_RE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations|er|ers)$")
-
-
-@lru_cache(maxsize=65536)
-def _fold(word: str) -> str:
-    """One word as a matching token: British spelling, no plural 's' (a key, never shown)."""
-    word = _SPELLING.get(word, word)
-    word = _IZE_RE.sub(r"is\1", word)
-    if len(word) > 4:
-        if word.endswith("ies"):
-            return word[:-3] + "y"
-        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            return word[:-1]
-    return word
-
-
-def normalise_title(title: str) -> str:
-    """The title as compared: site prefixes and suffixes removed, accents and case folded,
-    "&" read as "and", punctuation dropped, whitespace collapsed.
-
-    ``"Guidance: Child Sexual Abuse – Mandatory Reporting - GOV.UK"`` gives
-    ``"child sexual abuse mandatory reporting"``.
-    """
-    text = clean_title(title)
-    for _ in range(2):  # "News story: Consultation outcome: …"
-        stripped = _PREFIX_RE.sub("", text, count=1)
-        if stripped == text or not stripped.strip():
-            break
-        text = stripped
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.casefold()
-    text = text.replace("&", " and ")
-    text = _APOSTROPHE_S_RE.sub("", text)
-    text = _APOSTROPHE_RE.sub("", text)
-    return " ".join(_NON_WORD_RE.sub(" ", text).split())
-
-
-def title_tokens(title: str) -> list[str]:
-    """The matching tokens of a title, in order: normalised words without stop words, with
-    US spellings and plural endings folded."""
-    return [_fold(w) for w in normalise_title(title).split() if w not in _STOP_WORDS]
+def as_utc(moment: datetime) -> datetime:
+    """Aware datetimes converted to UTC; naive ones taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 # --- helpers for int-or-list dictionaries (most keys have one item: store the int) -----------
@@ -239,51 +148,6 @@ def _get(d: _Bucket, key: object) -> tuple[int, ...] | list[int]:
     if isinstance(cur, int):
         return (cur,)
     return cur
-
-
-# URLs already in canonical shape apart from scheme, host case, "www." and a trailing slash:
-# ASCII, no port, user, query, fragment, escape or dot segment. Their url_key is computed here
-# directly (a tenth of the time); everything else goes through url_key. A test checks both
-# agree.
-_SIMPLE_URL_RE = re.compile(
-    r"https?://([a-z0-9-]+(?:\.[a-z0-9-]+)*)(/[a-z0-9._~!$'()*,;=:@/+-]*)?", re.IGNORECASE
-)
-
-
-def _url_key_or_none(url: str) -> str | None:
-    m = _SIMPLE_URL_RE.fullmatch(url)
-    if m is not None:
-        host, path = m.group(1).lower(), m.group(2) or ""
-        if "//" not in path and "/." not in path:
-            host = host.removeprefix("www.")
-            return host + path.rstrip("/") if path.strip("/") else host
-    try:
-        return url_key(url)
-    except ValueError:
-        return None
-
-
-def _keys(urls: Iterable[str]) -> Iterator[tuple[str, str]]:
-    """(url_key, url) for each http(s) URL; anything else (mailto:, junk) is skipped."""
-    for url in urls:
-        key = _url_key_or_none(url)
-        if key is not None:
-            yield key, url
-
-
-def _utc(moment: datetime) -> datetime:
-    """Aware datetimes converted to UTC; naive ones taken to be UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _shown(url: str) -> str:
-    """A URL as shown in a reason: canonical (the raw form when it cannot be)."""
-    try:
-        return canonical_url(url)
-    except ValueError:
-        return url
 
 
 class _Entry:
@@ -383,17 +247,7 @@ class ClusterIndex:
         self.scorer_calls = 0
         self.candidate_count = 0
 
-        rng = random.Random(seed)
-        # Multiply-add-shift on 64-bit inputs: h(x) = ((a·x + b) mod 2**128) >> 96. All
-        # num_perm values are computed with one big-integer multiplication by packing the
-        # a_i (and b_i) into 192-bit slots: a·x + b < 2**192, so slots never carry.
-        a = [rng.getrandbits(128) | 1 for _ in range(num_perm)]
-        b = [rng.getrandbits(128) for _ in range(num_perm)]
-        self._packed_a = sum(v << (192 * i) for i, v in enumerate(a))
-        self._packed_b = sum(v << (192 * i) for i, v in enumerate(b))
-        self._nbytes = 24 * num_perm
-        self._unpack = struct.Struct("<" + "12xI8x" * num_perm).unpack  # bits 96..127 of a slot
-        self._row_cache: dict[str, tuple[int, ...]] = {}
+        self._minhash = MinHash(num_perm, seed)
 
         self._entries: dict[int, _Entry] = {}
         self._by_url: _Bucket = {}
@@ -409,7 +263,7 @@ class ClusterIndex:
     def __contains__(self, item_id: object) -> bool:
         return item_id in self._entries
 
-    # --- MinHash ---------------------------------------------------------------------------
+    # --- MinHash LSH -----------------------------------------------------------------------
 
     def _shingles(self, norm: str) -> frozenset[str]:
         words = norm.split()
@@ -418,19 +272,6 @@ class ClusterIndex:
             return frozenset(words)
         return frozenset(" ".join(words[i : i + k]) for i in range(len(words) - k + 1))
 
-    def _row(self, shingle: str) -> tuple[int, ...]:
-        row = self._row_cache.get(shingle)
-        if row is None:
-            x = int.from_bytes(
-                hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "little"
-            )
-            packed = x * self._packed_a + self._packed_b
-            row = self._unpack(packed.to_bytes(self._nbytes, "little"))
-            if len(self._row_cache) >= _ROW_CACHE_LIMIT:
-                self._row_cache.clear()
-            self._row_cache[shingle] = row
-        return row
-
     def signature(self, title: str) -> list[int]:
         """The MinHash signature of a title (empty when it has too few shingles)."""
         return self._signature(self._shingles(" ".join(title_tokens(title))))
@@ -438,7 +279,7 @@ class ClusterIndex:
     def _signature(self, shingles: frozenset[str]) -> list[int]:
         if len(shingles) < MIN_TITLE_SHINGLES:
             return []
-        return list(map(min, zip(*[self._row(s) for s in shingles], strict=True)))
+        return self._minhash.signature(shingles)
 
     def _band_hashes(self, shingles: frozenset[str]) -> tuple[list[int], list[int]]:
         """The loose band hashes (``bands`` of ``rows``) and the strict ones."""
@@ -460,14 +301,14 @@ class ClusterIndex:
         shingles = self._shingles(norm)
         loose, strict = self._band_hashes(shingles)
         prepared = _Prepared(
-            url_key=_url_key_or_none(c.url),
-            atts=list(_keys(c.attachment_urls)),
-            links=list(_keys(c.link_urls)),
+            url_key=url_key_or_none(c.url),
+            atts=list(url_keys(c.attachment_urls)),
+            links=list(url_keys(c.link_urls)),
             norm=norm,
             shingles=shingles,
             bands=loose,
             strict=strict,
-            day=_utc(c.published).toordinal() if c.published is not None else None,
+            day=as_utc(c.published).toordinal() if c.published is not None else None,
         )
         self._memo = (c, prepared)
         return prepared
@@ -479,6 +320,21 @@ class ClusterIndex:
         window = [] if day is None else [hash((h, day // self._bin_days)) for h in loose]
         dated = 0 if day is None else 1
         return window, [hash((h, dated)) for h in strict]
+
+    def _places(
+        self, entry: _Entry, loose: list[int], strict: list[int]
+    ) -> Iterator[tuple[_Bucket, object]]:
+        """Every (dictionary, key) an entry is filed under: ``add`` and ``remove`` walk the
+        same places, so nothing is left behind."""
+        if entry.url_key is not None:
+            yield self._by_url, entry.url_key
+        for k in entry.att_keys:
+            yield self._by_attachment, k
+        for k in entry.link_keys:
+            yield self._by_link, k
+        window, strict_keys = self._bucket_keys(loose, strict, entry.day)
+        yield from zip(self._window, window, strict=False)
+        yield from zip(self._strict, strict_keys, strict=False)
 
     def add(self, c: Candidate) -> None:
         """Index ``c``; an item already indexed under ``c.item_id`` is replaced."""
@@ -496,16 +352,7 @@ class ClusterIndex:
             link_keys=tuple(dict.fromkeys(k for k, _ in p.links)),
         )
         self._entries[iid] = entry
-        if p.url_key is not None:
-            _put(self._by_url, p.url_key, iid)
-        for k in entry.att_keys:
-            _put(self._by_attachment, k, iid)
-        for k in entry.link_keys:
-            _put(self._by_link, k, iid)
-        window, strict = self._bucket_keys(p.bands, p.strict, p.day)
-        for buckets, key in zip(self._window, window, strict=False):
-            _put(buckets, key, iid)
-        for buckets, key in zip(self._strict, strict, strict=False):
+        for buckets, key in self._places(entry, p.bands, p.strict):
             _put(buckets, key, iid)
 
     def remove(self, item_id: int) -> None:
@@ -513,17 +360,8 @@ class ClusterIndex:
         entry = self._entries.pop(item_id, None)
         if entry is None:
             return
-        if entry.url_key is not None:
-            _drop(self._by_url, entry.url_key, item_id)
-        for k in entry.att_keys:
-            _drop(self._by_attachment, k, item_id)
-        for k in entry.link_keys:
-            _drop(self._by_link, k, item_id)
-        loose, strict_hashes = self._band_hashes(self._shingles(entry.norm))
-        window, strict = self._bucket_keys(loose, strict_hashes, entry.day)
-        for buckets, key in zip(self._window, window, strict=False):
-            _drop(buckets, key, item_id)
-        for buckets, key in zip(self._strict, strict, strict=False):
+        loose, strict = self._band_hashes(self._shingles(entry.norm))
+        for buckets, key in self._places(entry, loose, strict):
             _drop(buckets, key, item_id)
         self._memo = None
 
@@ -585,12 +423,12 @@ class ClusterIndex:
             for iid in _get(self._by_url, key):
                 offer(iid, "link", f"links to {entries[iid].url}")
             for iid in _get(self._by_attachment, key):
-                offer(iid, "attachment", f"links to attachment {_shown(url)}")
+                offer(iid, "attachment", f"links to attachment {shown_url(url)}")
         for key, url in p.atts:
             for iid in _get(self._by_attachment, key):
-                offer(iid, "attachment", f"same attachment {_shown(url)}")
+                offer(iid, "attachment", f"same attachment {shown_url(url)}")
             for iid in _get(self._by_link, key):
-                reason = f"attachment {_shown(url)} is linked from {entries[iid].url}"
+                reason = f"attachment {shown_url(url)} is linked from {entries[iid].url}"
                 offer(iid, "attachment", reason)
             for iid in _get(self._by_url, key):
                 offer(iid, "attachment", f"has attachment {entries[iid].url}, the matched item")
@@ -634,77 +472,3 @@ class ClusterIndex:
                 else f"published {gap} day{'s' if gap > 1 else ''} apart"
             )
         return similarity, f"title similarity {similarity:.2f}, {when}"
-
-
-# --- publisher of record ---------------------------------------------------------------------
-
-
-def _site(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def _is_gov_uk(url: str) -> bool:
-    site = _site(url)
-    return site == "gov.uk" or site.endswith(".gov.uk")
-
-
-def publisher_of_record(members: Sequence[Candidate]) -> Candidate:
-    """The member of a cluster whose publisher actually published it.
-
-    The rule, in order:
-
-    1. the original: the member most pointed at by the others, counting another member's
-       link to its URL, its URL being another member's attachment, and another member's link
-       to one of its attachments (the NSPCC write-up links to the Home Office page, so the
-       Home Office page is the original);
-    2. then a member sharing an attachment with another member while hosting that file on
-       its own site (``assets.publishing.service.gov.uk`` counts as ``gov.uk``);
-    3. then a GOV.UK page (``gov.uk`` or a ``*.gov.uk`` site);
-    4. then the earliest published (undated members last);
-    5. then the lowest ``item_id``.
-    """
-    if not members:
-        raise ValueError("publisher_of_record needs at least one member")
-
-    def keys(urls: Iterable[str]) -> set[str]:
-        return {k for k, _ in _keys(urls)}
-
-    own = {m.item_id: keys([m.url]) for m in members}
-    atts = {m.item_id: keys(m.attachment_urls) for m in members}
-    links = {m.item_id: keys(m.link_urls) for m in members}
-
-    def pointed_at(m: Candidate) -> int:
-        count = 0
-        for other in members:
-            if other.item_id == m.item_id:
-                continue
-            if own[m.item_id] & (links[other.item_id] | atts[other.item_id]) or (
-                atts[m.item_id] & links[other.item_id]
-            ):
-                count += 1
-        return count
-
-    def hosts_shared_attachment(m: Candidate) -> bool:
-        site = _site(m.url)
-        shared = set().union(
-            *(atts[m.item_id] & atts[o.item_id] for o in members if o.item_id != m.item_id)
-        )
-        for key in shared:
-            host = key.split("/", 1)[0].split("@")[-1].split(":")[0]
-            if host == site or host.endswith("." + site):
-                return True
-        return False
-
-    def rank(m: Candidate) -> tuple[int, int, int, int, float, int]:
-        published = _utc(m.published).timestamp() if m.published is not None else float("inf")
-        return (
-            -pointed_at(m),
-            0 if hosts_shared_attachment(m) else 1,
-            0 if _is_gov_uk(m.url) else 1,
-            0 if m.published is not None else 1,
-            published,
-            m.item_id,
-        )
-
-    return min(members, key=rank)

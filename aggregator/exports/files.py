@@ -22,8 +22,8 @@ from collections.abc import Iterable, Iterator
 
 from aggregator.exports.bulletin import READ_LABELS, clean_text, date_line, safe_url
 from aggregator.exports.syndication import one_line, rfc3339, updated_of
-from aggregator.schema import _jsonable
-from aggregator.storage.exporting import ExportRow
+from aggregator.schema import jsonable
+from aggregator.storage.exports import ExportRow
 
 CSV_FIELDS: tuple[str, ...] = (
     "id",
@@ -122,9 +122,9 @@ def jsonl_record(row: ExportRow) -> dict[str, object]:
         section=row.section,
         status=row.status,
         date=date_line(row.display_item()),
-        shown_updated=_jsonable(row.shown_updated),
-        entry_updated=_jsonable(updated_of(row)),
-        reviewed_at=_jsonable(row.reviewed_at),
+        shown_updated=jsonable(row.shown_updated),
+        entry_updated=jsonable(updated_of(row)),
+        reviewed_at=jsonable(row.reviewed_at),
     )
     return record
 

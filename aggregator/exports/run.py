@@ -26,18 +26,17 @@ from typing import BinaryIO
 from aggregator.exports import bulletin, files
 from aggregator.exports import syndication as feeds
 from aggregator.schema import Item
+from aggregator.storage.bulletins import bulletin_info
 from aggregator.storage.draft_summaries import DraftStore
-from aggregator.storage.exporting import (
+from aggregator.storage.export_consumers import (
     CONSUMER_LEASE,
     CONSUMER_LEASE_RENEWAL,
     ConsumerBusyError,
-    ExportRow,
-    ExportSelection,
-    bulletin_info,
     release_consumer_lease,
     renew_consumer_lease,
     take_consumer_lease,
 )
+from aggregator.storage.exports import ExportRow, ExportSelection
 from aggregator.storage.repository import Repository
 
 FORMATS: tuple[str, ...] = ("atom", "rss", "jsonfeed", "csv", "jsonl", "html", "markdown", "text")

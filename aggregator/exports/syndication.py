@@ -34,7 +34,7 @@ from xml.sax.saxutils import XMLGenerator
 from aggregator.exports.bulletin import clean_text, date_line, safe_url
 from aggregator.normalise.dates import LONDON
 from aggregator.schema import Precision
-from aggregator.storage.exporting import ExportRow
+from aggregator.storage.exports import ExportRow
 
 TAG_AUTHORITY_ENV = "AGGREGATOR_TAG_AUTHORITY"
 PUBLIC_URL_ENV = "AGGREGATOR_PUBLIC_URL"

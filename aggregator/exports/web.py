@@ -33,7 +33,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import Table, select
 
 from aggregator.exports import syndication as feeds
-from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.exports import ExportSelection
 from aggregator.storage.models import BulletinRow
 from aggregator.storage.repository import Repository
 

@@ -15,7 +15,7 @@ from aggregator.fetch.spider_loader import spider_class
 FIXTURE_HANDLER = "aggregator.fetch.fixture_handler.FixtureDownloadHandler"
 
 
-# Politeness is the production profile (aggregator/scrapy_settings.py). Crawls of the loopback
+# Politeness is the production profile (aggregator/fetch/scrapy_settings.py). Crawls of the loopback
 # fixture server (tests, the demo, benchmarks) use this named profile instead: no per-host
 # delay, no AutoThrottle, no retries. Politeness itself is tested with the production profile.
 PROFILES: dict[str, dict[str, Any]] = {

@@ -1,31 +1,38 @@
 """Spider classes built from the registry, so `scrapy crawl <slug>` and the CLI find the same.
 
-A source names its parser module in the registry (`spiders/<module>.py` exports `PARSER`);
-a source without one is a plain RSS/Atom source read by the shared feed parser.
+A registry entry resolves to its parser class (`spiders.loader`: the source's own module if it
+has one, else its kind's); the spider is the Scrapy shell (`aggregator.fetch.spider`) over it.
 """
 
 from __future__ import annotations
 
 import builtins
-import importlib
 from typing import Self
 from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.settings import BaseSettings
 
+from aggregator.fetch.spider import SourceSpider
+from aggregator.schema import DocType
 from aggregator.sources import REGISTRY, get_source
-from spiders.base import PlainFeedParser, SourceParser, SourceSpider
+from spiders.base import SourceParser
+from spiders.loader import parser_for
 
 
 def parser_class(slug: str) -> type[SourceParser]:
     """The parser class of a source (KeyError for an unknown slug)."""
+    return parser_for(get_source(slug))
+
+
+def resolve_type(slug: str, label: str | None, url: str) -> tuple[DocType, str] | None:
+    """What a publisher's stored type label (else the URL's series) means to the parser of
+    `slug`, with the evidence: for classifying a stored item again. None for a source no
+    longer registered, or a label and URL its parser does not know."""
+    if slug not in REGISTRY:
+        return None
     source = get_source(slug)
-    if source.spider is None:
-        return PlainFeedParser
-    module = importlib.import_module(f"spiders.{source.spider}")
-    found: type[SourceParser] = module.PARSER
-    return found
+    return parser_for(source)(source).resolve_type(label, url)
 
 
 def spider_class(slug: str) -> type[SourceSpider]:

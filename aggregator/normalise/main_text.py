@@ -7,7 +7,7 @@ Draft summaries split the main text into sentences, so block structure must surv
 `clean_text` (normalise/text.py) flattens to one paragraph for summaries; this keeps lines.
 
 - `element_lines` reads a parsed element without changing it (spiders call it on their main
-  element after removing page chrome, see `spiders.base.main_text`).
+  element after removing page chrome, see `spiders.chrome.main_text`).
 - `clean_main_text` takes what a parser put in `RawItem.body_text`: lines of plain text from a
   spider, or an HTML fragment (a feed's content, a WordPress `content.rendered`, GOV.UK's
   Content API `details.body`), and returns the same normal form either way.

@@ -11,10 +11,13 @@ import html
 import re
 import unicodedata
 import warnings
+from collections.abc import Iterable
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 
-__all__ = ["clean_text", "clean_title", "truncate_words"]
+from aggregator.sources import REGISTRY
+
+__all__ = ["clean_text", "clean_title", "site_suffix_pattern", "truncate_words"]
 
 try:  # lxml is a project dependency; html.parser keeps this working without it.
     import lxml  # noqa: F401
@@ -46,13 +49,19 @@ INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 SPACES_RE = re.compile("[\u00a0\u2007\u202f]")
 _WS_RE = re.compile(r"\s+")
 
-# Site names appended to <title> and og:title. Only stripped after a spaced separator at the
-# very end, so a title that merely mentions the NSPCC keeps it.
-_SITE_SUFFIX_RE = re.compile(
-    r"\s+[-–—|]\s+(?:GOV\.UK|NSPCC\s+Learning|NSPCC|Internet\s+Matters|UK\s+Trauma\s+Council|"
-    r"Lucy\s+Faithfull\s+Foundation|The\s+Lucy\s+Faithfull\s+Foundation|Stop\s+It\s+Now!?|"
-    r"Anna\s+Freud(?:\s+Centre)?)\s*$",
-    re.IGNORECASE,
+
+# Site names appended to <title> and og:title, as the registry declares them per source. Only
+# stripped after a spaced separator at the very end, so a title that merely mentions the NSPCC
+# keeps it.
+def site_suffix_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    """` - <site name>` at the end of a title, for any of `names` (longest first)."""
+    alternatives = sorted({name.strip() for name in names if name.strip()}, key=len, reverse=True)
+    words = "|".join(r"\s+".join(map(re.escape, name.split())) for name in alternatives)
+    return re.compile(rf"\s+[-–—|]\s+(?:{words or '(?!)'})\s*$", re.IGNORECASE)
+
+
+_SITE_SUFFIX_RE = site_suffix_pattern(
+    name for source in REGISTRY.values() for name in source.site_names
 )
 
 _ELLIPSIS = "…"

@@ -22,34 +22,34 @@ Who may crawl a source is decided in the database, never in Redis, with the leas
   renewed, so the two never crawl at once. A job whose source was crawled since it was queued
   is acknowledged without crawling again.
 
-Each job runs its crawl in a fresh process (Twisted's reactor runs once per process):
-`python -m aggregator.ops.distributed --parent PID crawl SLUG --db URL`, which dies with the worker
-(PR_SET_PDEATHSIG on Linux, and a watch on its parent elsewhere), so a killed worker leaves no
-crawl behind that would outlive its lease.
+Each job runs its crawl in a fresh process (Twisted's reactor runs once per process), through
+the crawl service's entry point: `python -m aggregator.services.crawl --parent PID SLUG --db URL`,
+which dies with the worker (PR_SET_PDEATHSIG on Linux, and a watch on its parent elsewhere), so
+a killed worker leaves no crawl behind that would outlive its lease.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import dramatiq
+from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
+
+from aggregator.services import crawl
+from aggregator.services.due import release_after_run
 from aggregator.sources import REGISTRY
 from aggregator.storage.crawl_state import CrawlState
-
-if TYPE_CHECKING:
-    from dramatiq.brokers.redis import RedisBroker
 
 log = logging.getLogger("aggregator.worker")
 
@@ -117,9 +117,6 @@ class JobQueue:
         maintenance: bool = False,
         runner: Callable[[Job], None] | None = None,
     ) -> None:
-        import dramatiq
-        from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
-
         # Maintenance (putting dead workers' jobs back) is left to the workers, which run it on
         # every heartbeat; a process that only sends jobs never judges a worker dead.
         self.broker: RedisBroker = RedisBroker(
@@ -204,6 +201,23 @@ def enqueue_due(
     return queued
 
 
+def queue_due(
+    slugs: Sequence[str],
+    db_url: str,
+    redis: str,
+    namespace: str,
+    *,
+    fixtures: bool = False,
+    snapshot: str | None = None,
+) -> list[Job]:
+    """`enqueue_due` on the queue at `redis` under `namespace`, opened for this call only."""
+    queue = JobQueue(redis, namespace)
+    try:
+        return enqueue_due(slugs, db_url, queue, fixtures=fixtures, snapshot=snapshot)
+    finally:
+        queue.close()
+
+
 # --- working: `aggregator worker` --------------------------------------------------------------
 
 
@@ -218,8 +232,6 @@ class WorkerOptions:
 
 def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> str:
     """Crawl the job's source in a fresh process under the source's lease; what happened."""
-    from aggregator.ops.schedule import release_after_run
-
     owner = f"{job.run_prefix}{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     while True:
         now = datetime.now(UTC)
@@ -239,10 +251,9 @@ def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> str:
             return f"skipped: {job.slug} is leased by {holder}"
         return f"skipped: {job.slug} is backing off"
 
-    command = [sys.executable, "-m", "aggregator.ops.distributed", "--parent", str(os.getpid())]
-    command += ["crawl", job.slug, "--db", options.db_url]
-    command += ["--fixtures"] if job.fixtures else []
-    command += ["--snapshot", job.snapshot] if job.snapshot else []
+    command = crawl.child_command(
+        job.slug, options.db_url, parent=os.getpid(), fixtures=job.fixtures, snapshot=job.snapshot
+    )
     renew_every = max(options.lease.total_seconds() / 3, 0.2)
     process: subprocess.Popen[bytes] | None = None
     keep_lease = True
@@ -270,8 +281,6 @@ def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> str:
 
 def run_worker(options: WorkerOptions, url: str, namespace: str) -> None:
     """Take jobs until SIGTERM or SIGINT (or, with `burst`, until no job is left anywhere)."""
-    import dramatiq
-
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s[%(process)d] %(levelname)s %(message)s"
     )
@@ -314,40 +323,3 @@ def run_worker(options: WorkerOptions, url: str, namespace: str) -> None:
         worker.stop()
         queue.close()
         state.engine.dispose()
-
-
-# --- the crawl process of one job ---------------------------------------------------------------
-
-
-def _die_with_parent(parent: int) -> None:
-    """End this process when `parent` (the worker) ends, however it ends."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        with contextlib.suppress(OSError, AttributeError):
-            pr_set_pdeathsig = 1
-            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
-
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(1)
-            time.sleep(0.5)
-
-    if os.getppid() != parent:
-        os._exit(1)
-    threading.Thread(target=watch, daemon=True).start()
-
-
-def _child_main(argv: list[str]) -> None:
-    """`python -m aggregator.ops.distributed --parent PID <aggregator arguments>`."""
-    if len(argv) < 3 or argv[0] != "--parent":
-        sys.exit("usage: python -m aggregator.ops.distributed --parent PID COMMAND [ARGS]...")
-    _die_with_parent(int(argv[1]))
-    from aggregator.cli import main
-
-    main(argv[2:], prog_name="aggregator")
-
-
-if __name__ == "__main__":
-    _child_main(sys.argv[1:])

@@ -25,7 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aggregator.storage.repository import CrawlRun
+from aggregator.sources import REGISTRY
+from aggregator.storage.crawl_state import CrawlState
+from aggregator.storage.repository import Repository
+from aggregator.storage.values import CrawlRun
 
 ERRORS = ("fetch-failing", "blocked", "parse-broken")
 WARNINGS = ("stale", "suspicious")
@@ -35,6 +38,7 @@ DEFAULT_GAP = timedelta(days=14)  # before a source has history enough to learn 
 MISSING_FIELDS = ("missing title", "url not absolute http(s)", "bad url")
 # Crawl-record messages that say a page was fetched but could not be read.
 PARSE_MESSAGES = ("parse failed", "channel yielded no items", "fallback channel used")
+RECENT_RUNS = 10  # the runs `aggregator status` judges a source by
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,51 @@ class Health:
     @property
     def is_error(self) -> bool:
         return self.state in ERRORS
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """A source's health and its politeness log over its recent runs (`aggregator status`)."""
+
+    health: Health
+    runs: int
+    requests: int
+    not_modified: int
+    robots_refusals: int
+    retry_after_waits: int
+    backing_off_until: datetime | None
+    backoff_reason: str | None
+
+
+def source_statuses(url: str, now: datetime) -> list[SourceStatus]:
+    """Every registered source's status at `now`, by slug."""
+    repo = Repository.from_url(url)
+    state = CrawlState.from_url(url)
+    try:
+        states = state.states(REGISTRY)
+        found = []
+        for slug in sorted(REGISTRY):
+            runs = repo.runs(source=slug, limit=RECENT_RUNS)
+            messages = [e.get("message", "") for r in runs for e in r.stats.errors]
+            current = states.get(slug)
+            until = current.disabled_until if current else None
+            off = current if current and until and until > now else None
+            found.append(
+                SourceStatus(
+                    health=assess(slug, runs, repo.item_times(slug), now),
+                    runs=len(runs),
+                    requests=sum(r.stats.requests for r in runs),
+                    not_modified=sum(r.stats.responses_by_status.get("304", 0) for r in runs),
+                    robots_refusals=sum("robots.txt" in m for m in messages),
+                    retry_after_waits=sum("Retry-After" in m for m in messages),
+                    backing_off_until=off.disabled_until if off else None,
+                    backoff_reason=off.disabled_reason if off else None,
+                )
+            )
+        return found
+    finally:
+        repo.close()
+        state.engine.dispose()
 
 
 def usual_gap(published: Sequence[datetime]) -> timedelta:

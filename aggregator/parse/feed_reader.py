@@ -211,8 +211,8 @@ def feed_items(
 ) -> list[RawItem]:
     """Raw items for every entry of a feed, as the feed alone describes them.
 
-    `stable_guids=False` is for feeds whose entry ids change on every update (GOV.UK
-    organisation feeds embed the timestamp), which must never become aliases. A problem the
+    `stable_guids=False` is for feeds whose entry ids change on every update (some
+    organisation feeds embed the update time), which must never become aliases. A problem the
     feed was read in spite of (a wrong character-set label) is appended to `warnings`.
     """
     feed = parse_feed(body, url)
@@ -234,7 +234,7 @@ def feed_items(
                 fetched_from=url,
                 summary=entry.summary or entry.content,
                 published=entry.published,
-                # Feeds without a published date give only "updated" (GOV.UK Atom).
+                # Feeds without a published date give only "updated" (an Atom feed of updates).
                 updated=entry.updated if entry.updated != entry.published else None,
                 topic_hints=list(entry.categories),
                 attachments=list(entry.enclosures),

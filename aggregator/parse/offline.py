@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aggregator.classify.rules import Classification
-from aggregator.fetch.spider_loader import parser_class
-from aggregator.normalise.item import NormaliseError, normalise_classified
 from aggregator.normalise.main_text import clean_main_text
 from aggregator.normalise.validate import ValidationError, validate
+from aggregator.parse.item import NormaliseError, normalise_classified
 from aggregator.parse.raw import RawItem
 from aggregator.schema import Item
 from aggregator.sources import Source, get_source
-from spiders.base import Page, PlainFeedParser
+from spiders.base import Page
+from spiders.feed import PlainFeedParser
+from spiders.loader import parser_for
 
 # `aggregator parse feed FILE` reads any RSS/Atom file with the shared feed parser.
 ANY_FEED = Source(slug="feed", publisher="", homepage="", channels=())
@@ -47,7 +48,7 @@ def parse_saved(
         raws = PlainFeedParser(ANY_FEED).parse(page, "feed").listed()
     else:
         source = get_source(slug)
-        raws = parser_class(slug)(source).parse(page, parser).listed()
+        raws = parser_for(source)(source).parse(page, parser).listed()
     return finish(raws)
 
 

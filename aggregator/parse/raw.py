@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aggregator.schema import DocType
+
 
 @dataclass
 class RawAttachment:
@@ -36,8 +38,14 @@ class RawItem:
     event_range: str | None = None  # "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST"
     event_start: str | None = None
     event_end: str | None = None
-    # The publisher's own type label (GOV.UK content_store_document_type, NSPCC "Topics:").
+    # The publisher's own type label as shown (a content-store document type, a "Topics:"
+    # value, a site section), stored so the item can be classified again.
     type_hint: str | None = None
+    # What the source's parser says the label, or else the item's URL series, means: a
+    # controlled type and the evidence in the parser's words. Classification reads these and
+    # knows no source itself (`SourceParser.resolve_types` fills them).
+    doc_type_hint: DocType | None = None
+    type_evidence: str | None = None
     topic_hints: list[str] = field(default_factory=list)
     nation_hints: list[str] = field(default_factory=list)
     attachments: list[RawAttachment] = field(default_factory=list)
@@ -50,7 +58,7 @@ class RawItem:
     evergreen: bool = False
     # True when this came from a detail page or an API that gives the full record.
     complete: bool = False
-    # Set by a parser that recognises an item it must not store (a withdrawn GOV.UK page):
+    # Set by a parser that recognises an item it must not store (an evergreen topic page):
     # validation drops it and counts the reason.
     drop_reason: str | None = None
     # Set when the publisher has withdrawn the page or it is gone (404/410): the item is kept

@@ -22,8 +22,8 @@ from werkzeug.wrappers import Response
 
 from aggregator.review import auth, composer, queue
 from aggregator.review import draft_views as drafting
-from aggregator.review.auth import UserStore, current_user, load_user, require_login
-from aggregator.review.bulletins import BulletinStore
+from aggregator.review.auth import current_user, load_user, require_login
+from aggregator.review.bulletins import BulletinComposer
 from aggregator.review.context import now, wants_json
 from aggregator.review.csrf import init_csrf
 from aggregator.review.queries import LONDON, source_health
@@ -32,6 +32,7 @@ from aggregator.schema import Precision
 from aggregator.sources import REGISTRY
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
+from aggregator.storage.users import UserStore
 
 SECRET_KEY_ENV = "AGGREGATOR_SECRET_KEY"
 
@@ -78,7 +79,7 @@ def create_app(
     repository = Repository.from_url(database_url)
     app.extensions["aggregator_repo"] = repository
     app.extensions["aggregator_users"] = UserStore(repository.engine)
-    app.extensions["aggregator_bulletins"] = BulletinStore(repository)
+    app.extensions["aggregator_bulletins"] = BulletinComposer(repository)
     app.extensions["aggregator_drafts"] = DraftStore(repository.engine)
     app.extensions["aggregator_facets"] = {}
 

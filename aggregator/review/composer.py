@@ -1,7 +1,8 @@
 """The bulletin composer: a window of approved items in sections the editor orders, summaries
 edited in place with a length guide, a live preview in the example's layout, a link check,
 the guard against items already sent, late discoveries flagged, the week's source coverage,
-and publishing (which freezes the bulletin for the exports). Storage: `bulletins.py`.
+and publishing (which freezes the bulletin for the exports). Composing: `bulletins.py`;
+the tables: `aggregator.storage.bulletins`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from aggregator.review.bulletins import (
     DEFAULT_SECTIONS,
     SUMMARY_GUIDE,
     Bulletin,
-    BulletinStore,
+    BulletinComposer,
     FrozenError,
     html_document,
     render,
@@ -41,8 +42,8 @@ from aggregator.sources import REGISTRY
 bp = Blueprint("composer", __name__)
 
 
-def store() -> BulletinStore:
-    return cast(BulletinStore, current_app.extensions["aggregator_bulletins"])
+def store() -> BulletinComposer:
+    return cast(BulletinComposer, current_app.extensions["aggregator_bulletins"])
 
 
 def _bulletin(bulletin_id: int) -> Bulletin:

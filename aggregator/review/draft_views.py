@@ -1,10 +1,11 @@
 """Draft summaries in the review app: redrafting an item at another length, the editors'
 default length (a small settings page), and how the item page marks a draft's sentences.
 
-The drafts themselves are made by `aggregator.drafting.writer` from the publisher's own sentences and
-stored by `aggregator.storage.draft_summaries.DraftStore`, apart from the publisher's description and
-the editor's text: nothing here writes either of those. Copying a draft into the summary is
-done in the browser (static/item.js) and saved through the item page's ordinary edit form.
+The drafts themselves are made by `aggregator.drafting` from the publisher's own sentences
+and stored by `aggregator.storage.draft_summaries.DraftStore`, apart from the publisher's
+description and the editor's text: nothing here writes either of those. Copying a draft into
+the summary is done in the browser (static/item.js) and saved through the item page's
+ordinary edit form.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from aggregator.drafting.writer import Draft, UsedSentence
+from aggregator.drafting import Draft, UsedSentence
 from aggregator.review.auth import editor_required
 from aggregator.review.context import editor_name, now, wants_json
 from aggregator.storage.draft_summaries import (

@@ -2,7 +2,7 @@
 
 Everything here reads through the repository's engine; every write to items and reviews goes
 through `Repository` (review, edit, undo, split), and users and bulletins are written by
-`auth.UserStore` and `composer.BulletinStore`.
+`aggregator.storage.users.UserStore` and `aggregator.storage.bulletins.BulletinStore`.
 
 The queue is ordered by the day an item was found (Europe/London), newest day first; within a
 day by source, then relevance (strongest first), then id. It is paged by keyset: a cursor holds
@@ -28,7 +28,6 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
-    Table,
     and_,
     column,
     exists,
@@ -42,20 +41,8 @@ from sqlalchemy import (
 )
 
 from aggregator.normalise.dates import LONDON
-from aggregator.storage.models import (
-    ClassificationRow,
-    CrawlRunRow,
-    ItemRow,
-    ReviewRow,
-    RevisionRow,
-)
 from aggregator.storage.repository import Repository
-
-ITEMS = cast(Table, ItemRow.__table__)
-REVIEWS = cast(Table, ReviewRow.__table__)
-CLASSIFICATIONS = cast(Table, ClassificationRow.__table__)
-REVISIONS = cast(Table, RevisionRow.__table__)
-RUNS = cast(Table, CrawlRunRow.__table__)
+from aggregator.storage.tables import CLASSIFICATIONS, ITEMS, REVIEWS, REVISIONS, RUNS
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

@@ -29,9 +29,10 @@ from flask import (
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from aggregator.classify.rules import NATIONS, UK_WIDE, Vocabulary
+from aggregator.classify.nations import NATIONS, UK_WIDE
+from aggregator.classify.vocabulary import Vocabulary
 from aggregator.review.auth import current_user, editor_required, users
-from aggregator.review.bulletins import BULLETIN_ITEMS, BULLETINS, DEFAULT_SECTIONS
+from aggregator.review.bulletins import DEFAULT_SECTIONS
 from aggregator.review.context import now, wants_json
 from aggregator.review.draft_views import ORIGINS, drafts, segments
 from aggregator.review.queries import (
@@ -48,6 +49,7 @@ from aggregator.review.queries import (
 from aggregator.schema import DocType
 from aggregator.storage.draft_summaries import WORD_LIMIT_MAX, WORD_LIMIT_MIN
 from aggregator.storage.repository import Repository
+from aggregator.storage.tables import BULLETIN_ITEMS, BULLETINS
 
 bp = Blueprint("queue", __name__)
 

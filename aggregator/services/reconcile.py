@@ -12,6 +12,8 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aggregator.fetch.process import run_crawl
+from aggregator.services.crawl import serving_fixtures, with_fixtures
 from aggregator.sources import REGISTRY
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
@@ -25,12 +27,22 @@ class Missed:
     title: str
 
 
+def reconcile_sources(
+    slugs: Sequence[str], url: str, *, fixtures: bool = False
+) -> dict[str, list[Missed]]:
+    """`reconcile`, live or (with `fixtures`) from the bundled fixtures of those of `slugs`
+    that have them."""
+    if not fixtures:
+        return reconcile(slugs, url)
+    chosen, _ = with_fixtures(slugs)
+    with serving_fixtures(chosen) as base_url:
+        return reconcile(chosen, url, fixture_server=base_url)
+
+
 def reconcile(
     slugs: Sequence[str], url: str, *, fixture_server: str | None = None
 ) -> dict[str, list[Missed]]:
     """For each source with fallback channels: items those channels list that `url` lacks."""
-    from aggregator.fetch.process import run_crawl
-
     with_fallbacks = [s for s in slugs if any(c.role == "fallback" for c in REGISTRY[s].channels)]
     if not with_fallbacks:
         return {}

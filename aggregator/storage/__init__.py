@@ -1,6 +1,8 @@
-"""Storage (ARCHITECTURE 1 Store): typed models, Alembic migrations and the one repository.
+"""Storage (ARCHITECTURE 1 Store): typed models, Alembic migrations, one module per entity.
 
-Pipelines, the review app and the exports use `Repository`; call `upgrade(url)` once before.
+Each entity store reads and writes its own tables (`tables`) through SQLAlchemy Core, the same
+on SQLite and PostgreSQL, and a crawl never overwrites an editor's decision. Callers use
+`Repository` (the entity stores over one engine) and call `upgrade(url)` once before.
 """
 
 from aggregator.storage.db import (
@@ -10,14 +12,14 @@ from aggregator.storage.db import (
     session_factory,
     upgrade,
 )
-from aggregator.storage.repository import (
+from aggregator.storage.hashing import content_hash
+from aggregator.storage.repository import Repository
+from aggregator.storage.values import (
     CrawlRun,
-    Repository,
     Revision,
     RunStats,
     StoredItem,
     UpsertResult,
-    content_hash,
 )
 
 __all__ = [

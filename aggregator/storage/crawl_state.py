@@ -16,15 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
-from sqlalchemy import Engine, Table, or_, select, update
+from sqlalchemy import or_, select, update
 
-from aggregator.storage.db import dialect_insert, make_engine, write_transaction
-from aggregator.storage.models import HttpStateRow, SourceStateRow
-
-_HTTP = cast(Table, HttpStateRow.__table__)
-_SOURCES = cast(Table, SourceStateRow.__table__)
+from aggregator.storage.bulk import dialect_insert
+from aggregator.storage.db import StoreBase, make_engine, write_transaction
+from aggregator.storage.tables import HTTP_STATE, SOURCE_STATE
 
 BACKOFF_BASE = timedelta(hours=1)
 BACKOFF_MAX = timedelta(days=2)
@@ -49,9 +46,8 @@ class SourceState:
     failures: int
 
 
-class CrawlState:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+class CrawlState(StoreBase):
+    """HTTP validators per URL and each source's lease, times and backoff."""
 
     @classmethod
     def from_url(cls, url: str) -> CrawlState:
@@ -61,7 +57,7 @@ class CrawlState:
 
     def http_entries(self, source: str) -> dict[str, HttpEntry]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_HTTP).where(_HTTP.c.source == source))
+            rows = conn.execute(select(HTTP_STATE).where(HTTP_STATE.c.source == source))
             return {r.url: HttpEntry(r.etag, r.last_modified, r.listing_signature) for r in rows}
 
     def save_http_entries(self, source: str, entries: dict[str, HttpEntry], at: datetime) -> None:
@@ -79,7 +75,7 @@ class CrawlState:
             for url, e in entries.items()
         ]
         with write_transaction(self.engine) as conn:
-            stmt = dialect_insert(conn, _HTTP)
+            stmt = dialect_insert(conn, HTTP_STATE)
             conn.execute(
                 stmt.on_conflict_do_update(
                     index_elements=["source", "url"],
@@ -96,7 +92,7 @@ class CrawlState:
     def states(self, sources: Iterable[str]) -> dict[str, SourceState]:
         wanted = list(sources)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(_SOURCES).where(_SOURCES.c.source.in_(wanted)))
+            rows = conn.execute(select(SOURCE_STATE).where(SOURCE_STATE.c.source.in_(wanted)))
             found = {r.source: SourceState(**r._mapping) for r in rows}
         return found
 
@@ -131,21 +127,24 @@ class CrawlState:
         `replacing` names a holder whose lease may be taken over before it expires: a queued
         job's reservation, taken over by the worker that runs the job (aggregator.ops.distributed).
         """
-        free = [_SOURCES.c.lease_until.is_(None), _SOURCES.c.lease_until <= now]
+        free = [SOURCE_STATE.c.lease_until.is_(None), SOURCE_STATE.c.lease_until <= now]
         if replacing is not None:
-            free.append(_SOURCES.c.lease_owner == replacing)
+            free.append(SOURCE_STATE.c.lease_owner == replacing)
         with write_transaction(self.engine) as conn:
             conn.execute(
-                dialect_insert(conn, _SOURCES)
+                dialect_insert(conn, SOURCE_STATE)
                 .values(source=source, failures=0)
                 .on_conflict_do_nothing(index_elements=["source"])
             )
             result = conn.execute(
-                update(_SOURCES)
+                update(SOURCE_STATE)
                 .where(
-                    _SOURCES.c.source == source,
+                    SOURCE_STATE.c.source == source,
                     or_(*free),
-                    or_(_SOURCES.c.disabled_until.is_(None), _SOURCES.c.disabled_until <= now),
+                    or_(
+                        SOURCE_STATE.c.disabled_until.is_(None),
+                        SOURCE_STATE.c.disabled_until <= now,
+                    ),
                 )
                 .values(lease_owner=owner, lease_until=now + lease, last_started=now)
             )
@@ -155,8 +154,8 @@ class CrawlState:
         """Move the end of `owner`'s lease to `until`; False if `owner` no longer holds it."""
         with write_transaction(self.engine) as conn:
             result = conn.execute(
-                update(_SOURCES)
-                .where(_SOURCES.c.source == source, _SOURCES.c.lease_owner == owner)
+                update(SOURCE_STATE)
+                .where(SOURCE_STATE.c.source == source, SOURCE_STATE.c.lease_owner == owner)
                 .values(lease_until=until)
             )
             return result.rowcount == 1
@@ -166,7 +165,7 @@ class CrawlState:
     ) -> SourceState:
         """End a run: clear the lease; a failure backs off exponentially, a success resets."""
         with write_transaction(self.engine) as conn:
-            row = conn.execute(select(_SOURCES).where(_SOURCES.c.source == source)).first()
+            row = conn.execute(select(SOURCE_STATE).where(SOURCE_STATE.c.source == source)).first()
             failures = (row.failures if row is not None else 0) + 1 if failed else 0
             values: dict[str, object] = {
                 "lease_owner": None,
@@ -191,10 +190,10 @@ class CrawlState:
                 values["disabled_until"] = asked
                 values["disabled_reason"] = asked_reason
             conn.execute(
-                update(_SOURCES)
+                update(SOURCE_STATE)
                 .where(
-                    _SOURCES.c.source == source,
-                    or_(_SOURCES.c.lease_owner == owner, _SOURCES.c.lease_owner.is_(None)),
+                    SOURCE_STATE.c.source == source,
+                    or_(SOURCE_STATE.c.lease_owner == owner, SOURCE_STATE.c.lease_owner.is_(None)),
                 )
                 .values(**values)
             )
@@ -204,15 +203,18 @@ class CrawlState:
         """Back a source off until `until` (a Retry-After too long to wait in a crawl)."""
         with write_transaction(self.engine) as conn:
             conn.execute(
-                dialect_insert(conn, _SOURCES)
+                dialect_insert(conn, SOURCE_STATE)
                 .values(source=source, failures=0)
                 .on_conflict_do_nothing(index_elements=["source"])
             )
             conn.execute(
-                update(_SOURCES)
+                update(SOURCE_STATE)
                 .where(
-                    _SOURCES.c.source == source,
-                    or_(_SOURCES.c.disabled_until.is_(None), _SOURCES.c.disabled_until < until),
+                    SOURCE_STATE.c.source == source,
+                    or_(
+                        SOURCE_STATE.c.disabled_until.is_(None),
+                        SOURCE_STATE.c.disabled_until < until,
+                    ),
                 )
                 .values(disabled_until=until, disabled_reason=reason)
             )

@@ -1,4 +1,4 @@
-"""Engines, sessions and migrations.
+"""Engines, sessions, transactions and migrations.
 
 Alembic is configured here in code (no alembic.ini): `script_location` points at the
 `aggregator/migrations` directory next to this package, so `upgrade()` works from an installed
@@ -9,18 +9,18 @@ percent-encoded passwords).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, Table, create_engine, event
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -127,28 +127,51 @@ def current_revision(url: str) -> str | None:
         engine.dispose()
 
 
-# --- small helpers every store module uses ---------------------------------------------------
+# --- what every store shares ----------------------------------------------------------------
 
-_V = TypeVar("_V")
+_T = TypeVar("_T")
 
-
-def dialect_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that supports ON CONFLICT for the connection's dialect."""
-    name = conn.dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"storage supports SQLite and PostgreSQL, not {name}")
+_MAX_ATTEMPTS = 3
+_RETRY_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
 
 
-def chunks(values: Sequence[_V], size: int) -> Iterator[Sequence[_V]]:
-    """`values` in consecutive slices of at most `size`."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+class StoreBase:
+    """The one piece of state every store holds: the engine of its database.
+
+    The entity stores (`items_write.ItemWriter`, `reviews.ReviewStore`, …) are mixins over
+    this base, and `repository.Repository` combines them over one engine; they share nothing
+    else, so each can also be used on its own.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+
+def retry_on_conflict(work: Callable[[], _T], attempts: int = _MAX_ATTEMPTS) -> _T:
+    """Run a whole write transaction, again if PostgreSQL ended it to break a deadlock or a
+    serialization conflict with another writer (nothing of it was kept)."""
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as error:
+            sqlstate = getattr(error.orig, "sqlstate", None)
+            if attempt + 1 == attempts or sqlstate not in _RETRY_SQLSTATES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def require_aware(value: datetime, name: str) -> None:
     """Refuse a naive datetime: every stored time is an instant."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got {value!r}")
+
+
+def aware_utc(value: Any) -> datetime:
+    """An aware UTC datetime from what a driver gives back (SQLite aggregates give text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a datetime: {value!r}")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

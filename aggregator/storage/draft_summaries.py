@@ -1,9 +1,9 @@
 """Storage of draft summaries: items' main text, their drafts and sensitivity, and the word limit.
 
-The draft engine (`aggregator.drafting.writer`) and the sensitivity rules (`aggregator.classify.sensitive`) are
-pure functions of an item and its main text. This module keeps what they read and what they
-made, beside the item (never in `items` or `reviews`, so a redraft can never touch the
-publisher's description or an editor's text):
+The draft engine (`aggregator.drafting`) and the sensitivity rules
+(`aggregator.classify.sensitive`) are pure functions of an item and its main text. This module
+keeps what they read and what they made, beside the item (never in `items` or `reviews`, so a
+redraft can never touch the publisher's description or an editor's text):
 
 - `item_texts`: the main text of each item, one paragraph or list item per line. A crawl that
   fetched no page for an item (a listing entry, a feed fallback, a 304) brings an empty text,
@@ -20,20 +20,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Table, func, select
 
+from aggregator.classify.sensitive import Sensitivity, assess_sensitivity
+from aggregator.drafting import DEFAULT_WORD_LIMIT, Draft, draft_summary
 from aggregator.schema import Item
-from aggregator.storage.db import chunks, dialect_insert, require_aware, write_transaction
-from aggregator.storage.models import AppSettingRow, DraftRow, ItemRow, ItemTextRow
-
-if TYPE_CHECKING:
-    from aggregator.classify.sensitive import Sensitivity
-    from aggregator.drafting.writer import Draft
-
-# The draft engine and the sensitivity rules are imported where they are used, so the storage
-# layer (and the review app on top of it) loads without them being imported up front.
+from aggregator.storage.bulk import chunks, dialect_insert
+from aggregator.storage.db import StoreBase, require_aware, write_transaction
+from aggregator.storage.items_read import ItemReader
+from aggregator.storage.tables import APP_SETTINGS, DRAFTS, ITEM_TEXTS, ITEMS
 
 __all__ = [
     "DraftStore",
@@ -55,11 +52,6 @@ WORD_LIMIT_MAX = 400
 # Rows per statement batch and ids per IN (…) list: well under SQLite's bound-variable limit,
 # and small enough that one batch's drafts are a modest transaction.
 BATCH = 200
-
-_TEXTS = cast(Table, ItemTextRow.__table__)
-_DRAFTS = cast(Table, DraftRow.__table__)
-_SETTINGS = cast(Table, AppSettingRow.__table__)
-_ITEMS = cast(Table, ItemRow.__table__)
 
 
 class UnknownItemError(LookupError):
@@ -87,17 +79,11 @@ def check_word_limit(words: object) -> int:
 
 def build_draft(item: Item, main_text: str, word_limit: int) -> tuple[Draft, Sensitivity]:
     """The draft and the sensitivity assessment of one item (both pure; nothing is stored)."""
-    from aggregator.classify.sensitive import assess_sensitivity
-    from aggregator.drafting.writer import draft_summary
-
     return draft_summary(item, main_text, word_limit), assess_sensitivity(item, main_text)
 
 
-class DraftStore:
+class DraftStore(StoreBase):
     """Main texts, drafts and the draft word limit, on the engine's database."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
 
     # --- main text --------------------------------------------------------------------------
 
@@ -116,7 +102,7 @@ class DraftStore:
         if not rows:
             return
         with write_transaction(self.engine) as conn:
-            _replace_by_item_id(conn, _TEXTS, rows)
+            _replace_by_item_id(conn, ITEM_TEXTS, rows)
 
     def main_text(self, item_id: int) -> str:
         """The stored main text of an item ("" when none is stored)."""
@@ -127,8 +113,8 @@ class DraftStore:
         found: dict[int, str] = {}
         with self.engine.connect() as conn:
             for chunk in chunks(sorted(set(item_ids)), BATCH):
-                query = select(_TEXTS.c.item_id, _TEXTS.c.main_text).where(
-                    _TEXTS.c.item_id.in_(chunk)
+                query = select(ITEM_TEXTS.c.item_id, ITEM_TEXTS.c.main_text).where(
+                    ITEM_TEXTS.c.item_id.in_(chunk)
                 )
                 found.update({row.item_id: row.main_text for row in conn.execute(query)})
         return found
@@ -145,7 +131,7 @@ class DraftStore:
         if not rows:
             return
         with write_transaction(self.engine) as conn:
-            _replace_by_item_id(conn, _DRAFTS, rows)
+            _replace_by_item_id(conn, DRAFTS, rows)
 
     def get(self, item_id: int) -> StoredDraft | None:
         """The stored draft of an item, or None if it has none."""
@@ -153,15 +139,12 @@ class DraftStore:
 
     def many(self, item_ids: Sequence[int]) -> dict[int, StoredDraft]:
         """The stored drafts of these items (items without a draft are absent)."""
-        from aggregator.classify.sensitive import Sensitivity
-        from aggregator.drafting.writer import Draft
-
         found: dict[int, StoredDraft] = {}
         with self.engine.connect() as conn:
             for chunk in chunks(sorted(set(item_ids)), BATCH):
                 query = select(
-                    _DRAFTS.c.item_id, _DRAFTS.c.draft, _DRAFTS.c.sensitivity, _DRAFTS.c.drafted_at
-                ).where(_DRAFTS.c.item_id.in_(chunk))
+                    DRAFTS.c.item_id, DRAFTS.c.draft, DRAFTS.c.sensitivity, DRAFTS.c.drafted_at
+                ).where(DRAFTS.c.item_id.in_(chunk))
                 for row in conn.execute(query):
                     found[row.item_id] = StoredDraft(
                         item_id=row.item_id,
@@ -176,24 +159,24 @@ class DraftStore:
         found: set[int] = set()
         with self.engine.connect() as conn:
             for chunk in chunks(sorted(set(item_ids)), BATCH):
-                query = select(_DRAFTS.c.item_id).where(_DRAFTS.c.item_id.in_(chunk))
+                query = select(DRAFTS.c.item_id).where(DRAFTS.c.item_id.in_(chunk))
                 found.update(conn.execute(query).scalars())
         return found
 
     def missing(self) -> list[int]:
         """Ids of stored items that have no draft, in id order."""
         query = (
-            select(_ITEMS.c.id)
-            .outerjoin(_DRAFTS, _DRAFTS.c.item_id == _ITEMS.c.id)
-            .where(_DRAFTS.c.item_id.is_(None))
-            .order_by(_ITEMS.c.id)
+            select(ITEMS.c.id)
+            .outerjoin(DRAFTS, DRAFTS.c.item_id == ITEMS.c.id)
+            .where(DRAFTS.c.item_id.is_(None))
+            .order_by(ITEMS.c.id)
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
     def counts(self) -> tuple[int, int]:
         """(items with a draft, of which flagged sensitive)."""
-        query = select(func.count(), func.count().filter(_DRAFTS.c.sensitive))
+        query = select(func.count(), func.count().filter(DRAFTS.c.sensitive))
         with self.engine.connect() as conn:
             drafted, flagged = conn.execute(query).one()
         return int(drafted), int(flagged)
@@ -217,7 +200,7 @@ class DraftStore:
         limit = self.word_limit() if word_limit is None else check_word_limit(word_limit)
         when = at or datetime.now(UTC)
         with self.engine.connect() as conn:
-            ids = list(conn.execute(select(_ITEMS.c.id).order_by(_ITEMS.c.id)).scalars())
+            ids = list(conn.execute(select(ITEMS.c.id).order_by(ITEMS.c.id)).scalars())
         return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in chunks(ids, BATCH))
 
     def redraft_missing(self, word_limit: int | None = None, at: datetime | None = None) -> int:
@@ -230,10 +213,8 @@ class DraftStore:
     def _redraft_batch(
         self, item_ids: Sequence[int], word_limit: int, at: datetime
     ) -> dict[int, StoredDraft]:
-        # Read-only use of the repository: it owns how a stored row becomes an `Item`.
-        from aggregator.storage.repository import Repository
-
-        stored = Repository(self.engine).stored_items(item_ids)
+        # Read through the item store: it owns how a stored row becomes an `Item`.
+        stored = ItemReader(self.engine).stored_items(item_ids)
         texts = self.main_texts(list(stored))
         made = {
             item_id: build_draft(entry.item, texts.get(item_id, ""), word_limit)
@@ -250,11 +231,9 @@ class DraftStore:
     def word_limit(self) -> int:
         """The editors' draft word limit, else DEFAULT_WORD_LIMIT (also if the stored value
         is not an allowed limit, so a bad row cannot stop a crawl)."""
-        from aggregator.drafting.writer import DEFAULT_WORD_LIMIT
-
         with self.engine.connect() as conn:
             value = conn.execute(
-                select(_SETTINGS.c.value).where(_SETTINGS.c.key == WORD_LIMIT_KEY)
+                select(APP_SETTINGS.c.value).where(APP_SETTINGS.c.key == WORD_LIMIT_KEY)
             ).scalar_one_or_none()
         try:
             return check_word_limit(value)
@@ -269,7 +248,7 @@ class DraftStore:
         check_word_limit(words)
         require_aware(at, "at")
         with write_transaction(self.engine) as conn:
-            stmt = dialect_insert(conn, _SETTINGS).values(
+            stmt = dialect_insert(conn, APP_SETTINGS).values(
                 key=WORD_LIMIT_KEY, value=words, updated_at=at, updated_by=actor
             )
             conn.execute(

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from aggregator.classify.rules import classify_item
+from aggregator.fetch.spider_loader import resolve_type
 from aggregator.schema import DocType, Item
 from aggregator.sources import REGISTRY
 
@@ -61,7 +62,14 @@ def score(rows: list[dict[str, Any]]) -> Scores:
             url=row["url"],
             summary=row["summary"],
         )
-        result = classify_item(item, type_hint=row["type_hint"])
+        # The source's parser reads its label (else the URL series), as in a crawl.
+        hint = resolve_type(row["source"], row["type_hint"], row["url"])
+        result = classify_item(
+            item,
+            type_hint=row["type_hint"],
+            doc_type_hint=hint[0] if hint else None,
+            type_evidence=hint[1] if hint else "",
+        )
         expected = bool(row["expected_relevant"])
         tp += result.relevant and expected
         fp += result.relevant and not expected

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from aggregator.dedupe.identity import item_key
-from aggregator.normalise.item import normalise
 from aggregator.parse.feed_reader import feed_items
+from aggregator.parse.item import normalise
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""Draft summaries (aggregator/drafts.py, docs/drafts.md): openings, choice, limits, verbatim."""
+"""Draft summaries (aggregator/drafting, docs/drafts.md): openings, choice, limits, verbatim."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aggregator.drafting.writer import (
+from aggregator.drafting import (
     DEFAULT_WORD_LIMIT,
     Draft,
     UsedSentence,

@@ -19,7 +19,7 @@ from aggregator.exports.run import ExportOptions, export, selection_for
 from aggregator.exports.syndication import FeedInfo
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting
 from aggregator.storage.db import upgrade
-from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
 from tests.conftest import db_url, repo  # noqa: F401  (re-exported fixtures)
 

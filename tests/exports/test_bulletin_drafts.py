@@ -16,13 +16,13 @@ import pytest
 from sqlalchemy import event
 
 from aggregator.classify.sensitive import Sensitivity
-from aggregator.drafting.writer import Draft
+from aggregator.drafting import Draft
 from aggregator.exports import run
 from aggregator.exports.bulletin import bulletin_summary
 from aggregator.exports.run import ExportOptions, export, selection_for
-from aggregator.review.bulletins import BulletinStore
+from aggregator.review.bulletins import BulletinComposer
 from aggregator.storage.draft_summaries import DraftStore
-from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import APPROVED_AT, EDITOR, export_text
 
@@ -123,7 +123,7 @@ def test_a_stored_bulletins_own_edit_beats_the_draft(
 ) -> None:
     repository, ids = stored
     texts = drafted(repository, ids)
-    bulletins = BulletinStore(repository)
+    bulletins = BulletinComposer(repository)
     bulletin_id = bulletins.create(
         "Week", date(2024, 5, 27), date(2024, 6, 2), actor=EDITOR, at=APPROVED_AT
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.storage.db import upgrade
-from aggregator.storage.exporting import take_consumer_lease
+from aggregator.storage.export_consumers import take_consumer_lease
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import GOLDEN, store_corpus
 

@@ -15,16 +15,15 @@ from sqlalchemy import select
 
 from aggregator.exports import run as run_module
 from aggregator.exports.run import ExportOptions, export
-from aggregator.storage.exporting import (
-    _CONSUMERS,
+from aggregator.storage.export_consumers import (
     CONSUMER_LEASE,
     ConsumerBusyError,
-    ExportRow,
-    ExportSelection,
     delivered_ids,
     take_consumer_lease,
 )
+from aggregator.storage.exports import ExportRow, ExportSelection
 from aggregator.storage.repository import Repository
+from aggregator.storage.tables import EXPORT_CONSUMERS as _CONSUMERS
 from tests.exports.conftest import SEEN, page
 
 DAY = timedelta(days=1)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.exports.files import BOM, CSV_FIELDS
-from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import APPROVED_AT, HOSTILE_TITLE, SEEN, export_text, page
 

@@ -9,7 +9,8 @@ import pytest
 
 from aggregator.exports.run import BULLETIN_SECTIONS
 from aggregator.schema import Precision, Sighting
-from aggregator.storage.exporting import ExportSelection, bulletin_info
+from aggregator.storage.bulletins import bulletin_info
+from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import APPROVED_AT, EDITOR, SEEN, page
 

@@ -19,7 +19,7 @@ import pytest
 
 from aggregator.exports import syndication as feeds
 from aggregator.exports.bulletin import clean_text
-from aggregator.storage.exporting import ExportRow, ExportSelection
+from aggregator.storage.exports import ExportRow, ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import (
     APPROVED_AT,

@@ -17,10 +17,11 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from aggregator.fetch.process import crawl_settings
+from aggregator.fetch.spider import SourceSpider
 from aggregator.fetch.spider_loader import spider_class
 from aggregator.sources import REGISTRY, Channel, ChannelKind, Source
 from aggregator.storage.db import upgrade
-from spiders.base import ListingKind, Page, Parsed, SourceSpider
+from spiders.base import ListingKind, Page, Parsed
 from tests.faults.server import FAULTS, Fault
 
 

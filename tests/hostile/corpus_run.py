@@ -2,10 +2,10 @@
 
 `python -m tests.hostile.corpus_run <sdist.tar.gz>` reads each file under the sdist's tests/
 (the Python scripts aside) straight from the archive and gives its bytes to
-`aggregator.parse.feed_reader.feed_items`, with a 10 s alarm per file. Prints one JSON object: per file its
-status ("items", "empty" for a feed without entries, "invalid" with the FeedError's reason,
-"error" for any other exception, "hang" when the alarm fired), its item count and seconds;
-and the process's peak resident memory in kB.
+`aggregator.parse.feed_reader.feed_items`, with a 10 s alarm per file. Prints one JSON object:
+per file its status ("items", "empty" for a feed without entries, "invalid" with the
+FeedError's reason, "error" for any other exception, "hang" when the alarm fired), its item
+count and seconds; and the process's peak resident memory in kB.
 """
 
 from __future__ import annotations

@@ -117,3 +117,18 @@ def test_truncate_words(text: str, limit: int, expected: str) -> None:
 def test_truncate_words_negative_limit() -> None:
     with pytest.raises(ValueError):
         truncate_words("text", -1)
+
+
+def test_site_suffixes_come_from_the_registry() -> None:
+    """The names stripped are the registry's `site_names`, not a list in shared code."""
+    from aggregator.normalise.text import site_suffix_pattern
+    from aggregator.sources import REGISTRY
+
+    declared = {name for source in REGISTRY.values() for name in source.site_names}
+    assert {"GOV.UK", "NSPCC Learning"} <= declared
+    pattern = site_suffix_pattern(["Example Partnership"])
+    assert pattern.sub("", "Neglect strategy | Example  Partnership") == "Neglect strategy"
+    assert pattern.sub("", "Neglect strategy - GOV.UK") == "Neglect strategy - GOV.UK"
+    assert site_suffix_pattern([]).sub("", "Neglect strategy - GOV.UK") == (
+        "Neglect strategy - GOV.UK"
+    )

@@ -72,7 +72,7 @@ def _crawl_processes_of(parent: int) -> list[int]:
             state = (entry / "stat").read_text().split(") ", 1)[1].split()[0]
         except OSError:
             continue
-        if b"aggregator.ops.distributed" in argv and str(parent).encode() in argv and state != "Z":
+        if b"aggregator.services.crawl" in argv and str(parent).encode() in argv and state != "Z":
             found.append(int(entry.name))
     return found
 

@@ -18,10 +18,10 @@ from flask.testing import FlaskClient
 
 from aggregator.classify.rules import Classification
 from aggregator.review.app import create_app
-from aggregator.review.auth import UserStore
 from aggregator.schema import DocType, Item, Precision, Sighting
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
+from aggregator.storage.users import UserStore
 from tests.conftest import _postgres_database
 
 # "Now" for the app: Wednesday 5 June 2024, 10:00 in London. Its week commences Monday 3 June.
@@ -38,14 +38,14 @@ def _cheap_password_hashing() -> Iterator[None]:
     per login, and the tests log in hundreds of times); the hashes are still Argon2id."""
     from argon2 import PasswordHasher
 
-    from aggregator.review import auth
+    from aggregator.storage import users as user_store
 
-    default = auth._HASHER
-    auth._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    default = user_store._HASHER
+    user_store._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     try:
         yield
     finally:
-        auth._HASHER = default
+        user_store._HASHER = default
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

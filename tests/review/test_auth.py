@@ -7,7 +7,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from aggregator.cli import main
-from aggregator.review.auth import USERS, UserStore
+from aggregator.storage.tables import USERS
+from aggregator.storage.users import UserStore
 from tests.review.conftest import EDITOR, VIEWER, World, csrf_of, login, post
 
 
@@ -145,10 +146,11 @@ def test_users_command(world: World) -> None:
 def test_the_demo_makes_a_demo_editor_once_and_prints_its_login(
     world: World, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from aggregator.cli import DEMO_USER, _demo_login
+    from aggregator.cli.demo import demo_login
+    from aggregator.services.demo import DEMO_USER
 
-    _demo_login(world.url)
-    _demo_login(world.url)
+    demo_login(world.url)
+    demo_login(world.url)
     out = capsys.readouterr().out
     assert out.count("Created the demo editor 'demo'.") == 1
     assert f"as {DEMO_USER[0]} / {DEMO_USER[1]}" in out

@@ -6,9 +6,9 @@ import dataclasses
 import re
 from datetime import UTC, datetime, timedelta
 
-from aggregator.review.bulletins import BulletinStore
+from aggregator.review.bulletins import BulletinComposer
 from aggregator.schema import Attachment, DocType, Link
-from aggregator.storage.exporting import ExportSelection
+from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import RunStats
 from tests.review.conftest import FOUND, World, make_item, post, store
 
@@ -44,8 +44,8 @@ def test_a_draft_takes_the_approved_items_of_its_window(world: World) -> None:
     world.ids["late"] = late_id
     approve(world, "neglect", "cse", "older", "late")
     bulletin_id = new_bulletin(world)
-    bulletin = BulletinStore(world.repo).require(bulletin_id)
-    entries = BulletinStore(world.repo).entries(bulletin)
+    bulletin = BulletinComposer(world.repo).require(bulletin_id)
+    entries = BulletinComposer(world.repo).entries(bulletin)
     taken = {e.item_id for e in entries}
     assert taken == {world.ids["neglect"], world.ids["cse"], late_id}  # not last week's "older"
     assert [e.late for e in entries if e.item_id == late_id] == [True]
@@ -123,10 +123,10 @@ def test_link_check_flags_broken_links_and_publish_waits(world: World, loopback_
     refused = post(client, f"/bulletins/{bulletin_id}/publish")
     assert refused.status_code == 409
     assert "1 broken link(s)" in refused.get_data(as_text=True)
-    assert BulletinStore(world.repo).require(bulletin_id).status == "draft"
+    assert BulletinComposer(world.repo).require(bulletin_id).status == "draft"
     done = post(client, f"/bulletins/{bulletin_id}/publish", {"publish_anyway": "1"})
     assert done.status_code == 302
-    assert BulletinStore(world.repo).require(bulletin_id).status == "published"
+    assert BulletinComposer(world.repo).require(bulletin_id).status == "published"
 
 
 def test_publishing_freezes_the_bulletin_and_hands_it_to_the_exports(world: World) -> None:
@@ -135,7 +135,7 @@ def test_publishing_freezes_the_bulletin_and_hands_it_to_the_exports(world: Worl
     client = world.client()
     published = post(client, f"/bulletins/{bulletin_id}/publish")
     assert published.status_code == 302
-    bulletin = BulletinStore(world.repo).require(bulletin_id)
+    bulletin = BulletinComposer(world.repo).require(bulletin_id)
     assert bulletin.status == "published" and bulletin.published_at == world.clock[0]
     assert bulletin.rendered_html and "Source: NSPCC" in bulletin.rendered_html
     assert bulletin.rendered_markdown and "### Neglect: learning from case reviews" in (
@@ -160,7 +160,7 @@ def test_items_sent_in_an_earlier_bulletin_are_not_sent_again(world: World) -> N
     second = new_bulletin(world, "2024-06-01", "2024-06-09")
     taken = {
         e.item_id
-        for e in BulletinStore(world.repo).entries(BulletinStore(world.repo).require(second))
+        for e in BulletinComposer(world.repo).entries(BulletinComposer(world.repo).require(second))
     }
     assert taken == {world.ids["cse"]}
     page = world.client().get(f"/bulletins/{second}").get_data(as_text=True)
@@ -197,7 +197,7 @@ def test_withdrawn_items_stay_out_unless_kept(world: World) -> None:
     world.repo.review(gone_id, "approve", at=FOUND, actor="ed")
     withdrawn = dataclasses.replace(gone, withdrawn=FOUND, withdrawn_reason="withdrawn")
     world.repo.upsert_items([withdrawn], FOUND + timedelta(hours=1))
-    store_ = BulletinStore(world.repo)
+    store_ = BulletinComposer(world.repo)
     bulletin_id = new_bulletin(world)
     assert gone_id not in {e.item_id for e in store_.entries(store_.require(bulletin_id))}
     world.repo.keep_withdrawn(gone_id, True, at=FOUND, actor="ed")
@@ -222,7 +222,7 @@ def test_a_published_bulletin_is_public_at_a_stable_url_with_validators(world: W
     assert post(world.client(), f"/bulletins/{bulletin_id}/publish").status_code == 302
     first = anonymous.get(f"/feeds/bulletins/{bulletin_id}.html")
     assert first.status_code == 200
-    bulletin = BulletinStore(world.repo).require(bulletin_id)
+    bulletin = BulletinComposer(world.repo).require(bulletin_id)
     assert first.get_data(as_text=True) == bulletin.rendered_html
     assert first.headers["ETag"] and first.headers["Last-Modified"]
     again = anonymous.get(

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import event
 
 from aggregator.classify.sensitive import Sensitivity
-from aggregator.drafting.writer import Draft, UsedSentence
-from aggregator.review.bulletins import BulletinStore
+from aggregator.drafting import Draft, UsedSentence
+from aggregator.review.bulletins import BulletinComposer
 from aggregator.storage.draft_summaries import DraftStore
 from tests.review.conftest import FOUND, NOW, World, csrf_of, post
 
@@ -312,7 +312,7 @@ def test_bulletins_use_the_editors_text_else_the_draft_else_the_description(
     window = {"title": "Week of 3 June", "start": "2024-06-03", "end": "2024-06-09"}
     created = post(client, "/bulletins", window)
     bulletin_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    store = BulletinStore(world.repo)
+    store = BulletinComposer(world.repo)
     entries = {e.item_id: e for e in store.entries(store.require(bulletin_id))}
     by_name = {name: entries[world.ids[name]] for name in names}
     assert (by_name["neglect"].summary, by_name["neglect"].summary_origin) == (

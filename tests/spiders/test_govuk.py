@@ -9,9 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from aggregator.devtools.fixtures import FIXTURES_DIR
+from aggregator.devtools.fixtures import FIXTURES_DIR, read_meta
 from aggregator.parse.offline import parse_saved
+from aggregator.sources import REGISTRY, Channel, ChannelKind, Source, SourceKind, get_source
 from aggregator.storage.repository import Repository
+from spiders.base import Page
+from spiders.govuk import GovukParser
+from spiders.loader import parser_for
 from tests.crawling import crawl, last_run, stored
 
 MANDATORY = "gov.uk/government/consultations/child-sexual-abuse-mandatory-reporting"
@@ -120,11 +124,21 @@ def test_withdrawn_document_is_kept_and_flagged_not_dropped(tmp_path: Path) -> N
 COMPARED = ("title", "url", "key", "published", "published_precision", "updated", "doc_type")
 
 
-@pytest.mark.parametrize("slug", ["home_office", "dhsc"])
+# Every GOV.UK source whose fixtures carry an API-drift `variant/`, found on disk.
+DRIFTED = sorted(
+    slug
+    for slug, source in REGISTRY.items()
+    if source.kind == SourceKind.GOVUK and (FIXTURES_DIR / slug / "variant" / "meta.json").exists()
+)
+
+
+def test_the_drift_variant_is_found() -> None:
+    assert DRIFTED, "no GOV.UK source has an API-drift variant/"
+
+
+@pytest.mark.parametrize("slug", DRIFTED)
 def test_api_drift_variant_gives_the_same_items(slug: str) -> None:
     """Keys reordered, fields added and removed: every item field that was present agrees."""
-    from aggregator.devtools.fixtures import read_meta
-
     main = {r.url: r for r in read_meta(FIXTURES_DIR / slug)}
     for response in read_meta(FIXTURES_DIR / slug / "variant"):
         if response.file.name == "robots.txt":
@@ -137,3 +151,53 @@ def test_api_drift_variant_gives_the_same_items(slug: str) -> None:
         for item in b:
             for name in COMPARED:
                 assert getattr(item, name) == getattr(by_key[item.key], name), (item.key, name)
+
+
+# --- the kind: any organisation, and what GOV.UK's document types mean ------------------------
+
+
+def test_any_organisation_is_a_registry_entry_read_by_the_govuk_kind() -> None:
+    search = next(r for r in read_meta(FIXTURES_DIR / "home_office") if "search.json" in r.url)
+    other = Source(
+        slug="another_org",
+        publisher="Another Organisation",
+        homepage="https://www.gov.uk/government/organisations/another-org",
+        channels=(Channel(ChannelKind.API, search.url),),
+        kind=SourceKind.GOVUK,
+    )
+    assert other.spider is None and parser_for(other) is GovukParser
+    parsed = GovukParser(other).parse(Page(search.file.read_bytes(), search.url, FETCHED))
+    raws = parsed.listed()
+    assert raws and all(r.source == "another_org" for r in raws)
+    reference = parse_saved("home_office", search.file.read_bytes(), search.url, FETCHED).items
+    assert {r.url.removeprefix("https://www.") for r in raws} == {i.key for i in reference}
+
+
+@pytest.mark.parametrize(
+    ("label", "url", "expected"),
+    [
+        (
+            "consultation_outcome",
+            "https://www.gov.uk/government/consultations/x",
+            ("consultation_response", "GOV.UK content_store_document_type=consultation_outcome"),
+        ),
+        (
+            "Press release",
+            "https://www.gov.uk/government/news/x",
+            ("news", "GOV.UK display type 'Press release'"),
+        ),
+        # a label GOV.UK does not use, then no label: the URL series decides
+        (
+            "something_new",
+            "https://www.gov.uk/government/statistics/x",
+            ("statistics", "URL series '/government/statistics/'"),
+        ),
+        (None, "https://www.gov.uk/guidance/x", ("guidance", "URL series '/guidance/'")),
+        (None, "https://www.gov.uk/government/publications/x", None),
+    ],
+)
+def test_the_govuk_kind_says_what_its_document_types_mean(
+    label: str | None, url: str, expected: tuple[str, str] | None
+) -> None:
+    found = GovukParser(get_source("home_office")).resolve_type(label, url)
+    assert (found and (found[0].value, found[1])) == expected

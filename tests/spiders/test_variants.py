@@ -18,9 +18,10 @@ from bs4 import BeautifulSoup
 from aggregator.devtools.fixtures import FIXTURES_DIR, FixtureResponse, read_meta
 from aggregator.devtools.goldens import NOT_PARSED
 from aggregator.parse.offline import parse_saved
+from tests.source_kinds import VARIANT, html_slugs, reskinned_slugs
 
-SLUGS = ("nspcc", "lucy_faithfull", "internet_matters", "uk_trauma_council")
-VARIANT = "variant"
+# Every source whose variant/ re-skins HTML pages: found on disk, never listed by hand.
+SLUGS = reskinned_slugs()
 FIELDS = (
     "title",
     "url",
@@ -33,6 +34,11 @@ FIELDS = (
     "event_start",
     "event_end",
 )
+
+
+def test_every_html_source_has_a_reskin_to_check() -> None:
+    assert SLUGS, "no fixtures/<slug>/variant/ re-skins HTML pages"
+    assert set(html_slugs()) <= set(SLUGS), "an HTML source's variant/ re-skins no HTML page"
 
 
 def variant_folder(slug: str) -> Path:

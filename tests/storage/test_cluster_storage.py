@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aggregator.dedupe.exact import cluster_items
+from aggregator.dedupe.merge import cluster_items
 from aggregator.schema import Attachment, Item, Link, Sighting
 from aggregator.storage.repository import Repository
 

@@ -1,6 +1,6 @@
 """The content hash is the sha256 of the substance as `json.dumps(sort_keys=True, …)` writes it.
 
-Stored hashes were made that way; `_hash_substance` now encodes with orjson, which must give
+Stored hashes were made that way; `hash_substance` now encodes with orjson, which must give
 the very same bytes, or every stored item would look changed on its next crawl.
 """
 
@@ -15,12 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aggregator.schema import Attachment, DocType, Item, Link, Precision
-from aggregator.storage.repository import (
-    _columns_from_item,
-    _hash_substance,
-    _substance,
-    content_hash,
-)
+from aggregator.storage.hashing import content_hash, hash_substance
+from aggregator.storage.hashing import substance as substance_of
+from aggregator.storage.rows import columns_from_item
 
 
 def reference_hash(substance: dict[str, Any]) -> str:
@@ -59,14 +56,14 @@ def test_hash_is_the_json_dumps_hash(
         attachments=[Attachment(attachment_title, "https://x/y.pdf", "application/pdf", size)],
         links=[Link(label, "https://x/z")],
     )
-    substance = _substance(_columns_from_item(item))
-    assert _hash_substance(substance) == reference_hash(substance) == content_hash(item)
+    substance = substance_of(columns_from_item(item))
+    assert hash_substance(substance) == reference_hash(substance) == content_hash(item)
 
 
 def test_a_known_hash_does_not_move() -> None:
     """A hash made before orjson, so a change of encoding cannot pass unnoticed."""
     substance = {"title": "Ça va – “quotes” \u2028 \x7f \n\t", "size": 1000, "x": None, "l": []}
-    assert _hash_substance(substance) == reference_hash(substance)
+    assert hash_substance(substance) == reference_hash(substance)
     assert reference_hash(substance) == (
         hashlib.sha256(
             '{"l":[],"size":1000,"title":"Ça va – “quotes” \u2028 \x7f \\n\\t","x":null}'.encode()

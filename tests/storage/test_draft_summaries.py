@@ -10,7 +10,7 @@ from sqlalchemy import Table, delete, insert, select
 
 from aggregator.classify.rules import classify_item
 from aggregator.classify.sensitive import assess_sensitivity
-from aggregator.drafting.writer import DEFAULT_WORD_LIMIT, draft_summary
+from aggregator.drafting import DEFAULT_WORD_LIMIT, draft_summary
 from aggregator.schema import DocType, Item, Precision, Sighting
 from aggregator.storage.db import make_engine, upgrade
 from aggregator.storage.draft_summaries import (

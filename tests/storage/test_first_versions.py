@@ -1,6 +1,6 @@
 """A new item's first version is recorded as a revision only when the item first changes.
 
-The row is that version meanwhile (`Revision` in aggregator/storage/repository.py); these tests
+The row is that version meanwhile (`Revision` in aggregator/storage/values.py); these tests
 check that what `revisions()` and `diff()` show is the same as if the snapshot had been stored
 at once, through an update, a cosmetic change, a topics refresh and a reclassification.
 """
@@ -14,7 +14,8 @@ from typing import cast
 from sqlalchemy import select
 
 from aggregator.schema import Attachment, DocType, Item, Precision, Sighting
-from aggregator.storage.repository import _REVISIONS, Repository
+from aggregator.storage.repository import Repository
+from aggregator.storage.tables import REVISIONS
 
 T0 = datetime(2024, 5, 1, 9, tzinfo=UTC)
 T1 = datetime(2024, 5, 2, 9, tzinfo=UTC)
@@ -42,8 +43,8 @@ def make_item(**changes: object) -> Item:
 
 def stored_snapshots(repo: Repository, item_id: int) -> list[object]:
     with repo.engine.connect() as conn:
-        query = select(_REVISIONS.c.snapshot).where(_REVISIONS.c.item_id == item_id)
-        return list(conn.execute(query.order_by(_REVISIONS.c.id)).scalars())
+        query = select(REVISIONS.c.snapshot).where(REVISIONS.c.item_id == item_id)
+        return list(conn.execute(query.order_by(REVISIONS.c.id)).scalars())
 
 
 def expected_first(item: Item) -> dict[str, object]:

@@ -1,7 +1,7 @@
 """PostgreSQL plans a batch a slice at a time and sends each slice's new rows (with their
-aliases and sightings) in pipeline mode (`Repository._plan_and_insert_pipelined`). It must
+aliases and sightings) in pipeline mode (`ItemWriter._plan_and_insert_pipelined`). It must
 store exactly what the one-statement-per-table path stores, and fall back to that path when
-items of a batch can meet (`_independent`)."""
+items of a batch can meet (`independent`)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy.exc import DataError
 
 from aggregator.schema import Item, Sighting
-from aggregator.storage import repository as repository_module
+from aggregator.storage import items_write
 from aggregator.storage.db import upgrade
-from aggregator.storage.repository import KEY_ALIAS_PREFIX, Repository, _independent, _slices
+from aggregator.storage.items_plan import independent, slices
+from aggregator.storage.repository import Repository
+from aggregator.storage.rows import KEY_ALIAS_PREFIX
 from tests.conftest import _postgres_database
 from tests.storage.test_repository import T0, T1, make_item
 
@@ -25,23 +27,21 @@ T2 = T1 + timedelta(days=1)
 
 def test_slices_cover_a_batch_once_in_order() -> None:
     for count in (0, 1, 99, 100, 101, 500, 1000, 1234):
-        slices = list(_slices(count))
-        covered = [n for start, end in slices for n in range(start, end)]
+        found = list(slices(count))
+        covered = [n for start, end in found for n in range(start, end)]
         assert covered == list(range(count))
-    first, *rest = _slices(1000)
+    first, *rest = slices(1000)
     assert first[1] - first[0] < rest[0][1] - rest[0][0]  # the server starts early
 
 
 def test_items_that_can_meet_are_not_independent() -> None:
-    assert _independent([make_item("a"), make_item("b", aliases=["guid:1"])])
-    assert not _independent([make_item("a"), make_item("a", title="Again")])
-    assert not _independent(
-        [make_item("a", aliases=["guid:1"]), make_item("b", aliases=["guid:1"])]
-    )
+    assert independent([make_item("a"), make_item("b", aliases=["guid:1"])])
+    assert not independent([make_item("a"), make_item("a", title="Again")])
+    assert not independent([make_item("a", aliases=["guid:1"]), make_item("b", aliases=["guid:1"])])
     # an alias naming another item's key
-    assert not _independent([make_item("a"), make_item("b", aliases=[KEY_ALIAS_PREFIX + "a"])])
+    assert not independent([make_item("a"), make_item("b", aliases=[KEY_ALIAS_PREFIX + "a"])])
     # the same key from two sources never meets
-    assert _independent([make_item("a"), make_item("a", source="nspcc")])
+    assert independent([make_item("a"), make_item("a", source="nspcc")])
 
 
 def _batch(source: str) -> tuple[list[Item], list[Item]]:
@@ -108,7 +108,7 @@ def test_pipelined_batch_stores_what_the_plain_path_stores(
     expected_pipelined = 2 if db_url.startswith("postgresql") else 0
     assert len(pipelined) == expected_pipelined
 
-    monkeypatch.setattr(repository_module, "_independent", lambda items: False)
+    monkeypatch.setattr(items_write, "independent", lambda items: False)
     plain_stored, plain_batch = _batch("dfe-plain")
     repo.upsert_items(plain_stored, T0)
     plain_results = repo.upsert_items(plain_batch, T2)
@@ -136,14 +136,14 @@ def test_pipelined_batch_stores_what_the_plain_path_stores(
 
 def _failing_once(monkeypatch: pytest.MonkeyPatch, failing_sql: str) -> list[int]:
     """Make the first pipelined statement `failing_sql`; the later ones are the real ones."""
-    real = repository_module._new_rows_with_children_statement
+    real = items_write.new_rows_with_children_statement
     calls: list[int] = []
 
     def fail_once(*args: Any) -> tuple[str, Any]:
         calls.append(1)
         return (failing_sql, ()) if len(calls) == 1 else real(*args)
 
-    monkeypatch.setattr(repository_module, "_new_rows_with_children_statement", fail_once)
+    monkeypatch.setattr(items_write, "new_rows_with_children_statement", fail_once)
     return calls
 
 

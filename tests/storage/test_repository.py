@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import event
 
 from aggregator.schema import Attachment, DocType, Item, Link, Precision, Sighting
-from aggregator.storage.repository import Repository, RunStats, content_hash
+from aggregator.storage.hashing import content_hash
+from aggregator.storage.repository import Repository, RunStats
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)

@@ -103,6 +103,8 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
         item,
         body_text=clean_text(raw.body_text),
         type_hint=raw.type_hint,
+        doc_type_hint=raw.doc_type_hint,
+        type_evidence=raw.type_evidence or "",
         nation_hints=list(raw.nation_hints),
     )
     item.doc_type, item.topics, item.nations = result.doc_type, result.topics, result.nations

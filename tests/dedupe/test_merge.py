@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from aggregator.dedupe.exact import cluster_items
+from aggregator.dedupe.merge import cluster_items
 from aggregator.storage.repository import Repository
 from tests.crawling import crawl
 

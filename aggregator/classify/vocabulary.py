@@ -1,0 +1,150 @@
+"""The vocabulary: topics, relevance cues and negative cues, compiled to whole-word patterns.
+
+`aggregator/data/vocabulary.json` is the data (docs/classification.md); this module turns its
+phrases into regexes and gives the file a version (a digest), so a stored classification says
+which vocabulary made it. The sensitivity flags (`sensitive.py`) compile their phrases with
+the same `compile_phrase`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+FIELDS = ("title", "summary", "body")
+PhraseKind = Literal["topic", "cue", "negative"]
+VOCABULARY_RESOURCE = "data/vocabulary.json"
+
+_ACRONYM = re.compile(r"^[A-Z]{2,7}s?$")
+_SEPARATOR = re.compile(r"([\s\-‐‑]+)")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "\u00a0": " "})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One vocabulary phrase, compiled."""
+
+    text: str
+    weight: float
+    kind: PhraseKind
+    topic: str | None
+    pattern: re.Pattern[str]
+
+
+def compile_phrase(
+    text: str, variants: list[tuple[str, str]], case_sensitive: bool | None = None
+) -> re.Pattern[str]:
+    """The regex for a vocabulary phrase (whole words; see docs/classification.md).
+
+    Acronyms written in capitals match case-sensitively ("CSE", not "cse"); a trailing `*`
+    matches any word ending; a plural s/es is allowed; a space or hyphen matches either (or
+    none, for a hyphen); an apostrophe is optional; UK/US spelling pairs are interchangeable.
+    """
+    phrase = normalise_quotes(text.strip())
+    if case_sensitive is None:
+        case_sensitive = bool(_ACRONYM.match(phrase))
+    prefix = phrase.endswith("*")
+    if prefix:
+        phrase = phrase[:-1]
+    pieces: list[str] = []
+    for part in _SEPARATOR.split(phrase):
+        if not part:
+            continue
+        if _SEPARATOR.fullmatch(part):
+            pieces.append(r"[\s\-‐‑]+" if part.strip() == "" else r"[\s\-‐‑]?")
+            continue
+        pieces.append(_word_pattern(part, variants))
+    ending = r"\w*" if prefix else r"(?:s|es)?"
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(r"(?<!\w)" + "".join(pieces) + ending + r"(?!\w)", flags)
+
+
+def _word_pattern(word: str, variants: list[tuple[str, str]]) -> str:
+    out: list[str] = []
+    i = 0
+    lower = word.lower()
+    while i < len(word):
+        for uk, us in variants:
+            if lower.startswith(uk, i):
+                out.append(f"(?:{re.escape(uk)}|{re.escape(us)})")
+                i += len(uk)
+                break
+        else:
+            char = word[i]
+            out.append("'?" if char == "'" else re.escape(char))
+            i += 1
+    return "".join(out)
+
+
+def normalise_quotes(text: str) -> str:
+    """Curly quotes as straight ones and no-break spaces as spaces, so a phrase matches
+    however the publisher typed it."""
+    return text.translate(_QUOTES)
+
+
+class Vocabulary:
+    """The topics, cues, negative cues, weights and threshold of `vocabulary.json`."""
+
+    def __init__(self, data: dict[str, Any], version: str | None = None) -> None:
+        self.data = data
+        self.version = version or _digest(
+            json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        )
+        self.threshold = float(data["threshold"])
+        self.topic_threshold = float(data.get("topic_threshold", 0.5))
+        self.field_weights = {f: float(data["field_weights"][f]) for f in FIELDS}
+        self.body_cap = float(data.get("body_cap", 0.5))
+        variants = [(uk.lower(), us.lower()) for uk, us in data.get("spelling_variants", [])]
+        self.topics: list[str] = [t["label"] for t in data["topics"]]
+        self.descriptions = {t["label"]: t.get("description", "") for t in data["topics"]}
+        phrases: list[Phrase] = []
+        for topic in data["topics"]:
+            for entry in topic["phrases"]:
+                phrases.append(
+                    _phrase(entry, "topic", topic["label"], float(topic["weight"]), variants)
+                )
+        for entry in data.get("relevance_cues", {}).get("phrases", []):
+            phrases.append(_phrase(entry, "cue", None, 0.3, variants))
+        for entry in data.get("negative_cues", {}).get("phrases", []):
+            phrases.append(_phrase(entry, "negative", None, 1.0, variants))
+        self.phrases = phrases
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Vocabulary:
+        """The vocabulary at `path`, or the packaged one (cached) when None."""
+        if path is None:
+            return _packaged()
+        raw = Path(path).read_bytes()
+        return cls(json.loads(raw), _digest(raw))
+
+
+def _phrase(
+    entry: str | dict[str, Any],
+    kind: PhraseKind,
+    topic: str | None,
+    default_weight: float,
+    variants: list[tuple[str, str]],
+) -> Phrase:
+    if isinstance(entry, str):
+        text, weight, case_sensitive = entry, default_weight, None
+    else:
+        text = entry["phrase"]
+        weight = float(entry.get("weight", default_weight))
+        case_sensitive = entry.get("case_sensitive")
+    return Phrase(text, weight, kind, topic, compile_phrase(text, variants, case_sensitive))
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def _packaged() -> Vocabulary:
+    raw = resources.files("aggregator").joinpath(VOCABULARY_RESOURCE).read_bytes()
+    return Vocabulary(json.loads(raw), _digest(raw))

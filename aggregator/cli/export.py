@@ -1,0 +1,120 @@
+"""`export`: items as a feed, a file or a bulletin, to stdout or a file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import cast
+
+import click
+
+from aggregator.cli.options import check_slugs, db_option, parse_when
+from aggregator.settings import database_url
+
+EX_TEMPFAIL = 75
+"""Exit status of an export whose consumer is busy with another one: "try later", which a
+cron wrapper can tell from a broken export."""
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    required=True,
+    metavar="FORMAT",
+    help="atom, rss, jsonfeed, csv, jsonl, html (email fragment), markdown or text.",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["approved", "new", "all"]),
+    default="approved",
+    show_default=True,
+    help="Which review status to export.",
+)
+@click.option("--source", default=None, help="Only this source slug.")
+@click.option("--topic", default=None, help="Only items with this topic.")
+@click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
+@click.option("--bulletin", "bulletin_id", type=int, default=None, help="A bulletin's items.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE (replaced once complete) instead of stdout.",
+)
+@click.option(
+    "--consumer",
+    default=None,
+    help="Send only what this consumer has not received yet, and remember what was sent.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --consumer: show what would be sent, record nothing."
+)
+@click.option(
+    "--excel", is_flag=True, help="CSV for Excel: a UTF-8 byte-order mark, formulas defused."
+)
+@click.option("--title", default=None, help="The bulletin's or feed's title.")
+@click.option(
+    "--feed-url", default=None, help="The feed's own URL (default from AGGREGATOR_PUBLIC_URL)."
+)
+@db_option
+def export(
+    fmt: str,
+    status: str,
+    source: str | None,
+    topic: str | None,
+    since: str | None,
+    bulletin_id: int | None,
+    output: Path | None,
+    consumer: str | None,
+    dry_run: bool,
+    excel: bool,
+    title: str | None,
+    feed_url: str | None,
+    db_url: str | None,
+) -> None:
+    """Export items as a feed, a file or a bulletin, streamed to stdout or -o FILE.
+
+    Feeds: atom, rss, jsonfeed. Files: csv (for mail merges; --excel adds a BOM), jsonl.
+    Bulletins in the example bulletin's layout: html (an email fragment; text is its
+    plain-text alternative), markdown, text. Approved items by default; editors' titles,
+    summaries and sections are used, and withdrawn items are left out unless an editor kept
+    them. With --consumer NAME, only items that consumer has not been sent are exported, and
+    they are recorded as sent once the output is complete (--dry-run records nothing). One
+    export per consumer runs at a time: another one exits with status 75, sending nothing.
+    """
+    from aggregator.exports.run import check_format
+    from aggregator.services.export import ExportRequest, export_items
+    from aggregator.storage.export_consumers import ConsumerBusyError
+    from aggregator.storage.exports import ExportStatus
+
+    check_format(fmt)
+    if dry_run and consumer is None:
+        raise ValueError("--dry-run needs --consumer NAME")
+    if source:
+        check_slugs((source,))
+    request = ExportRequest(
+        format=fmt,
+        status=cast(ExportStatus, status),
+        source=source,
+        topic=topic,
+        since=parse_when(since, "--since") if since else None,
+        bulletin_id=bulletin_id,
+        consumer=consumer,
+        excel=excel,
+        title=title,
+        feed_url=feed_url,
+    )
+    try:
+        result = export_items(database_url(db_url), request, output, dry_run=dry_run)
+    except ConsumerBusyError as busy:
+        # not a failure: the export already running sends these items
+        click.echo(f"error: {busy}", err=True)
+        sys.exit(EX_TEMPFAIL)
+    if consumer is not None:
+        verb = "would be sent" if dry_run else "sent"
+        click.echo(
+            f"{result.count} items {verb} to consumer {consumer!r}"
+            + (" (dry run: nothing recorded)" if dry_run else ""),
+            err=True,
+        )

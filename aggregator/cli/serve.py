@@ -1,0 +1,132 @@
+"""The review app: `serve`, and `users` (its accounts)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from aggregator.cli.options import db_option
+from aggregator.normalise.dates import LONDON
+from aggregator.settings import database_url
+
+if TYPE_CHECKING:
+    from aggregator.storage.users import UserStore
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests served at once.",
+)
+@db_option
+def serve(host: str, port: int, threads: int, db_url: str | None) -> None:
+    """Run the editors' review app (queue, item pages, bulletin composer, source health).
+
+    Migrates the database first. Log in with an account made by `aggregator users add`.
+    Sessions are signed with $AGGREGATOR_SECRET_KEY (a random key when unset, so sessions end
+    when the server stops); set AGGREGATOR_SECURE_COOKIES=1 behind HTTPS.
+    """
+    import waitress
+
+    from aggregator.review.app import create_app
+    from aggregator.storage.db import upgrade
+
+    url = database_url(db_url)
+    upgrade(url)
+    app = create_app(url)
+    click.echo(f"Review app on http://{host}:{port}/ (database {url}); Ctrl-C stops it.")
+    # waitress, not werkzeug's development server: a fixed pool of worker threads, request
+    # bodies buffered before the app sees them (a slow client holds no thread), and limits on
+    # header and body sizes
+    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="aggregator",
+        max_request_body_size=8 * 1024 * 1024,
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+@click.group("users")
+def users() -> None:
+    """Accounts of the review app: editors change things, viewers only look."""
+
+
+def user_store(db_url: str | None) -> UserStore:
+    """The accounts of the database at `db_url` (migrated first)."""
+    from aggregator.storage.db import make_engine, upgrade
+    from aggregator.storage.users import UserStore
+
+    url = database_url(db_url)
+    upgrade(url)
+    return UserStore(make_engine(url))
+
+
+password_option = click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The password (asked for when not given; at least 10 characters).",
+)
+
+
+@users.command("add")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["editor", "viewer"]), default="editor", show_default=True
+)
+@password_option
+@db_option
+def users_add(username: str, role: str, password: str, db_url: str | None) -> None:
+    """Create an account USERNAME with a role (editor or viewer) and a password.
+
+    The password is stored only as an Argon2id hash.
+    """
+    user = user_store(db_url).add(username, password, role, at=datetime.now(UTC))
+    click.echo(f"created {user.role} {user.username!r}")
+
+
+@users.command("list")
+@db_option
+def users_list(db_url: str | None) -> None:
+    """List the accounts: name, role, whether disabled, when created and last in the queue."""
+    for user in user_store(db_url).all():
+        seen = user.last_seen_queue_at
+        state = "disabled" if user.disabled else "active"
+        created = f"{user.created_at.astimezone(LONDON):%Y-%m-%d %H:%M}"
+        queue = f"{seen.astimezone(LONDON):%Y-%m-%d %H:%M}" if seen else "never"
+        click.echo(
+            f"{user.username:<20} {user.role:<7} {state:<9} created {created}  queue {queue}"
+        )
+
+
+@users.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@db_option
+def users_disable(username: str, enable: bool, db_url: str | None) -> None:
+    """Disable USERNAME: it can no longer log in, and its open sessions end at once."""
+    user_store(db_url).set_disabled(username, not enable)
+    click.echo(f"{'enabled' if enable else 'disabled'} {username!r}")
+
+
+@users.command("passwd")
+@click.argument("username")
+@password_option
+@db_option
+def users_passwd(username: str, password: str, db_url: str | None) -> None:
+    """Set a new password for USERNAME; its open sessions end at once."""
+    user_store(db_url).set_password(username, password)
+    click.echo(f"password of {username!r} changed")

@@ -1,0 +1,15 @@
+"""Items for the classification tests."""
+
+from __future__ import annotations
+
+from aggregator.schema import Item
+
+
+def make(
+    title: str,
+    summary: str = "",
+    *,
+    source: str = "home_office",
+    url: str = "https://www.gov.uk/government/publications/example",
+) -> Item:
+    return Item(key=url, source=source, publisher="", title=title, url=url, summary=summary)
