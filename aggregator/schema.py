@@ -39,6 +39,10 @@ class DocType(StrEnum):
     PODCAST = "podcast"
     RESOURCE = "resource"
     POLICY_PAPER = "policy_paper"
+    CALL_FOR_EVIDENCE = "call_for_evidence"
+    # Statistics not yet published: a release date (provisional or confirmed) or a cancellation.
+    STATISTICS_ANNOUNCEMENT = "statistics_announcement"
+    TRANSPARENCY = "transparency"  # FOI releases, transparency data
     OTHER = "other"
 
 
@@ -94,6 +98,14 @@ class Item:
     last_seen: datetime | None = None
     event_start: datetime | None = None
     event_end: datetime | None = None
+    # How much of `event_start` is known: a statistics release "June 2024 (provisional)" is
+    # month precision; NONE means the time is exact, as for every event with a clock time.
+    event_precision: Precision = Precision.NONE
+    # A statistics announcement's state: "provisional", "confirmed" or "cancelled".
+    release_state: str | None = None
+    # When a consultation or call for evidence opens and closes (instants, UTC).
+    opens: datetime | None = None
+    closes: datetime | None = None
     attachments: list[Attachment] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     provenance: list[Sighting] = field(default_factory=list)
@@ -126,6 +138,10 @@ class Item:
             last_seen=_dt(data.get("last_seen")),
             event_start=_dt(data.get("event_start")),
             event_end=_dt(data.get("event_end")),
+            event_precision=Precision(data.get("event_precision", "none")),
+            release_state=data.get("release_state"),
+            opens=_dt(data.get("opens")),
+            closes=_dt(data.get("closes")),
             attachments=[Attachment(**a) for a in data.get("attachments", [])],
             links=[Link(**link) for link in data.get("links", [])],
             provenance=[
