@@ -48,7 +48,9 @@ def test_second_crawl_of_an_unchanged_source_is_one_request_per_channel(
     robots = [u for u in second if u.endswith("/robots.txt")]
     assert sorted(u for u in second if u not in robots) == sorted(primaries)
     assert len(robots) <= len(REGISTRY[slug].all_hosts())
-    assert len(first) > len(second)
+    # Never more than the first crawl; as many only for a source that one feed page holds
+    # whole (no detail pages, no page 2): its saving is the 304 below.
+    assert len(first) >= len(second)
     run = last_run(f"sqlite:///{db}", slug)
     assert run.stats.responses_by_status.get("304") == len(primaries)
     assert run.stats.status == "ok"
