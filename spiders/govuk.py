@@ -13,97 +13,46 @@ What the site does (sources.md 0):
   prefix that is not part of the title.
 Every channel carries the base path, so the canonical URL is the key and `content_id` an alias.
 The type hint is the `content_store_document_type` (or, from the Atom feed, the display type);
-what each means follows alphagov/govuk_document_types supertypes (sources.md 8.2).
+what each means follows alphagov/govuk_document_types supertypes (`spiders/govuk_types.py`).
+The Content API item is read by GOV.UK's own rules (`spiders/govuk_content.py`: publisher of
+record, dates, withdrawal, releases, consultation dates; `spiders/govuk_attachments.py`: every
+attachment format).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
-from bs4 import BeautifulSoup
-
-from aggregator.normalise.main_text import element_lines
-from aggregator.parse.markup_limits import MarkupLimitError, check_markup
-from aggregator.parse.raw import RawAttachment, RawItem
-from aggregator.schema import DocType
+from aggregator.parse.raw import RawItem
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
-
-GOVUK = "https://www.gov.uk"
-FIRST_PUBLISHED = "First published."
-WITHDRAWN = "withdrawn on GOV.UK"
-# Govspeak's embedded attachment blocks (`<section class="attachment embedded">`, the
-# `gem-c-attachment` component); `attachment-inline` spans sit inside sentences and stay.
-ATTACHMENT_BLOCK = re.compile(r"^(?:attachment|gem-c-attachment)$")
-# A content-store document type is written in snake case; anything else is a display type.
-CONTENT_STORE_TYPE = re.compile(r"[a-z_]+")
-
-DOCUMENT_TYPES: dict[str, DocType] = {
-    # content_store_document_type
-    "consultation_outcome": DocType.CONSULTATION_RESPONSE,
-    "open_consultation": DocType.CONSULTATION,
-    "closed_consultation": DocType.CONSULTATION,
-    "consultation": DocType.CONSULTATION,
-    "guidance": DocType.GUIDANCE,
-    "detailed_guide": DocType.GUIDANCE,
-    "manual": DocType.GUIDANCE,
-    "statutory_guidance": DocType.STATUTORY_GUIDANCE,
-    "research": DocType.REPORT,
-    "independent_report": DocType.REPORT,
-    "corporate_report": DocType.REPORT,
-    "policy_paper": DocType.POLICY_PAPER,
-    "impact_assessment": DocType.POLICY_PAPER,
-    "news_story": DocType.NEWS,
-    "press_release": DocType.NEWS,
-    "speech": DocType.NEWS,
-    "written_statement": DocType.NEWS,
-    "oral_statement": DocType.NEWS,
-    "correspondence": DocType.NEWS,
-    "government_response": DocType.CONSULTATION_RESPONSE,
-    "official_statistics": DocType.STATISTICS,
-    "national_statistics": DocType.STATISTICS,
-    "statistical_data_set": DocType.STATISTICS,
-    "statistics_announcement": DocType.STATISTICS,
-    "transparency": DocType.STATISTICS,
-    "form": DocType.RESOURCE,
-    # display types (the organisation Atom feed's categories), lower-cased
-    "consultation outcome": DocType.CONSULTATION_RESPONSE,
-    "open consultation": DocType.CONSULTATION,
-    "closed consultation": DocType.CONSULTATION,
-    "statutory guidance": DocType.STATUTORY_GUIDANCE,
-    "research and analysis": DocType.REPORT,
-    "independent report": DocType.REPORT,
-    "corporate report": DocType.REPORT,
-    "policy paper": DocType.POLICY_PAPER,
-    "news story": DocType.NEWS,
-    "press release": DocType.NEWS,
-    "official statistics": DocType.STATISTICS,
-    "national statistics": DocType.STATISTICS,
-    "transparency data": DocType.STATISTICS,
-    "detailed guide": DocType.GUIDANCE,
-}
-URL_SERIES = (
-    (re.compile(r"^/government/consultations/"), DocType.CONSULTATION),
-    (re.compile(r"^/government/statistics/"), DocType.STATISTICS),
-    (re.compile(r"^/government/(news|speeches)/"), DocType.NEWS),
-    (re.compile(r"^/guidance/"), DocType.GUIDANCE),
+from spiders.govuk_attachments import GOVUK, absolute, attachments, text_lines
+from spiders.govuk_content import (
+    WITHDRAWN,
+    consultation_dates,
+    latest_change,
+    published_at,
+    publisher_of_record,
+    real_change_note,
+    release,
+    search_publisher,
+    search_release,
+    withdrawal,
 )
+from spiders.govuk_types import CONTENT_STORE_TYPE, DOCUMENT_TYPES, URL_SERIES, first_known
 
-
-def absolute(link: str) -> str:
-    return link if link.startswith("http") else GOVUK + link
+# The reason a Search API result is dropped when its link is not a www.gov.uk path.
+OFF_SITE = "Search API link leaves www.gov.uk"
 
 
 def content_id_alias(content_id: str | None) -> list[str]:
     return [f"govuk-content-id:{content_id}"] if content_id else []
 
 
-def real_change_note(note: str | None) -> str | None:
-    """A change note that says something ("First published." only marks a new document)."""
-    if not note or note.strip() == FIRST_PUBLISHED:
-        return None
-    return note.strip()
+def site_path(link: str) -> bool:
+    """A link that stays on www.gov.uk: a path from the root ("/government/..."), never a URL
+    of its own nor a network path ("//host/...")."""
+    return link.startswith("/") and not link.startswith("//")
 
 
 class GovukParser(JsonApiKind, FeedKind):
@@ -136,24 +85,47 @@ class GovukParser(JsonApiKind, FeedKind):
         return [r for r in data["results"] if isinstance(r, dict) and r.get("link")]
 
     def api_item(self, record: Any, page: Page) -> tuple[RawItem, str | None]:
-        link = str(record["link"])
+        link = str(record["link"]).strip()
+        # An absolute link to www.gov.uk itself stays on the site; read it as its path.
+        if link.startswith(GOVUK + "/"):
+            link = link[len(GOVUK) :]
         note = record.get("latest_change_note")
-        is_new = not real_change_note(note)
+        change = real_change_note(note)
+        stamp = record.get("public_timestamp")
         raw = self.raw(
             page,
-            absolute(link),
+            GOVUK + link if site_path(link) else link,
             str(record.get("title", "")),
             summary=str(record.get("description") or ""),
-            # public_timestamp is the last major update; it is the publication date only
-            # when the change note says this is the first version.
-            published=record.get("public_timestamp") if is_new and note else None,
-            updated=None if is_new else record.get("public_timestamp"),
-            change_note=real_change_note(note),
-            type_hint=record.get("content_store_document_type") or record.get("display_type"),
+            publisher=search_publisher(record),
+            # `public_timestamp` is the last major update (alphagov/search-api
+            # config/schema/field_definitions.json). The rule kept here: with a change note
+            # that says something it dates that update; otherwise ("First published.", or no
+            # note asked for or given) it is taken as the publication date.
+            published=None if change else stamp,
+            updated=stamp if change else None,
+            change_note=change,
+            type_hint=first_known(
+                (
+                    record.get("content_store_document_type"),
+                    record.get("document_type"),
+                    record.get("display_type"),
+                    record.get("format"),
+                )
+            ),
             aliases=content_id_alias(record.get("content_id")),
             withdrawn_reason=WITHDRAWN if record.get("is_withdrawn") else None,
         )
-        if not link.startswith("/"):
+        if _is_announcement(record.get("content_store_document_type"), record.get("format")):
+            found = search_release(record)
+            raw.event_start, raw.event_precision = found.date, found.precision
+            raw.release_state = found.state
+            if found.change_note:
+                raw.published, raw.updated = None, found.updated
+                raw.change_note = found.change_note
+        if not site_path(link):
+            # Never credited to GOV.UK nor followed: dropped, counted, and logged by its link.
+            raw.drop_reason = OFF_SITE
             return raw, None
         return raw, f"{GOVUK}/api/content{link}"
 
@@ -161,33 +133,49 @@ class GovukParser(JsonApiKind, FeedKind):
 
     def parse_api_detail(self, page: Page, partial: RawItem | None = None) -> Parsed:
         data = page.json()
-        if not isinstance(data, dict) or "base_path" not in data:
+        if not isinstance(data, dict) or not isinstance(data.get("base_path"), str):
             raise ParseError(f"Content API item without base_path: {page.url}")
-        details = data.get("details") or {}
-        history = details.get("change_history") or []
-        newest_note = history[0].get("note") if history else None
-        updated = data.get("public_updated_at") if len(history) > 1 else None
-        orgs = (data.get("links") or {}).get("primary_publishing_organisation") or []
-        # The body, then (for a consultation outcome) the outcome's own text.
-        parts = (_body_lines(details, part, page) for part in ("body", "final_outcome_detail"))
-        body = "\n".join(text for text in parts if text)
+        details: dict[str, Any] = _object(data.get("details"))
+        links: dict[str, Any] = _object(data.get("links"))
+        data = {**data, "details": details}
+        schema = data.get("schema_name")
+        if schema == "html_publication":
+            # "Published" on its first version, else "Updated" (alphagov/government-frontend
+            # app/presenters/html_publication_presenter.rb `last_changed`).
+            stamp, note = _html_publication_date(data, links), None
+            first_version = details.get("first_published_version") is not False
+            published, updated = (stamp, None) if first_version else (None, stamp)
+        else:
+            published = published_at(data)
+            updated, note = latest_change(data, published)
+        withdrawn_at, withdrawn_reason = withdrawal(data)
+        opens, closes = consultation_dates(details)
         raw = self.raw(
             page,
-            absolute(str(data["base_path"])),
+            absolute(data["base_path"]),
             str(data.get("title", "")),
             summary=str(data.get("description") or (partial.summary if partial else "")),
-            publisher=str(orgs[0]["title"]) if orgs and orgs[0].get("title") else None,
-            published=data.get("first_published_at") or details.get("first_public_at"),
+            publisher=publisher_of_record(links),
+            published=published,
             updated=updated,
-            change_note=real_change_note(newest_note),
-            type_hint=data.get("document_type"),
+            change_note=note,
+            type_hint=_type_hint(data, links),
             nation_hints=_applicable_nations(details.get("national_applicability")),
-            attachments=_attachments(details),
+            attachments=attachments(details, page.url, str(data.get("locale") or "")),
             aliases=content_id_alias(data.get("content_id")),
-            body_text=body,
+            body_text=text_lines(details, page.url),
             complete=True,
-            withdrawn_reason=WITHDRAWN if data.get("withdrawn_notice") else None,
+            withdrawn_reason=withdrawn_reason,
+            withdrawn_at=withdrawn_at,
+            opens=opens,
+            closes=closes,
         )
+        if _is_announcement(data.get("document_type"), schema):
+            found = release(data)
+            raw.event_start, raw.event_precision = found.date, found.precision
+            raw.release_state = found.state
+            if found.change_note:
+                raw.change_note, raw.updated = found.change_note, found.updated
         # The detail was fetched from the API, but the item was found where the listing was.
         if partial is not None:
             raw.fetched_from = partial.fetched_from
@@ -204,25 +192,40 @@ class GovukParser(JsonApiKind, FeedKind):
         return raw
 
 
-def _body_lines(details: dict[str, Any], part: str, page: Page) -> str:
-    """A Content API HTML field (`details.body`) as main-text lines.
+def _is_announcement(document_type: object, schema: object) -> bool:
+    """A statistics announcement: its schema or format, or a `*statistics_announcement` type."""
+    return schema == "statistics_announcement" or (
+        isinstance(document_type, str) and document_type.endswith("statistics_announcement")
+    )
 
-    Govspeak embeds attachment blocks (title, "PDF, 1.2 MB, 40 pages", "Request an accessible
-    format") in the body; the attachments are read on their own (`_attachments`), so those
-    blocks are dropped. Inline attachment links inside a sentence stay.
-    """
-    fragment = details.get(part)
-    if not isinstance(fragment, str) or not fragment.strip():
-        return ""
-    try:
-        check_markup(fragment.encode("utf-8"))  # a markup bomb in JSON is refused too
-    except MarkupLimitError as exc:
-        raise ParseError(f"{exc} in details.{part} at {page.url}") from exc
-    soup = BeautifulSoup(fragment, "lxml")
-    for block in soup.find_all(["section", "div"], class_=ATTACHMENT_BLOCK):
-        if not block.decomposed:
-            block.decompose()
-    return element_lines(soup)
+
+def _object(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _type_hint(data: dict[str, Any], links: dict[str, Any]) -> str | None:
+    """The content-store type; an HTML publication takes its parent's (alphagov/
+    government-frontend app/presenters/html_publication_presenter.rb `format_sub_type`)."""
+    if data.get("schema_name") == "html_publication":
+        parents = links.get("parent")
+        parent = parents[0] if isinstance(parents, list) and parents else None
+        if isinstance(parent, dict) and parent.get("document_type"):
+            return first_known((parent.get("document_type"), data.get("document_type")))
+    return first_known((data.get("document_type"), data.get("schema_name")))
+
+
+def _html_publication_date(data: dict[str, Any], links: dict[str, Any]) -> str | None:
+    """An HTML publication's date: its own `details.public_timestamp` (alphagov/frontend
+    app/models/html_publication.rb), else its `public_updated_at`, else its parent's; never
+    `first_published_at`, which an HTML publication gets when it is migrated or withdrawn."""
+    for stamp in (data["details"].get("public_timestamp"), data.get("public_updated_at")):
+        if isinstance(stamp, str) and stamp.strip():
+            return stamp
+    parents = links.get("parent")
+    for parent in parents if isinstance(parents, list) else []:
+        if isinstance(parent, dict) and isinstance(parent.get("public_updated_at"), str):
+            return str(parent["public_updated_at"])
+    return None
 
 
 def _applicable_nations(applicability: Any) -> list[str]:
@@ -234,45 +237,6 @@ def _applicable_nations(applicability: Any) -> list[str]:
         for v in applicability.values()
         if isinstance(v, dict) and v.get("applicable") and v.get("label")
     ]
-
-
-def _attachments(details: dict[str, Any]) -> list[RawAttachment]:
-    """Attachments of a publication or consultation, outcome documents included.
-
-    `*_attachments` lists may hold attachment objects or ids pointing into `attachments`.
-    """
-    by_id = {str(a.get("id")): a for a in details.get("attachments") or [] if isinstance(a, dict)}
-    ordered: list[dict[str, Any]] = []
-    for group in (
-        "final_outcome_attachments",
-        "public_feedback_attachments",
-        "featured_attachments",
-        "attachments",
-    ):
-        for entry in details.get(group) or []:
-            found = entry if isinstance(entry, dict) else by_id.get(str(entry))
-            if found and found not in ordered:
-                ordered.append(found)
-    result: list[RawAttachment] = []
-    seen: set[str] = set()
-    for entry in ordered:
-        url = entry.get("url")
-        if not url or url in seen:
-            continue
-        seen.add(url)
-        media_type = entry.get("content_type")
-        if not media_type and entry.get("attachment_type") == "html":
-            media_type = "text/html"
-        size = entry.get("file_size")
-        result.append(
-            RawAttachment(
-                title=str(entry.get("title") or ""),
-                url=absolute(str(url)),
-                media_type=media_type,
-                size=int(size) if isinstance(size, int | str) and str(size).isdigit() else None,
-            )
-        )
-    return result
 
 
 PARSER = GovukParser

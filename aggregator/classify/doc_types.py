@@ -36,6 +36,11 @@ GENERIC_TYPE_LABELS: dict[str, DocType] = {
     "resource": DocType.RESOURCE,
     "event": DocType.EVENT,
     "webinar": DocType.EVENT,
+    "call for evidence": DocType.CALL_FOR_EVIDENCE,
+    "statistics announcement": DocType.STATISTICS_ANNOUNCEMENT,
+    "transparency": DocType.TRANSPARENCY,
+    "transparency data": DocType.TRANSPARENCY,
+    "foi release": DocType.TRANSPARENCY,
 }
 
 

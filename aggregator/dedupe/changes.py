@@ -32,6 +32,12 @@ SUBSTANTIVE_ON_ANY_CHANGE = (
     "published",
     "event_start",
     "event_end",
+    # A statistics release confirmed, moved or cancelled, or a consultation's dates moved, is
+    # news to the editor even when the publisher writes no change note.
+    "event_precision",
+    "release_state",
+    "opens",
+    "closes",
 )
 
 

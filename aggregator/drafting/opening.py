@@ -68,6 +68,9 @@ _DEFAULT_NOUN: dict[DocType, str] = {
     DocType.PODCAST: "podcast episode",
     DocType.RESOURCE: "resource",
     DocType.POLICY_PAPER: "policy paper",
+    DocType.CALL_FOR_EVIDENCE: "call for evidence",
+    DocType.STATISTICS_ANNOUNCEMENT: "statistics release announcement",
+    DocType.TRANSPARENCY: "transparency data",
     DocType.OTHER: "information",
 }
 # Acronyms and names said without "the" ("Ofsted has published …").
@@ -151,6 +154,39 @@ def _event_when(start: datetime, end: datetime | None) -> str:
     return f"on {day}"
 
 
+def _release_when(item: Item) -> str:
+    """When statistics are due, as GOV.UK phrases it: "on" an exact day, "in" a month or year,
+    "between" two months (alphagov/frontend, app/models/statistics_announcement.rb,
+    `on_in_between_for_release_date`); "" when no date is known."""
+    if item.event_start is None:
+        return ""
+    local = item.event_start.astimezone(LONDON)
+    precision = item.event_precision.value
+    if precision == "year":
+        return f"in {local:%Y}"
+    if precision == "month":
+        end = item.event_end.astimezone(LONDON) if item.event_end else None
+        if end is not None and (end.year, end.month) > (local.year, local.month):
+            first = f"{local:%B}" if end.year == local.year else f"{local:%B %Y}"
+            return f"between {first} and {end:%B %Y}"
+        return f"in {local:%B %Y}"
+    return f"on {local.day} {local:%B %Y}"
+
+
+def _announcement_sentence(who: str, subject: str, item: Item) -> str:
+    """Statistics not out yet: when they are due (and whether that date is provisional), or
+    that their release was cancelled. Never "has published": nothing is out."""
+    what = subject if re.search(r"\bstatistics\b", subject, re.I) else f"statistics on {subject}"
+    when = _release_when(item)
+    if item.release_state == "cancelled":
+        was = f", which were due {when}" if when else ""
+        return f"{who} has cancelled the planned release of {what}{was}."
+    if not when:
+        return f"{who} has announced a forthcoming release of {what}."
+    state = f" (a {item.release_state} date)" if item.release_state else ""
+    return f"{who} is due to release {what} {when}{state}."
+
+
 def _clock(moment: datetime) -> str:
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
@@ -200,6 +236,14 @@ def opening_sentence(item: Item, main_text: str = "") -> str:
         and re.search(r"\b(?:response|outcome)\b", item.change_note or "", re.I)
     ):
         return f"{who} has published its response to the consultation on {subject}."
+
+    if kind is DocType.STATISTICS_ANNOUNCEMENT:
+        return _announcement_sentence(who, subject, item)
+
+    if kind is DocType.CALL_FOR_EVIDENCE:
+        subject_text = re.sub(r"[\s:–-]*call for evidence$", "", parsed.subject, flags=re.I)
+        subject = sentence_case(subject_text, casing) or subject
+        return f"{who} is calling for evidence on {subject}."
 
     if kind is DocType.EVENT or item.event_start is not None:
         # The kind a title's label names ("Free live webinar:"), else the first one mentioned.

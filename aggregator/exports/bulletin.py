@@ -16,26 +16,31 @@ description), since only they know which of the three they hold.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import textwrap
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from aggregator.normalise.dates import LONDON
-from aggregator.schema import DocType, Item, Precision
+from aggregator.schema import DocType, Item, Precision, is_calendar_date
 
 # Section order and headings; an item's section comes from its document type.
 SECTIONS: tuple[tuple[str, frozenset[DocType]], ...] = (
     (
         "Consultations and government responses",
-        frozenset({DocType.CONSULTATION, DocType.CONSULTATION_RESPONSE}),
+        frozenset({DocType.CONSULTATION, DocType.CALL_FOR_EVIDENCE, DocType.CONSULTATION_RESPONSE}),
     ),
     ("Guidance", frozenset({DocType.GUIDANCE, DocType.STATUTORY_GUIDANCE, DocType.POLICY_PAPER})),
-    ("Research and reports", frozenset({DocType.REPORT, DocType.EVALUATION, DocType.STATISTICS})),
+    (
+        "Research and reports",
+        frozenset({DocType.REPORT, DocType.EVALUATION, DocType.STATISTICS, DocType.TRANSPARENCY}),
+    ),
     ("Case reviews and briefings", frozenset({DocType.BRIEFING})),
-    ("Events and webinars", frozenset({DocType.EVENT})),
+    # statistics not out yet sit with events: both are dated things still to come
+    ("Events and webinars", frozenset({DocType.EVENT, DocType.STATISTICS_ANNOUNCEMENT})),
     ("Resources and podcasts", frozenset({DocType.RESOURCE, DocType.PODCAST})),
     ("News", frozenset({DocType.NEWS, DocType.OTHER})),
 )
@@ -49,6 +54,9 @@ READ_LABELS: dict[DocType, str] = {
     DocType.POLICY_PAPER: "Read the policy paper",
     DocType.CONSULTATION: "Read the consultation",
     DocType.CONSULTATION_RESPONSE: "Read the response",
+    DocType.CALL_FOR_EVIDENCE: "Read the call for evidence",
+    DocType.STATISTICS_ANNOUNCEMENT: "Read the release announcement",
+    DocType.TRANSPARENCY: "Read the transparency data",
     DocType.BRIEFING: "Read the briefing",
     DocType.EVENT: "Find out more",
     DocType.PODCAST: "Listen to the podcast",
@@ -67,6 +75,8 @@ class Entry:
     date: str
     summary: str
     links: tuple[tuple[str, str, str], ...]  # (label, link text, url)
+    notes: tuple[str, ...] = ()
+    """Lines under `Date:`: when a consultation closes, a statistics release's date and state."""
 
 
 def bulletin_summary(edited: str | None, draft: str | None, description: str) -> str:
@@ -88,7 +98,9 @@ def entry_for(item: Item) -> Entry:
     # one paragraph each: the publisher's line breaks and runs of spaces become single spaces
     title = " ".join(clean_text(item.title).split())
     summary = " ".join(clean_text(item.summary).split())
-    links: list[tuple[str, str, str]] = [(READ_LABELS[item.doc_type], title, item.url)]
+    links: list[tuple[str, str, str]] = [
+        (READ_LABELS.get(item.doc_type, "Read more"), title, item.url)
+    ]
     for attachment in item.attachments[:2]:
         kind = "briefing" if item.doc_type == DocType.BRIEFING else "document"
         if item.doc_type in (DocType.REPORT, DocType.EVALUATION):
@@ -97,24 +109,113 @@ def entry_for(item: Item) -> Entry:
     links.extend((link.label, "", link.url) for link in item.links)
     # links a reader could not follow safely (javascript:, data:) are left out
     links = [link for link in links if safe_url(link[2])]
-    return Entry(title, item.publisher, date_line(item), summary, tuple(links))
+    notes = tuple(note for note in (closes_line(item), *release_lines(item)) if note)
+    dated = item
+    if item.doc_type == DocType.STATISTICS_ANNOUNCEMENT:
+        # the release date is a note of its own: `Date:` is when it was announced, so an
+        # announcement never reads as an event (or as statistics out on that day)
+        dated = dataclasses.replace(item, event_start=None, event_end=None)
+    return Entry(title, item.publisher, date_line(dated), summary, tuple(links), notes)
+
+
+# --- consultations and statistics announcements ----------------------------------------------
+
+CLOSING_TYPES = frozenset({DocType.CONSULTATION, DocType.CALL_FOR_EVIDENCE})
+"""The types whose entries say when they close (an outcome or response does not)."""
+
+
+def closing_day(closes: datetime) -> date:
+    """The London day a consultation closes. GOV.UK shows a closing time of midnight as
+    11:59pm on the day before, since "midnight on 10 January" is ambiguous
+    (alphagov/government-frontend, app/presenters/consultation_presenter.rb,
+    `display_date_and_time(..., rollback_midnight: true)`); the day is that day."""
+    local = closes.astimezone(LONDON)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        local -= timedelta(seconds=1)
+    return local.date()
+
+
+def closes_line(item: Item) -> str | None:
+    """ "Closes 12 June 2024" for a consultation or call for evidence with a closing date."""
+    if item.doc_type not in CLOSING_TYPES or item.closes is None:
+        return None
+    return f"Closes {closing_text(item.closes)}"
+
+
+def closing_text(closes: datetime) -> str:
+    """The day a consultation closes, as GOV.UK writes a date: "12 June 2024"."""
+    found = closing_day(closes)
+    return f"{found.day} {found:%B %Y}"
+
+
+def release_date_text(
+    start: datetime | None, end: datetime | None, precision: Precision = Precision.NONE
+) -> str:
+    """A statistics release's date (`event_start`, `event_end`, `event_precision`) as
+    precisely as it was announced, in London time, in the forms of GOV.UK's `display_date`:
+    "24 October 2024 9:30am", "24 October 2024", "October 2024", "October to November 2024"
+    (a window of months: an end in a later month), "2024"; "" when there is none."""
+    if start is None:
+        return ""
+    local = start.astimezone(LONDON)
+    if precision == Precision.YEAR:
+        return f"{local:%Y}"
+    if precision == Precision.MONTH:
+        end = end.astimezone(LONDON) if end else None
+        if end is not None and (end.year, end.month) > (local.year, local.month):
+            first = f"{local:%B}" if end.year == local.year else f"{local:%B %Y}"
+            return f"{first} to {end:%B %Y}"
+        return f"{local:%B %Y}"
+    text = f"{local.day} {local:%B %Y}"
+    if precision == Precision.NONE:
+        hour = local.hour % 12 or 12
+        text += f" {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+    return text
+
+
+def release_lines(item: Item) -> tuple[str, ...]:
+    """What an entry says of a statistics release: "Release date: October 2024 (provisional)"
+    while it is to come, as GOV.UK's page does (`display_date (state)`, alphagov/frontend,
+    app/models/statistics_announcement.rb); a cancelled one says so, with its reason and the
+    date it had, and never a release date."""
+    if item.doc_type != DocType.STATISTICS_ANNOUNCEMENT:
+        return ()
+    when = release_date_text(item.event_start, item.event_end, item.event_precision)
+    if item.release_state == "cancelled":
+        reason = " ".join((item.change_note or "").split())
+        lines = ["Release cancelled" + (f": {reason}" if reason else "")]
+        if when:
+            lines.append(f"Proposed release was {when}")
+        return tuple(lines)
+    if not when:
+        return ("Release date not yet announced",)
+    state = f" ({item.release_state})" if item.release_state else ""
+    return (f"Release date: {when}{state}",)
 
 
 def date_line(item: Item) -> str:
-    """The date a bulletin shows: an event's time range, else the update date for an update,
-    else the published date at its precision; "Undated" when the publisher gave none."""
+    """The date a bulletin shows: an event's time range (or its date, as a statistics release
+    is announced: "June 2024"), else the update date for an update, else the published date at
+    its precision; "Undated" when the publisher gave none. Every date is the London day."""
     if item.event_start:
+        if is_calendar_date(item.event_start, item.event_precision):
+            return at_precision(item.event_start, item.event_precision)
         return event_range(item.event_start, item.event_end)
     if item.updated:
         return day(item.updated)
     if item.published is None or item.published_precision == Precision.NONE:
         return "Undated"
-    local = item.published.astimezone(LONDON)
-    if item.published_precision == Precision.YEAR:
+    return at_precision(item.published, item.published_precision)
+
+
+def at_precision(value: datetime, precision: Precision) -> str:
+    """A date as much as the publisher gave of it: "31 May 2024", "April 2024" or "2024"."""
+    local = value.astimezone(LONDON)
+    if precision == Precision.YEAR:
         return local.strftime("%Y")
-    if item.published_precision == Precision.MONTH:
+    if precision == Precision.MONTH:
         return local.strftime("%B %Y")
-    return day(item.published)
+    return day(value)
 
 
 def day(value: datetime) -> str:
@@ -181,7 +282,8 @@ def render_html(items: Sequence[Item], title: str = "Safeguarding update") -> st
         for item in members:
             entry = entry_for(item)
             parts.append(f"<h3>{esc(entry.title)}</h3>")
-            parts.append(f"<p>Source: {esc(entry.source)}<br>Date: {esc(entry.date)}</p>")
+            notes = "".join(f"<br>{esc(note)}" for note in entry.notes)
+            parts.append(f"<p>Source: {esc(entry.source)}<br>Date: {esc(entry.date)}{notes}</p>")
             if entry.summary:
                 parts.append(f"<p>{esc(entry.summary)}</p>")
             for label, text, url in entry.links:
@@ -241,8 +343,11 @@ def iter_markdown(
             "",
             f"Source: {md_escape(entry.source)}  ",
             f"Date: {md_escape(entry.date)}",
-            "",
         ]
+        for note in entry.notes:  # each on its own line of the same paragraph
+            lines[-1] += "  "
+            lines.append(md_escape(note))
+        lines.append("")
         if entry.summary:
             lines += [md_escape(entry.summary), ""]
         for label, text, url in entry.links:
@@ -280,6 +385,7 @@ def iter_text(
             "",
             f"Source: {clean_text(entry.source)}",
             f"Date: {clean_text(entry.date)}",
+            *(_wrap(clean_text(note)) for note in entry.notes),
             "",
         ]
         if entry.summary:
@@ -346,7 +452,9 @@ def iter_email_html(
             '<tr><td style="padding:16px 0;border-bottom:1px solid #b1b4b6;">',
             f'<h3 style="{_ITEM_STYLE}">{esc(clean_text(entry.title))}</h3>',
             f'<p style="{_META_STYLE}">Source: {esc(clean_text(entry.source))}<br>'
-            f"Date: {esc(clean_text(entry.date))}</p>",
+            f"Date: {esc(clean_text(entry.date))}"
+            + "".join(f"<br>{esc(clean_text(note))}" for note in entry.notes)
+            + "</p>",
         ]
         if entry.summary:
             parts.append(f'<p style="{_PARA_STYLE}">{esc(clean_text(entry.summary))}</p>')

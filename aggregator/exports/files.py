@@ -19,10 +19,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from aggregator.exports.bulletin import READ_LABELS, clean_text, date_line, safe_url
 from aggregator.exports.syndication import one_line, rfc3339, updated_of
-from aggregator.schema import jsonable
+from aggregator.schema import Precision, calendar_text, is_calendar_date, jsonable
 from aggregator.storage.exports import ExportRow
 
 CSV_FIELDS: tuple[str, ...] = (
@@ -49,8 +50,10 @@ CSV_FIELDS: tuple[str, ...] = (
     "status",
     "reviewed_at",
 )
-"""The CSV columns, in order. Dates are RFC 3339 in London time; `date` is the bulletin's
-"Date:" line; `links` is "Label: URL" pairs joined by "; "; lists are joined by "; "."""
+"""The CSV columns, in order. Instants are RFC 3339 in London time; a calendar date
+(`published`, `event_start` of day, month or year precision) is the date as JSON writes it:
+"2024-05-31", "2024-04" or "2024"; `date` is the bulletin's "Date:" line; `links` is
+"Label: URL" pairs joined by "; "; lists are joined by "; "."""
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -70,10 +73,10 @@ def csv_record(row: ExportRow) -> dict[str, str]:
         "source": item.source,
         "doc_type": str(item.doc_type),
         "date": date_line(shown),
-        "published": rfc3339(item.published) if item.published else "",
+        "published": date_cell(item.published, item.published_precision),
         "published_precision": str(item.published_precision),
         "updated": rfc3339(row.shown_updated) if row.shown_updated else "",
-        "event_start": rfc3339(item.event_start) if item.event_start else "",
+        "event_start": date_cell(item.event_start, item.event_precision),
         "event_end": rfc3339(item.event_end) if item.event_end else "",
         "url": item.url,
         "read_label": READ_LABELS[item.doc_type],
@@ -87,6 +90,16 @@ def csv_record(row: ExportRow) -> dict[str, str]:
         "status": row.status,
         "reviewed_at": rfc3339(row.reviewed_at),
     }
+
+
+def date_cell(value: datetime | None, precision: Precision) -> str:
+    """A `published` or `event_start` cell: the calendar date when it is one (as in JSON),
+    else the instant in London time; empty when there is none."""
+    if value is None:
+        return ""
+    if is_calendar_date(value, precision):
+        return calendar_text(value, precision)
+    return rfc3339(value)
 
 
 def _excel_safe(value: str) -> str:

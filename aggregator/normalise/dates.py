@@ -7,9 +7,11 @@ Conventions (callers and storage rely on these):
 
 * Every datetime returned is timezone-aware UTC.
 * A date without a time is a *calendar day in London* (every source here is a UK publisher).
-  It is stored as midnight Europe/London converted to UTC, so ``31 May 2024`` (BST) becomes
-  ``2024-05-30T23:00:00Z`` and ``5 Jan 2024`` (GMT) becomes ``2024-01-05T00:00:00Z``. Convert
-  back to Europe/London before showing the calendar day.
+  It is held as midnight Europe/London converted to UTC, so ``31 May 2024`` (BST) becomes
+  the instant 2024-05-30 23:00 UTC and ``5 Jan 2024`` (GMT) 2024-01-05 00:00 UTC: the schema's
+  one stored form of a calendar date (``aggregator.schema.calendar_instant``). Its UTC date
+  can be the day before, so it is never shown or written by its UTC date: outputs write the
+  date itself or London midnight with the London offset (docs/schema.md, "Dates").
 * A month-precision date is the first of that month and a year-precision date is 1 January,
   both as London midnight in UTC; ``ParsedDate.precision`` says how much the publisher gave.
   Precision is DAY for anything with a day, including full timestamps.
@@ -34,11 +36,9 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as du_parser
 from dateutil import tz as du_tz
 
-from aggregator.schema import Precision
+from aggregator.schema import LONDON, Precision
 
-__all__ = ["DateError", "ParsedDate", "parse_date", "parse_event_range", "to_utc"]
-
-LONDON = ZoneInfo("Europe/London")
+__all__ = ["LONDON", "DateError", "ParsedDate", "parse_date", "parse_event_range", "to_utc"]
 
 
 class DateError(ValueError):

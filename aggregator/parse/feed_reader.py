@@ -53,6 +53,8 @@ class Feed:
     warning: str | None  # feedparser's bozo exception, if it recovered from one
     # The document's character set was mislabelled or unknown (feedparser read it anyway).
     encoding_warning: str | None = None
+    # The feed's own web page (Atom `<link rel="alternate">`, RSS `<link>`), as written.
+    link: str = ""
 
 
 # Public identifiers of DTDs that old RSS 0.91 feeds name; feedparser recognises the name and
@@ -162,6 +164,7 @@ def parse_feed(body: bytes, url: str) -> Feed:
         entries=tuple(_entry(e) for e in entries),
         warning=warning,
         encoding_warning=f"character set: {warning}" if mislabelled else None,
+        link=str(parsed.feed.get("link", "")),
     )
 
 
@@ -218,6 +221,14 @@ def feed_items(
     feed = parse_feed(body, url)
     if warnings is not None and feed.encoding_warning:
         warnings.append(feed.encoding_warning)
+    return entry_items(feed, url, fetched_at, source, stable_guids=stable_guids)
+
+
+def entry_items(
+    feed: Feed, url: str, fetched_at: datetime, source: str, *, stable_guids: bool = True
+) -> list[RawItem]:
+    """Raw items for every entry of a parsed feed (`feed_items`, for a caller that also reads
+    the feed's own title or link)."""
     items: list[RawItem] = []
     for entry in feed.entries:
         # A guid that is a URL stands in for a missing link; with neither, the entry is kept

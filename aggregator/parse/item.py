@@ -47,6 +47,9 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
         published = parse_date(raw.published)
         updated = parse_date(raw.updated)
         event_start, event_end = _event_times(raw)
+        opens = parse_date(raw.opens).value
+        closes = parse_date(raw.closes).value
+        withdrawn_at = parse_date(raw.withdrawn_at).value
     except DateError as exc:
         raise NormaliseError(f"bad date ({exc.reason})", url) from exc
 
@@ -92,11 +95,15 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
         change_note=clean_text(raw.change_note) or None,
         event_start=event_start,
         event_end=event_end,
+        event_precision=Precision(raw.event_precision) if raw.event_precision else Precision.NONE,
+        release_state=raw.release_state,
+        opens=opens,
+        closes=closes,
         attachments=attachments,
         links=links,
         provenance=[Sighting(raw.source, raw.fetched_from or url, raw.fetched_at)],
         aliases=sorted(set(raw.aliases)),
-        withdrawn=raw.fetched_at if raw.withdrawn_reason else None,
+        withdrawn=(withdrawn_at or raw.fetched_at) if raw.withdrawn_reason else None,
         withdrawn_reason=raw.withdrawn_reason,
     )
     result = classify.classify_item(

@@ -38,6 +38,14 @@ class RawItem:
     event_range: str | None = None  # "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST"
     event_start: str | None = None
     event_end: str | None = None
+    # How much of `event_start` the publisher gave ("day", "month", "year"); None: an exact
+    # time. A statistics release "January 2016" is month precision.
+    event_precision: str | None = None
+    # A statistics announcement's state as published: "provisional", "confirmed", "cancelled".
+    release_state: str | None = None
+    # When a consultation or call for evidence opens and closes, as written.
+    opens: str | None = None
+    closes: str | None = None
     # The publisher's own type label as shown (a content-store document type, a "Topics:"
     # value, a site section), stored so the item can be classified again.
     type_hint: str | None = None
@@ -64,3 +72,5 @@ class RawItem:
     # Set when the publisher has withdrawn the page or it is gone (404/410): the item is kept
     # and flagged, never dropped, so editors see it went.
     withdrawn_reason: str | None = None
+    # When the publisher withdrew it, as written; None: first seen withdrawn at fetch time.
+    withdrawn_at: str | None = None

@@ -28,7 +28,7 @@ from aggregator.review.context import now, wants_json
 from aggregator.review.csrf import init_csrf
 from aggregator.review.queries import LONDON, source_health
 from aggregator.review.sanitize import safe_href
-from aggregator.schema import Precision
+from aggregator.schema import Precision, is_calendar_date
 from aggregator.sources import REGISTRY
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
@@ -150,6 +150,16 @@ def _at_precision(value: datetime | None, precision: str) -> str:
     return local.strftime("%d %B %Y")
 
 
+def _event_time(value: datetime | None, precision: str = Precision.NONE) -> str:
+    """An event's time in London; a date alone (a statistics release announced for "June
+    2024") at its precision, never as a midnight clock time."""
+    if value is None:
+        return ""
+    if is_calendar_date(value, precision):
+        return _at_precision(value, precision)
+    return _london(value)
+
+
 def _and_join(values: Any) -> str:
     """A flag's reasons as a phrase: "a", "a and b", "a, b and c"."""
     names = [str(value) for value in values if str(value).strip()]
@@ -172,6 +182,7 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.filters["and_join"] = _and_join
     app.jinja_env.filters["first_words"] = _first_words
     app.jinja_env.filters["at_precision"] = _at_precision
+    app.jinja_env.filters["event_time"] = _event_time
     app.jinja_env.filters["href"] = safe_href
     app.jinja_env.globals["current_user"] = current_user
     app.jinja_env.globals["registry"] = REGISTRY

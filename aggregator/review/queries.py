@@ -140,6 +140,13 @@ class QueueRow:
     summary_edited: bool = False
     """The editor wrote the summary (else `summary` is the publisher's description, and the
     queue shows the item's draft in its place when there is one)."""
+    # a statistics release's date and state (the queue marks it "due" or "cancelled"), and
+    # when a consultation or call for evidence closes
+    event_start: datetime | None = None
+    event_end: datetime | None = None
+    event_precision: str = "none"
+    release_state: str | None = None
+    closes: datetime | None = None
 
     @property
     def day(self) -> date:
@@ -358,6 +365,11 @@ _ROW_COLUMNS = (
     ITEMS.c.updated,
     ITEMS.c.first_seen,
     ITEMS.c.withdrawn,
+    ITEMS.c.event_start,
+    ITEMS.c.event_end,
+    ITEMS.c.event_precision,
+    ITEMS.c.release_state,
+    ITEMS.c.closes,
     _status.label("review_status"),
     _needs_review.label("review_needed"),
     REVIEWS.c.reason,
@@ -399,6 +411,11 @@ def _row(values: Any) -> QueueRow:
         relevant=None if values.relevant is None else bool(values.relevant),
         edited=bool(values.edited_title or values.edited_summary),
         summary_edited=bool(values.edited_summary),
+        event_start=values.event_start,
+        event_end=values.event_end,
+        event_precision=values.event_precision,
+        release_state=values.release_state,
+        closes=values.closes,
     )
 
 

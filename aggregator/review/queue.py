@@ -31,6 +31,7 @@ from werkzeug.wrappers import Response
 
 from aggregator.classify.nations import NATIONS, UK_WIDE
 from aggregator.classify.vocabulary import Vocabulary
+from aggregator.exports.bulletin import CLOSING_TYPES, closing_text, release_date_text
 from aggregator.review.auth import current_user, editor_required, users
 from aggregator.review.bulletins import DEFAULT_SECTIONS
 from aggregator.review.context import now, wants_json
@@ -46,7 +47,7 @@ from aggregator.review.queries import (
     queue_page,
     updates_of,
 )
-from aggregator.schema import DocType
+from aggregator.schema import DocType, Precision
 from aggregator.storage.draft_summaries import WORD_LIMIT_MAX, WORD_LIMIT_MIN
 from aggregator.storage.repository import Repository
 from aggregator.storage.tables import BULLETIN_ITEMS, BULLETINS
@@ -68,6 +69,40 @@ _REASON_TEXT = {
     "other": "other",
 }
 ACTIONS = ("approve", "reject", "defer", "reopen")
+
+
+def release_note(
+    doc_type: str,
+    start: datetime | None,
+    end: datetime | None,
+    precision: str,
+    state: str | None,
+) -> tuple[str, str] | None:
+    """A statistics announcement's badge and line: ("due", "due October 2024 (provisional)"),
+    or ("cancelled", "release cancelled (was due October 2024)"), never "due" once cancelled;
+    None for any other type. The queue and the item page show it, so an editor can tell
+    statistics still to come from statistics published."""
+    if doc_type != DocType.STATISTICS_ANNOUNCEMENT:
+        return None
+    when = release_date_text(start, end, Precision(precision))
+    if state == "cancelled":
+        return "cancelled", "release cancelled" + (f" (was due {when})" if when else "")
+    if not when:
+        return "due", "release date not yet announced"
+    return "due", f"due {when}" + (f" ({state})" if state else "")
+
+
+def closing_note(doc_type: str, closes: datetime | None) -> str | None:
+    """ "closes 12 June 2024" for a consultation or call for evidence (the London day, as the
+    bulletin says it); None otherwise."""
+    if doc_type not in CLOSING_TYPES or closes is None:
+        return None
+    return f"closes {closing_text(closes)}"
+
+
+bp.add_app_template_global(release_note)
+bp.add_app_template_global(closing_note)
+bp.add_app_template_global(closing_text, "closing_day_text")
 
 
 def repo() -> Repository:

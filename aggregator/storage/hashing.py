@@ -18,6 +18,17 @@ import orjson
 from aggregator.schema import Item
 from aggregator.storage.rows import columns_from_item
 
+OPTIONAL_SUBSTANTIVE_FIELDS: tuple[tuple[str, Any], ...] = (
+    ("event_precision", "none"),
+    ("release_state", None),
+    ("opens", None),
+    ("closes", None),
+)
+"""Substantive fields added after hashes were first stored (migration 0012), each with the
+value an item without it holds. A substance names one only when the item's value differs
+from that, so an item without any of them hashes exactly as it did before they existed, and
+a re-crawl of a stored item finds it unchanged."""
+
 SUBSTANTIVE_FIELDS: tuple[str, ...] = (
     "title",
     "url",
@@ -31,6 +42,7 @@ SUBSTANTIVE_FIELDS: tuple[str, ...] = (
     "event_end",
     "attachments",
     "links",
+    *(name for name, _empty in OPTIONAL_SUBSTANTIVE_FIELDS),
 )
 """The fields `content_hash` covers: a change in any of them is an update."""
 
@@ -70,8 +82,9 @@ def hash_substance(found: Mapping[str, Any]) -> str:
 
 
 def substance(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The comparable form of the substantive fields of a row's column values."""
-    return {
+    """The comparable form of the substantive fields of a row's column values (a field of
+    `OPTIONAL_SUBSTANTIVE_FIELDS` only when it is set)."""
+    found: dict[str, Any] = {
         "title": normalise_whitespace(values["title"]),
         "url": values["url"].strip(),
         "summary": normalise_whitespace(values["summary"]),
@@ -96,6 +109,11 @@ def substance(values: Mapping[str, Any]) -> dict[str, Any]:
             for link in values["links"]
         ],
     }
+    for name, empty in OPTIONAL_SUBSTANTIVE_FIELDS:
+        value = values[name]
+        if value != empty:
+            found[name] = _iso(value) if isinstance(value, datetime) else value
+    return found
 
 
 def _iso(value: datetime | None) -> str | None:

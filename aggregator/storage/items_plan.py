@@ -88,7 +88,8 @@ def changed_fields(
     changed = []
     for name in COMPARED_FIELDS:
         if name in SUBSTANTIVE_FIELDS:
-            differs = old_substance[name] != new_substance[name]
+            # `get`: a substance names an optional field only when it is set
+            differs = old_substance.get(name) != new_substance.get(name)
         else:
             differs = old[name] != new[name]
         if differs:

@@ -105,6 +105,13 @@ class ItemRow(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     event_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     event_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Migration 0012: how much of event_start is known, a statistics release's state, and a
+    # consultation's or call for evidence's opening and closing (rows stored before it read
+    # "none" and nulls, which is what an item without them holds).
+    event_precision: Mapped[str] = mapped_column(String(10), server_default="none")
+    release_state: Mapped[str | None] = mapped_column(String(20))
+    opens: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # Withdrawn or gone upstream (a GOV.UK withdrawal, a 404/410): when first seen so, and why.

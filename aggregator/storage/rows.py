@@ -21,6 +21,7 @@ from aggregator.schema import (
     Link,
     Precision,
     Sighting,
+    date_json,
     field_names,
     jsonable,
 )
@@ -52,6 +53,10 @@ def columns_from_item(item: Item) -> dict[str, Any]:
         "change_note": item.change_note,
         "event_start": item.event_start,
         "event_end": item.event_end,
+        "event_precision": Precision(item.event_precision).value,
+        "release_state": item.release_state,
+        "opens": item.opens,
+        "closes": item.closes,
         # what dataclasses.asdict gives for these flat dataclasses, without its deep copy
         "attachments": [
             {"title": a.title, "url": a.url, "media_type": a.media_type, "size": a.size}
@@ -85,6 +90,10 @@ def item_from_columns(
         last_seen=values["last_seen"],
         event_start=values["event_start"],
         event_end=values["event_end"],
+        event_precision=Precision(values["event_precision"]),
+        release_state=values["release_state"],
+        opens=values["opens"],
+        closes=values["closes"],
         attachments=[Attachment(**a) for a in values["attachments"]],
         links=[Link(**link) for link in values["links"]],
         provenance=list(provenance),
@@ -197,6 +206,9 @@ def snapshot(item: Item, first_seen: datetime, last_seen: datetime) -> dict[str,
         else:
             value = getattr(item, name)
         found[name] = _json_value(value)
+    # calendar dates are written as dates, by their precision, as `Item.to_json` does
+    found["published"] = date_json(item.published, item.published_precision)
+    found["event_start"] = date_json(item.event_start, item.event_precision)
     return found
 
 

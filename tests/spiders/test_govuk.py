@@ -117,8 +117,11 @@ def test_withdrawn_document_is_kept_and_flagged_not_dropped(tmp_path: Path) -> N
     assert last_run(db, "dhsc").stats.dropped_reasons == {}
     withdrawn = [i for i in stored(db, "dhsc") if i["withdrawn"]]
     assert len(withdrawn) == 1
-    assert withdrawn[0]["withdrawn_reason"] == "withdrawn on GOV.UK"
-    assert withdrawn[0]["withdrawn"] == "2024-05-31T08:00:00Z"
+    # The notice's own explanation and time (`withdrawn_notice`), never a generic reason and
+    # the fetch time.
+    assert withdrawn[0]["withdrawn_reason"].startswith("This guidance has been withdrawn because")
+    when = datetime.fromisoformat(withdrawn[0]["withdrawn"].replace("Z", "+00:00"))
+    assert when == datetime(2024, 4, 29, 10, tzinfo=UTC)
 
 
 COMPARED = ("title", "url", "key", "published", "published_precision", "updated", "doc_type")

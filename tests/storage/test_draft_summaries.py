@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 
 import pytest
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import MetaData, Table, delete, insert, select
 
 from aggregator.classify.rules import classify_item
 from aggregator.classify.sensitive import assess_sensitivity
@@ -20,8 +20,10 @@ from aggregator.storage.draft_summaries import (
     UnknownItemError,
     build_draft,
 )
+from aggregator.storage.hashing import content_hash
 from aggregator.storage.models import AppSettingRow, ItemRow
 from aggregator.storage.repository import Repository
+from aggregator.storage.rows import columns_from_item
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(days=1)
@@ -71,6 +73,22 @@ def store(repo: Repository) -> DraftStore:
 
 def stored_id(repo: Repository, item: Item = ITEM) -> int:
     return repo.upsert_items([item], T0)[0].item_id
+
+
+def stored_as_at(db_url: str, item: Item) -> int:
+    """Store `item` in a database at an earlier revision, in the columns it has there (the
+    repository writes the newest schema's)."""
+    engine = make_engine(db_url)
+    try:
+        items = Table("items", MetaData(), autoload_with=engine)
+        values = {k: v for k, v in columns_from_item(item).items() if k in items.c}
+        values.update(first_seen=T0, last_seen=T0, content_hash=content_hash(item))
+        with engine.begin() as conn:
+            key = conn.execute(insert(items).values(**values)).inserted_primary_key
+            assert key is not None
+            return int(key[0])
+    finally:
+        engine.dispose()
 
 
 def test_main_text_round_trip_and_empty_never_blanks(repo: Repository, store: DraftStore) -> None:
@@ -195,13 +213,31 @@ def test_naive_times_are_refused(repo: Repository, store: DraftStore) -> None:
 
 def test_migration_keeps_the_text_earlier_crawls_classified(db_url: str) -> None:
     upgrade(db_url, "0007")
-    repo = Repository.from_url(db_url)
+    item_id = stored_as_at(db_url, ITEM)
+    result = classify_item(ITEM, body_text="Flattened body text. Second sentence.")
+    # as a crawl at 0007 stored it, in that revision's own columns (the repository writes
+    # and reads the newest schema's)
+    engine = make_engine(db_url)
     try:
-        item_id = stored_id(repo)
-        result = classify_item(ITEM, body_text="Flattened body text. Second sentence.")
-        repo.save_classifications([(item_id, result)], classified_at=T1)
+        table = Table("classifications", MetaData(), autoload_with=engine)
+        row = {
+            "item_id": item_id,
+            "doc_type": result.doc_type.value,
+            "topics": list(result.topics),
+            "nations": list(result.nations),
+            "relevance": float(result.relevance),
+            "relevant": bool(result.relevant),
+            "evidence": result.evidence(),
+            "vocabulary_version": result.vocabulary_version,
+            "classified_at": T1,
+            "text": result.text,
+            "type_hint": result.type_hint,
+            "nation_hints": list(result.nation_hints),
+        }
+        with engine.begin() as conn:
+            conn.execute(insert(table).values(**{k: v for k, v in row.items() if k in table.c}))
     finally:
-        repo.close()
+        engine.dispose()
     upgrade(db_url)
     engine = make_engine(db_url)
     try:
