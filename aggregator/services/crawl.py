@@ -81,13 +81,14 @@ def last_runs(url: str, slugs: Sequence[str]) -> list[tuple[str, RunStats]]:
 def format_runs(runs: Sequence[tuple[str, RunStats]]) -> list[str]:
     """The run summary table: a header, a row per source, its first errors under it. The one
     text form, shared by `aggregator crawl`, `aggregator demo` and a worker's crawl log."""
+    width = max([20] + [len(slug) for slug, _ in runs])  # the longest slug still lines up
     lines = [
-        f"{'source':<20} {'status':<8} {'new':>4} {'upd':>4} {'same':>5} {'drop':>5} {'err':>4}"
-        f" {'reqs':>5} {'304':>4}"
+        f"{'source':<{width}} {'status':<8} {'new':>4} {'upd':>4} {'same':>5} {'drop':>5}"
+        f" {'err':>4} {'reqs':>5} {'304':>4}"
     ]
     for slug, r in runs:
         lines.append(
-            f"{slug:<20} {r.status:<8} {r.items_new:>4} {r.items_updated:>4} "
+            f"{slug:<{width}} {r.status:<8} {r.items_new:>4} {r.items_updated:>4} "
             f"{r.items_unchanged:>5} {r.items_dropped:>5} {len(r.errors):>4}"
             f" {r.requests:>5} {r.responses_by_status.get('304', 0):>4}"
         )
