@@ -32,7 +32,7 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.classify.doc_types import generic_label, label_evidence
 from aggregator.normalise.urls import canonical_url
-from aggregator.parse.feed_reader import FeedError, feed_items
+from aggregator.parse.feed_reader import Feed, FeedError, entry_items, parse_feed
 from aggregator.parse.markup_limits import MarkupLimitError, check_markup
 from aggregator.parse.raw import RawItem
 from aggregator.schema import DocType
@@ -187,19 +187,24 @@ class FeedKind(SourceParser):
     stable_guids: ClassVar[bool] = True
 
     def parse_feed(self, page: Page, partial: RawItem | None = None) -> Parsed:
-        warnings: list[str] = []
         try:
-            raws = feed_items(
-                page.body,
-                page.url,
-                page.fetched_at,
-                self.source.slug,
-                stable_guids=self.stable_guids,
-                warnings=warnings,
-            )
+            feed = parse_feed(page.body, page.url)
         except FeedError as exc:
             raise ParseError(str(exc)) from exc
-        return Parsed(items=[self.adjust_feed_item(r) for r in raws], warnings=warnings)
+        credited = self.feed_publisher(feed, page.url)
+        items = []
+        for raw in entry_items(
+            feed, page.url, page.fetched_at, self.source.slug, stable_guids=self.stable_guids
+        ):
+            raw = self.adjust_feed_item(raw)
+            raw.publisher = raw.publisher or credited
+            items.append(raw)
+        warnings = [feed.encoding_warning] if feed.encoding_warning else []
+        return Parsed(items=items, warnings=warnings)
+
+    def feed_publisher(self, feed: Feed, url: str) -> str | None:
+        """The organisation a feed itself names as its publisher (None: the registry's)."""
+        return None
 
     def adjust_feed_item(self, raw: RawItem) -> RawItem:
         return raw

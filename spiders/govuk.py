@@ -21,11 +21,15 @@ attachment format).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from aggregator.parse.feed_reader import Feed
 from aggregator.parse.raw import RawItem
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
+from spiders.feed import strip_category_prefix
 from spiders.govuk_attachments import GOVUK, absolute, attachments, text_lines
 from spiders.govuk_content import (
     WITHDRAWN,
@@ -53,6 +57,11 @@ def site_path(link: str) -> bool:
     """A link that stays on www.gov.uk: a path from the root ("/government/..."), never a URL
     of its own nor a network path ("//host/...")."""
     return link.startswith("/") and not link.startswith("//")
+
+
+ACTIVITY_TITLE = re.compile(r"^\s*(?P<name>\S.*?)\s+-\s+Activity on GOV\.UK\s*$")
+ORGANISATION_HOME = re.compile(r"^/government/organisations/[^/]+(?:\.atom)?/?$")
+GOVUK_HOSTS = frozenset({"www.gov.uk", "gov.uk"})
 
 
 class GovukParser(JsonApiKind, FeedKind):
@@ -184,12 +193,27 @@ class GovukParser(JsonApiKind, FeedKind):
     # Organisation / finder Atom feed (fallback)
 
     def adjust_feed_item(self, raw: RawItem) -> RawItem:
+        """The entry's display type ("Guidance") is its type label, never a topic, and its
+        "<display type>: " title prefix goes (the feed kind's rule)."""
         display_type = raw.topic_hints[0] if raw.topic_hints else None
-        if display_type and raw.title.startswith(f"{display_type}: "):
-            raw.title = raw.title[len(display_type) + 2 :]
+        raw = strip_category_prefix(raw)
         raw.type_hint = display_type
         raw.topic_hints = []
         return raw
+
+    def feed_publisher(self, feed: Feed, url: str) -> str | None:
+        """An organisation feed, titled "<Organisation> - Activity on GOV.UK" with the
+        organisation's page as its home, credits that organisation (alphagov/collections
+        app/controllers/feeds_controller.rb); a topical event's feed has the same title form
+        but another home, so it is not credited."""
+        match = ACTIVITY_TITLE.match(feed.title)
+        if not match:
+            return None
+        for home in (feed.link, url):
+            parts = urlsplit(urljoin(url, home)) if home else None
+            if parts and parts.hostname in GOVUK_HOSTS and ORGANISATION_HOME.match(parts.path):
+                return match["name"]
+        return None
 
 
 def _is_announcement(document_type: object, schema: object) -> bool:

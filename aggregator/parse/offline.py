@@ -13,10 +13,9 @@ from aggregator.parse.raw import RawItem
 from aggregator.schema import Item
 from aggregator.sources import Source, get_source
 from spiders.base import Page
-from spiders.feed import PlainFeedParser
-from spiders.loader import parser_for
+from spiders.loader import feed_parser_for, parser_for
 
-# `aggregator parse feed FILE` reads any RSS/Atom file with the shared feed parser.
+# `aggregator parse feed FILE` reads any RSS/Atom file with the kind that knows its host.
 ANY_FEED = Source(slug="feed", publisher="", homepage="", channels=())
 
 
@@ -45,7 +44,7 @@ def parse_saved(
     """
     page = Page(body, url, fetched_at, content_type)
     if slug == "feed":
-        raws = PlainFeedParser(ANY_FEED).parse(page, "feed").listed()
+        raws = feed_parser_for(url)(ANY_FEED).parse(page, "feed").listed()
     else:
         source = get_source(slug)
         raws = parser_for(source)(source).parse(page, parser).listed()
