@@ -583,9 +583,9 @@ def test_split_sentences_returns_substrings_in_order(text: str) -> None:
         at = found + len(sentence)
 
 
-def test_drafting_a_few_kilobytes_is_fast() -> None:
-    import time
-
+def test_drafting_a_few_kilobytes_gives_a_draft() -> None:
+    """A long main text is drafted whole. How fast is `make bench`'s business (draft_eval:
+    ms per item, target < 5), never a wall-clock assertion here."""
     item = make("Multi-agency working: learning from case reviews", doc_type=DocType.BRIEFING)
     main = "\n".join(
         f"Paragraph {n} of the briefing sets out what practitioners found hard, e.g. sharing "
@@ -593,11 +593,6 @@ def test_drafting_a_few_kilobytes_is_fast() -> None:
         for n in range(30)
     )
     assert len(main) > 3000
-    started = time.perf_counter()
-    for _ in range(20):
-        draft_summary(item, main)
-    per_item_ms = (time.perf_counter() - started) * 1000 / 20
-    assert per_item_ms < 25, per_item_ms  # generous: CI machines are shared; target is < 5
     assert re.search(r"\w", draft_summary(item, main).text)
 
 
