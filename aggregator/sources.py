@@ -28,6 +28,11 @@ class ChannelKind(StrEnum):
     LISTING = "listing"
 
 
+# How the crawl record names a fallback channel the site does not serve (a 404): recorded, but
+# not a fetch failure of the source (aggregator/ops/health.py).
+NOT_OFFERED = "fallback channel not offered"
+
+
 @dataclass(frozen=True)
 class Channel:
     """One way into a source. `role` is primary or fallback; fallbacks run when primaries fail."""
@@ -126,6 +131,8 @@ def _wordpress(slug: str, publisher: str, homepage: str, notes: str) -> Source:
         channels=(
             Channel(ChannelKind.FEED, f"{site}/feed/"),
             Channel(ChannelKind.API, f"{site}/wp-json/wp/v2/posts?per_page=50", role="fallback"),
+            # WordPress's own sitemap (5.5 and later; Yoast redirects it to its index).
+            Channel(ChannelKind.SITEMAP, f"{site}/wp-sitemap.xml", role="fallback"),
         ),
         notes=notes,
         kind=SourceKind.WORDPRESS,
@@ -157,6 +164,9 @@ REGISTRY: dict[str, Source] = {
             channels=(
                 Channel(ChannelKind.LISTING, "https://learning.nspcc.org.uk/news"),
                 Channel(ChannelKind.LISTING, "https://learning.nspcc.org.uk/research-resources"),
+                Channel(
+                    ChannelKind.SITEMAP, "https://learning.nspcc.org.uk/sitemap.xml", "fallback"
+                ),
             ),
             cadence="weekly",
             notes="No feed known. Text anchors: 'Last updated: … Topics: …', "
@@ -181,7 +191,10 @@ REGISTRY: dict[str, Source] = {
             publisher="Lucy Faithfull Foundation",
             homepage="https://www.lucyfaithfull.org.uk/",
             channels=(
+                # The listing links only the /featured-news/*.htm generation; articles at
+                # /<slug>/ (2019, and again from 2024) are found through the sitemap.
                 Channel(ChannelKind.LISTING, "https://www.lucyfaithfull.org.uk/featured-news.htm"),
+                Channel(ChannelKind.SITEMAP, "https://www.lucyfaithfull.org.uk/sitemap.xml"),
             ),
             cadence="monthly",
             notes="Three URL generations (/featured-news/<slug>.htm; 2019-era /<slug>/); "
@@ -223,11 +236,17 @@ REGISTRY: dict[str, Source] = {
                     "https://www.internetmatters.org/hub/guidance/",
                     role="fallback",
                 ),
+                Channel(
+                    ChannelKind.SITEMAP,
+                    "https://www.internetmatters.org/sitemap_index.xml",
+                    role="fallback",
+                ),
             ),
             cadence="weekly",
             notes="WordPress: feed, then REST API, then hub listings. Key on the canonical URL "
             "without utm_ parameters; WordPress post id (feed guid / REST id / shortlink "
-            "?p=<id>) as the alias wp-post:<id>. Hub section gives the type (hub-<section>).",
+            "?p=<id>) as the alias wp-post:<id>. The hub section names the type (its plain "
+            "words: press-release is news); Yoast sitemap as the last way in.",
             kind=SourceKind.WORDPRESS,
             spider="internet_matters",
             site_names=("Internet Matters",),
@@ -236,7 +255,10 @@ REGISTRY: dict[str, Source] = {
             slug="uk_trauma_council",
             publisher="UK Trauma Council",
             homepage="https://uktraumacouncil.org/",
-            channels=(Channel(ChannelKind.LISTING, "https://uktraumacouncil.org/resources"),),
+            channels=(
+                Channel(ChannelKind.LISTING, "https://uktraumacouncil.org/resources"),
+                Channel(ChannelKind.SITEMAP, "https://uktraumacouncil.org/sitemap.xml", "fallback"),
+            ),
             cadence="monthly",
             notes="No trailing slashes. Events listing URL unknown: events are recognised by "
             "content (a date-time range, a booking link).",

@@ -20,6 +20,7 @@ BENCHMARKS: list[str] = [
     "bench.export_bench",
     "bench.review_bench",
     "bench.crawl_bench",
+    "bench.html_bench",
     "bench.draft_eval",
 ]
 

@@ -14,6 +14,9 @@ from pipelines.classify import ledger
 from pipelines.drop import drop
 from pipelines.write_drafts import text_ledger
 
+# Crawl stats counting which extraction layer gave each field: `…/<field>/<layer>`.
+LAYER_PREFIX = "aggregator/layer/"
+
 
 class NormalisePipeline:
     def __init__(self, crawler: Crawler) -> None:
@@ -33,6 +36,9 @@ class NormalisePipeline:
         except NormaliseError as exc:
             drop(self.crawler, exc.reason, exc.url)
         ledger(self.crawler).record(normalised, classification)  # see pipelines/classify.py
+        if self.crawler.stats is not None:
+            for name, layer in item.field_layers.items():
+                self.crawler.stats.inc_value(f"{LAYER_PREFIX}{name}/{layer}")
         main_text = clean_main_text(item.body_text)
         if main_text:  # see pipelines/drafts.py
             text_ledger(self.crawler).record(normalised, main_text)

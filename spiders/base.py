@@ -37,6 +37,8 @@ from aggregator.parse.markup_limits import MarkupLimitError, check_markup
 from aggregator.parse.raw import RawItem
 from aggregator.schema import DocType
 from aggregator.sources import Source
+from spiders.layers import Layer, channel_layers
+from spiders.sitemaps import SitemapError, read_sitemap
 
 
 class ParseError(ValueError):
@@ -133,6 +135,10 @@ class SourceParser:
         result: Parsed = method(page, partial)
         for raw in result.listed():
             self.resolve_types(raw)
+            if not raw.field_layers:  # read whole from a feed, an API or a listing card
+                layer = Layer.LISTING if name == "listing" else Layer.FEED
+                values = {"title": raw.title, "summary": raw.summary, "published": raw.published}
+                raw.field_layers = channel_layers(values, layer)
         return result
 
     def raw(self, page: Page, url: str, title: str, **fields: Any) -> RawItem:
@@ -252,6 +258,20 @@ class ListingKind(SourceParser):
             seen.add(url)
             parsed.follow.append(Follow(url, "detail", self.listing_hint(page, anchor, url)))
         parsed.next_page = next_page_url(page, soup)
+        return parsed
+
+    def parse_sitemap(self, page: Page, partial: RawItem | None = None) -> Parsed:
+        """A sitemap: its detail pages (newest first) and, for an index, its sitemaps."""
+        try:
+            found = read_sitemap(page.body, page.fetched_at)
+        except SitemapError as exc:
+            raise ParseError(f"{exc} at {page.url}") from exc
+        parsed = Parsed()
+        for url in found.sitemaps:
+            parsed.follow.append(Follow(urljoin(page.url, url), "sitemap"))
+        for url, _ in found.pages:
+            if self.is_detail_url(urljoin(page.url, url)):
+                parsed.follow.append(Follow(urljoin(page.url, url), "detail"))
         return parsed
 
     def listing_region(self, soup: BeautifulSoup) -> Tag:

@@ -1,22 +1,24 @@
-"""The HTML listing-site kind, and every shared helper for reading an HTML page.
+"""The HTML listing-site kind: listings, detail pages read field by field in layers.
 
 An HTML site is the one kind that needs a module of its own (`spiders/<slug>.py`): a subclass
 of `HtmlKind` holding only the site's quirks. `HtmlKind` routes listing pages by path, follows
-their links by URL pattern (`ListingKind`) and reads a detail page field by field, each from
-a small `parse_<field>` hook whose default reads the structured layer (canonical link, Open
-Graph and article meta tags, JSON-LD); a site overrides the hooks its pages need, with its
-labels and selectors as named constants.
+their links by URL pattern (`ListingKind`) and its sitemap, and reads a detail page field by
+field. A site's own rules are the `site_<field>` hooks (None by default) and the
+`parse_<field>` hooks for what only it shows (type labels, events, onward links), with its
+labels and selectors as named constants; whatever its rules leave, the shared layers fill.
+No series or section is listed anywhere: a page is a publication by the evidence it shows
+(`publication_signals`), never by a list of names.
 
-The helpers below are the one place for the title, standfirst, labelled dates and event
-times, cards, attachments and onward links, and the canonical URL; where the article is and its
-main text without page chrome are `spiders/chrome.py`'s.
+Each field comes from the first layer that yields it (`spiders/layers.py`). The pieces each
+layer reads are shared: structured data and visible text (`spiders/page_text.py`), dates
+(`spiders/page_dates.py`), documents (`spiders/documents.py`), sitemaps (`spiders/sitemaps.py`);
+where the article is and its main text without page chrome are `spiders/chrome.py`'s. This
+module holds the kind, and the event times, booking links and onward links it reads.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -24,173 +26,46 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from aggregator.parse.raw import RawAttachment, RawItem
+from aggregator.parse.raw import RawItem
 from spiders.base import ListingKind, Page, Parsed
 from spiders.chrome import main_element, main_text
+from spiders.documents import document_links
+from spiders.layers import Layer, Layered
+from spiders.page_dates import (
+    PageDates,
+    generic_date,
+    has_structured_article,
+    header_lines,
+    labelled_dates,
+    structured_dates,
+    url_date,
+)
+from spiders.page_text import (
+    card,
+    card_summary,
+    declared_url,
+    description,
+    document_title,
+    heading,
+    is_body_paragraph,
+    json_ld,
+    labelled,
+    ld_value,
+    lead_paragraph,
+    meta_content,
+    site_suffix,
+    standfirst,
+    subtitle,
+    text_of,
+    titled,
+)
+from spiders.sitemaps import is_sitemap
 
 # JSON-LD types whose dates are the article's (never a breadcrumb's or the site's).
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "WebPage")
-# Link texts that make a link an attachment whatever its URL ("Download the report").
-DOCUMENT_LABELS = ("Download",)
+EVERGREEN = "evergreen page, not a publication"
 # Link texts that carry no title ("Read more" beside the headline).
 GENERIC_LINK_TEXT = re.compile(r"^(read more|more|continue reading|find out more)\W*$", re.I)
-
-
-# --- Structured data: meta tags, the canonical link, JSON-LD ---------------------------------
-
-
-def meta_content(soup: BeautifulSoup, *names: str) -> str | None:
-    """The first non-empty <meta name|property=…> content among `names`."""
-    for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if isinstance(tag, Tag) and tag.get("content"):
-            return str(tag["content"]).strip()
-    return None
-
-
-def canonical_link(soup: BeautifulSoup) -> str | None:
-    tag = soup.find("link", rel="canonical")
-    if isinstance(tag, Tag) and tag.get("href"):
-        return str(tag["href"])
-    return None
-
-
-def json_ld(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, with @graph containers flattened."""
-    found: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type="application/ld+json"):
-        try:
-            data = json.loads(script.string or "")
-        except ValueError:
-            continue  # broken structured data is common; the page text still counts
-        found.extend(_flatten_ld(data))
-    return found
-
-
-def _flatten_ld(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _flatten_ld(entry)
-    elif isinstance(data, dict):
-        if "@graph" in data:
-            yield from _flatten_ld(data["@graph"])
-        else:
-            yield data
-
-
-def ld_value(objects: list[dict[str, Any]], key: str, types: tuple[str, ...] = ()) -> str | None:
-    """The first `key` of a JSON-LD object (of one of `types`, if given)."""
-    for obj in objects:
-        kind = obj.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if types and not any(k in types for k in kinds):
-            continue
-        value = obj.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
-def same_site_url(soup: BeautifulSoup, page: Page) -> str:
-    """The page's canonical URL (<link rel=canonical>, else og:url) when it is on the page's
-    own host; else the URL the page was fetched from."""
-    found = canonical_link(soup) or meta_content(soup, "og:url")
-    if found and urlsplit(urljoin(page.url, found)).hostname == urlsplit(page.url).hostname:
-        return urljoin(page.url, found)
-    return page.url
-
-
-# --- Visible text: titles, standfirsts, labelled values, cards -------------------------------
-
-
-def text_of(node: Tag) -> str:
-    """The node's text with one space between words."""
-    return " ".join(node.get_text(" ").split())
-
-
-def heading(scope: Tag, soup: BeautifulSoup | None = None) -> str:
-    """The text of the <h1> in `scope` (else, given the page, the page's first <h1>), or ""."""
-    h1 = scope.find("h1") or (soup.find("h1") if soup is not None else None)
-    return text_of(h1) if isinstance(h1, Tag) else ""
-
-
-def document_title(soup: BeautifulSoup) -> str:
-    """The page's <title>, as written."""
-    return soup.title.get_text() if soup.title else ""
-
-
-def site_suffix(site: str) -> re.Pattern[str]:
-    """The " - <site>" (or " | <site>") a site appends to its page titles."""
-    return re.compile(rf"\s+[-–|]\s+{re.escape(site)}\s*$")
-
-
-def standfirst(scope: Tag, title: str, stop: re.Pattern[str] | None = None) -> str:
-    """The paragraph right after the <h1>: the first non-empty block after it that is not the
-    title itself, if that block is a paragraph and not a label line (`stop`)."""
-    h1 = scope.find("h1")
-    if not isinstance(h1, Tag):
-        return ""
-    for sibling in h1.find_all_next(["p", "div"], limit=4):
-        said = text_of(sibling)
-        if not said or said == title:
-            continue
-        if stop is not None and stop.match(said):
-            return ""
-        return said if sibling.name == "p" else ""
-    return ""
-
-
-def labelled(pattern: re.Pattern[str], text: str) -> str | None:
-    """The value a labelled line shows ("Published: 01/03/2019"): the pattern's first group."""
-    match = pattern.search(text)
-    return match.group(1).strip() if match else None
-
-
-def card(anchor: Tag) -> Tag | None:
-    """The smallest ancestor of a listing link (up to three up) that holds more than the link
-    itself: the card its summary and date are read from."""
-    node = anchor.parent
-    own = len(text_of(anchor))
-    for _ in range(3):
-        if not isinstance(node, Tag):
-            return None
-        if len(text_of(node)) > own + 5:
-            return node
-        node = node.parent
-    return None
-
-
-def card_summary(node: Tag | None, skip: re.Pattern[str] | None = None) -> str:
-    """The text of the first <p> in a card that is not a `skip` line (its date), or ""."""
-    for paragraph in node.find_all("p") if node is not None else []:
-        if skip is None or not skip.search(paragraph.get_text()):
-            return text_of(paragraph)
-    return ""
-
-
-def squash(text: str) -> str:
-    """Text without case, spaces or punctuation: to tell whether one line repeats another."""
-    return re.sub(r"\W+", "", text).lower()
-
-
-def is_body_paragraph(paragraph: Tag, title: str, skip: re.Pattern[str] | None = None) -> bool:
-    """A paragraph of the article's text: not empty, not the title again, not a `skip` line."""
-    said = text_of(paragraph)
-    return bool(said) and not (skip and skip.match(said)) and squash(said) != squash(title)
-
-
-def description_or_lead(
-    soup: BeautifulSoup, scope: Tag, title: str, skip: re.Pattern[str] | None = None
-) -> str:
-    """The meta description, unless it only repeats the title; else the first paragraph of
-    the article's text."""
-    described = meta_content(soup, "description", "og:description")
-    if described and squash(described) != squash(title):
-        return described
-    for paragraph in scope.find_all("p"):
-        if is_body_paragraph(paragraph, title, skip):
-            return text_of(paragraph)
-    return ""
 
 
 # Event times: "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST" or "16 May 2024, 17:00 - 18:30".
@@ -266,52 +141,45 @@ def outbound_links(page: Page, scope: Tag, own_hosts: tuple[str, ...]) -> list[t
     return found
 
 
-def pdf_links(page: Page, scope: Tag, labels: tuple[str, ...] = ()) -> list[RawAttachment]:
-    """Links to documents: hrefs ending .pdf/.docx, or whose text starts with a label."""
-    found: list[RawAttachment] = []
-    seen: set[str] = set()
-    for anchor in scope.find_all("a", href=True):
-        text = " ".join(anchor.get_text(" ").split())
-        href = urljoin(page.url, str(anchor["href"]))
-        is_doc = re.search(r"\.(pdf|docx?|odt|xlsx?)$", urlsplit(href).path, re.I)
-        labelled = any(text.lower().startswith(label.lower()) for label in labels)
-        if (is_doc or labelled) and href not in seen:
-            seen.add(href)
-            media = "application/pdf" if href.lower().endswith(".pdf") else None
-            found.append(RawAttachment(title=text, url=href, media_type=media))
-    return found
-
-
 # --- The kind ---------------------------------------------------------------------------------
 
 
 @dataclass
 class Detail:
     """A detail page being read: the page, its tree, its JSON-LD, its content element
-    (`HtmlKind.content`) and what the listing showed of it."""
+    (`HtmlKind.content`), what the listing showed of it, and its title once read."""
 
     page: Page
     soup: BeautifulSoup
     ld: list[dict[str, Any]]
     main: Tag
     partial: RawItem | None = None
+    title: str = ""
+    subtitle: str = ""
 
     @cached_property
     def text(self) -> str:
         """The content element's visible text on one line (for labelled values)."""
         return text_of(self.main)
 
+    @cached_property
+    def labels(self) -> PageDates:
+        """The dates the article's header labels and bylines show."""
+        return labelled_dates(header_lines(self.main))
+
 
 class HtmlKind(ListingKind):
     """An HTML site: listing pages (by path) link detail pages (by URL pattern); a detail page
-    is read field by field through the `parse_<field>` hooks."""
+    is read field by field, each from the first layer that yields it (spiders/layers.py):
+    the site's own rules (the `site_<field>` hooks, None by default), then structured data,
+    visible labels, the URL, the listing card, and a generic extractor last."""
 
     # Paths of the listing pages (a trailing slash is ignored); every other page is a detail.
     listing_paths: ClassVar[tuple[str, ...]] = ()
     # JSON-LD types whose dates are the article's.
     article_types: ClassVar[tuple[str, ...]] = ARTICLE_TYPES
-    # Link texts that make a link an attachment.
-    document_labels: ClassVar[tuple[str, ...]] = DOCUMENT_LABELS
+    # A site's own link texts that make a link an attachment ("Download the briefing").
+    document_labels: ClassVar[tuple[str, ...]] = ()
     # Lines of the main text that are read as fields (date and label lines): not body text.
     label_lines: ClassVar[re.Pattern[str] | None] = None
     # A listing card's date line ("(Published 2022)"): its first group is the date the card
@@ -321,6 +189,8 @@ class HtmlKind(ListingKind):
     listed_type: ClassVar[str | None] = None
 
     def route(self, page: Page) -> str:
+        if is_sitemap(page.body):
+            return "sitemap"
         listings = {path.rstrip("/") for path in self.listing_paths}
         return "listing" if page.path.rstrip("/") in listings else "detail"
 
@@ -352,21 +222,33 @@ class HtmlKind(ListingKind):
         soup = page.soup()
         ld = json_ld(soup)  # read first: `content` may drop <script> elements
         detail = Detail(page, soup, ld, self.content(soup), partial)
-        published, updated = self.parse_dates(detail)
+        fields = Layered()
+        detail.title = self.layered_title(detail, fields)
+        published, updated = self.layered_dates(detail, fields)
+        summary = self.layered_summary(detail, fields)
+        url = fields.first(
+            "url",
+            (Layer.SITE, lambda: self.site_url(detail)),
+            (Layer.STRUCTURED, lambda: declared_url(soup, page)),
+        )
+        attachments = document_links(page.url, detail.main, self.document_labels)
+        if attachments:
+            fields.record("attachments", Layer.LABEL)
         raw = self.raw(
             page,
-            self.parse_url(detail),
-            self.parse_title(detail),
-            summary=self.parse_summary(detail) or (partial.summary if partial else ""),
+            url or page.url,
+            detail.title,
+            summary=summary or "",
             published=published,
             updated=updated,
             event_range=self.parse_event_range(detail),
             type_hint=self.parse_type_hint(detail),
-            attachments=pdf_links(page, detail.main, self.document_labels),
+            attachments=attachments,
             links=self.parse_links(detail),
             aliases=self.parse_aliases(detail),
             body_text=main_text(detail.main, self.label_lines),
             complete=True,
+            field_layers=fields.finish(),
         )
         if partial is not None:
             # Found on the listing; the detail page only completed it.
@@ -374,29 +256,118 @@ class HtmlKind(ListingKind):
         self.finish_detail(raw, detail)
         return Parsed(items=[raw])
 
-    # The hooks: each reads one field; the defaults read the structured layer.
+    # The layers, field by field.
 
-    def parse_url(self, detail: Detail) -> str:
-        return same_site_url(detail.soup, detail.page)
+    def layered_title(self, detail: Detail, fields: Layered) -> str:
+        """Site rules; the <h1> (with the subtitle that completes it); og:title or the
+        JSON-LD headline; <title> without the site's suffix; the listing card's title."""
+        soup, main = detail.soup, detail.main
+        og = meta_content(soup, "og:title") or ld_value(detail.ld, "headline", self.article_types)
+        own_titles = (og or "", document_title(soup))
 
-    def parse_title(self, detail: Detail) -> str:
-        """The <h1>, else og:title, else <title>."""
-        found = heading(detail.main, detail.soup) or meta_content(detail.soup, "og:title")
-        return found or document_title(detail.soup)
+        def visible() -> str:
+            h1 = heading(main, soup)
+            detail.subtitle = subtitle(main, own_titles) if main.find("h1") else ""
+            return titled(h1, detail.subtitle) if h1 and detail.subtitle else h1
 
-    def parse_summary(self, detail: Detail) -> str:
-        return meta_content(detail.soup, "description", "og:description") or ""
-
-    def parse_dates(self, detail: Detail) -> tuple[str | None, str | None]:
-        """(published, updated) from the article meta tags, else JSON-LD."""
-        soup, ld = detail.soup, detail.ld
-        published = meta_content(soup, "article:published_time") or ld_value(
-            ld, "datePublished", self.article_types
+        partial = detail.partial
+        return (
+            fields.first(
+                "title",
+                (Layer.SITE, lambda: self.site_title(detail)),
+                (Layer.LABEL, visible),
+                (Layer.STRUCTURED, lambda: self.without_site_name(og or "")),
+                (Layer.GENERIC, lambda: self.without_site_name(document_title(soup))),
+                (Layer.LISTING, lambda: partial.title if partial else None),
+            )
+            or ""
         )
-        updated = meta_content(soup, "article:modified_time") or ld_value(
-            ld, "dateModified", self.article_types
+
+    def layered_dates(self, detail: Detail, fields: Layered) -> tuple[str | None, str | None]:
+        """Each of published and updated from the first layer that shows it: site rules,
+        structured data, labelled dates in the header, the URL (published only), the listing
+        card, and the generic extractor last (never on an event page)."""
+        site = self.site_dates(detail) or PageDates()
+        structured = structured_dates(detail.soup, detail.ld, self.article_types)
+        page, partial = detail.page, detail.partial
+        # An event page's dates are the event's: the generic extractor would take them.
+        event = self.parse_event_range(detail)
+        updated = fields.first(
+            "updated",
+            (Layer.SITE, lambda: site.updated),
+            (Layer.STRUCTURED, lambda: structured.updated),
+            (Layer.LABEL, lambda: detail.labels.updated),
+        )
+
+        def generic() -> str | None:
+            if event:
+                return None
+            return generic_date(page.text(), detail.soup, page.fetched_at, updated)
+
+        published = fields.first(
+            "published",
+            (Layer.SITE, lambda: site.published),
+            (Layer.STRUCTURED, lambda: structured.published),
+            (Layer.LABEL, lambda: detail.labels.published),
+            (Layer.URL, lambda: url_date(page.path)),
+            (Layer.LISTING, lambda: partial.published if partial else None),
+            (Layer.GENERIC, generic),
         )
         return published, updated
+
+    def layered_summary(self, detail: Detail, fields: Layered) -> str | None:
+        """Site rules; the standfirst; the meta description; the first substantial paragraph;
+        the listing card's summary. Never a label line."""
+        main, title, partial = detail.main, detail.title, detail.partial
+        return fields.first(
+            "summary",
+            (Layer.SITE, lambda: self.site_summary(detail)),
+            (Layer.LABEL, lambda: standfirst(main, title, self.label_lines, detail.subtitle)),
+            (Layer.STRUCTURED, lambda: description(detail.soup, title)),
+            (Layer.GENERIC, lambda: lead_paragraph(main, title, self.label_lines)),
+            (Layer.LISTING, lambda: partial.summary if partial else None),
+        )
+
+    def without_site_name(self, title: str) -> str:
+        """A page title without the " - <site>" suffix the publisher appends."""
+        for name in (self.source.publisher, *self.source.site_names):
+            title = site_suffix(name).sub("", title)
+        return title.strip()
+
+    def publication_signals(self, detail: Detail, *type_labels: re.Pattern[str]) -> list[str]:
+        """What marks the page as a publication rather than an evergreen page: a publication
+        date label, structured article data, or one of the site's visible type labels
+        (`type_labels`: "Topics: News"). Empty: none, whatever section the page is in."""
+        signals = []
+        if detail.labels.published:
+            signals.append("publication date label")
+        if has_structured_article(detail.ld, self.article_types) or meta_content(
+            detail.soup, "article:published_time"
+        ):
+            signals.append("structured article data")
+        if any(label.search(detail.text) for label in type_labels):
+            signals.append("type label")
+        return signals
+
+    def not_a_publication(self, raw: RawItem, reason: str = EVERGREEN) -> None:
+        """Mark the page as one the crawl must not store (counted under `reason`)."""
+        raw.evergreen, raw.drop_reason = True, reason
+
+    # Site rules: each None by default (the layers above then decide).
+
+    def site_url(self, detail: Detail) -> str | None:
+        return None
+
+    def site_title(self, detail: Detail) -> str | None:
+        return None
+
+    def site_summary(self, detail: Detail) -> str | None:
+        return None
+
+    def site_dates(self, detail: Detail) -> PageDates | None:
+        return None
+
+    # Fields no layer beyond the site reads.
 
     def parse_event_range(self, detail: Detail) -> str | None:
         return None

@@ -15,39 +15,38 @@ from urllib.parse import urljoin
 
 from aggregator.parse.raw import RawItem
 from aggregator.schema import DocType
-from spiders.html import Detail, HtmlKind, canonical_link, labelled, outbound_links, standfirst
+from spiders.html import Detail, HtmlKind, outbound_links
+from spiders.page_dates import PageDates, url_date
+from spiders.page_text import blocks_after, canonical_link, labelled
 
-NEWS_PATH = re.compile(r"^/news/(\d{4})/([a-z]+)/[^/]+/?$")
-RESEARCH_PATH = re.compile(
-    r"^/research-resources/(\d{4}|learning-from-case-reviews|practice-points-series|schools)/[^/]+/?$"
-)
+# News at /news/{yyyy}/{month name}/{slug}, and in topical folders (/news/covid/{slug}/).
+NEWS_PATH = re.compile(r"^/news/(?:(\d{4})/([a-z]+)|[a-z0-9-]+)/[^/]+/?$")
+# A kicker under the <h1> that names the document ("Helplines insight briefing").
+KICKER = re.compile(r"^[A-Z][A-Za-z' ]{0,40}\b(?:briefing|report|evaluation|guidance|podcast)$")
+# Research and resources: a year or any series, then the slug; a publication when it shows a
+# publication signal, whatever its series (series come and go, so none is listed).
+RESEARCH_PATH = re.compile(r"^/research-resources/([a-z0-9-]+)/[^/]+/?$")
 LAST_UPDATED = re.compile(r"Last updated:?\s*(\d{1,2} [A-Za-z]{3,9}\.? \d{4})")
 TOPICS = re.compile(r"Topics:\s*([A-Z][a-z]+)")
-PUBLICATION_DATE = re.compile(r"Publication date:?\s*([A-Z][a-z]+ \d{4})")
-PUBLISHED_YEAR = re.compile(r"\(?Published:?\s*(\d{4})\)?")
-MONTHS = "january february march april may june july august september october november december"
 # NSPCC's own sites: links between them are navigation, not onward reading.
 OWN_HOSTS = ("nspcc.org.uk", "www.nspcc.org.uk", "learning.nspcc.org.uk", "www.childline.org.uk")
-DOWNLOAD_LABELS = ("Download the report", "Download the briefing", "Download the", "Download")
-# The page's date and label lines ("Last updated: 14 May 2024 Topics: News", "Authors: …"):
-# read as dates and types, not part of the main text; a standfirst is never one of them.
+DOWNLOAD_LABELS = ("Download the report", "Download the briefing", "Read the report")
+# The page's label lines ("Last updated: 14 May 2024 Topics: News", "Authors: …"): read as
+# dates and types, not part of the main text; a standfirst is never one of them.
 LABEL_LINE = re.compile(r"^\(?(?:Last updated|Publication date|Published|Topics|Authors)\b")
-STANDFIRST_STOP = re.compile(r"(Last updated|Publication date|Published|Topics|Authors)")
 CASPAR = re.compile(r":\s*CASPAR briefing\s*$", re.I)
-EVERGREEN = "evergreen page, not a publication"
 
-# "Topics:" values, and the research series (the URL's second segment) with what they hold.
+# "Topics:" values, and the series whose names say nothing plain; any other series is typed
+# by its name's plain word ("briefings") or by its content.
 TOPIC_VALUES = ("news", "blog", "podcast")
 SERIES_TYPES = {
     "learning-from-case-reviews": DocType.BRIEFING,
     "practice-points-series": DocType.BRIEFING,
-    "schools": DocType.BRIEFING,
     "research-resources": DocType.REPORT,
 }
 URL_SERIES = (
     (re.compile(r"^/research-resources/learning-from-case-reviews/"), DocType.BRIEFING),
     (re.compile(r"^/research-resources/practice-points-series/"), DocType.BRIEFING),
-    (re.compile(r"^/research-resources/schools/"), DocType.BRIEFING),
     (re.compile(r"^/research-resources/\d{4}/"), DocType.REPORT),
     (re.compile(r"^/news/"), DocType.NEWS),
 )
@@ -58,42 +57,45 @@ class NspccParser(HtmlKind):
     detail_patterns = (NEWS_PATH, RESEARCH_PATH)
     document_labels = DOWNLOAD_LABELS
     label_lines = LABEL_LINE
-    card_date = PUBLISHED_YEAR  # "(Published 2022)" on a listing card
+    card_date = re.compile(r"\(?Published:?\s*(\d{4})\)?")  # "(Published 2022)" on a card
     type_labels = SERIES_TYPES
     url_series = URL_SERIES
     series_host = "learning.nspcc.org.uk"
 
+    def site_url(self, detail: Detail) -> str | None:
+        """The canonical link, wherever it points (NSPCC Learning links its own hosts)."""
+        found = canonical_link(detail.soup)
+        return urljoin(detail.page.url, found) if found else None
+
+    def site_dates(self, detail: Detail) -> PageDates | None:
+        """News shows only "Last updated": the publication date if in the URL's month, else an
+        update (the URL's month is then all that is known). Research pages are read by the
+        shared label layer ("Publication date 2021", "Published: 2020 - updated …")."""
+        news = NEWS_PATH.match(detail.page.path)
+        if not news or not news.group(1):
+            return None
+        updated = labelled(LAST_UPDATED, detail.text)
+        if updated and _same_month(updated, news.group(1), news.group(2)):
+            return PageDates(updated, None)
+        return PageDates(url_date(detail.page.path) or news.group(1), updated)
+
     def label_evidence(self, label: str) -> str:
         if label.lower() in TOPIC_VALUES:
             return f"NSPCC Topics: {label}"
+        if " " in label:
+            return f"NSPCC page kicker '{label}'"
         return f"NSPCC URL series {label}"
 
-    def parse_url(self, detail: Detail) -> str:
-        return urljoin(detail.page.url, canonical_link(detail.soup) or detail.page.url)
-
-    def parse_summary(self, detail: Detail) -> str:
-        title = self.parse_title(detail)
-        return standfirst(detail.main, title, STANDFIRST_STOP) or super().parse_summary(detail)
-
-    def parse_dates(self, detail: Detail) -> tuple[str | None, str | None]:
-        """News shows only "Last updated": the publication date if in the URL's month, else an
-        update (the URL's month is then all that is known). Research shows month or year."""
-        updated = labelled(LAST_UPDATED, detail.text)
-        news = NEWS_PATH.match(detail.page.path)
-        if news:
-            year, month = news.group(1), news.group(2)
-            if updated and _same_month(updated, year, month):
-                return updated, None
-            return (f"{month.title()} {year}" if month in MONTHS.split() else year), updated
-        partial = detail.partial.published if detail.partial else None
-        published = labelled(PUBLICATION_DATE, detail.text) or labelled(PUBLISHED_YEAR, detail.text)
-        return published or partial, updated
-
     def parse_type_hint(self, detail: Detail) -> str | None:
-        """A CASPAR briefing is a briefing; research by its series; news by its Topics."""
+        """A CASPAR briefing is a briefing; a kicker under the <h1> names the document;
+        research by its series; news by its Topics."""
         research = RESEARCH_PATH.match(detail.page.path)
-        if CASPAR.search(self.parse_title(detail)):
+        if CASPAR.search(detail.title):
             return "learning-from-case-reviews"
+        h1 = detail.main.find("h1")
+        kicker = next(blocks_after(h1, detail.main, limit=1), None) if h1 else None
+        if kicker and KICKER.match(kicker[1]):
+            return kicker[1]
         if research:
             series = research.group(1)
             return "research-resources" if series.isdigit() else series
@@ -103,9 +105,16 @@ class NspccParser(HtmlKind):
         return outbound_links(detail.page, detail.main, self.source.all_hosts() + OWN_HOSTS)
 
     def finish_detail(self, raw: RawItem, detail: Detail) -> None:
-        """Outside the dated paths, a page is evergreen: "Last updated" is no publication."""
-        if not (NEWS_PATH.match(detail.page.path) or RESEARCH_PATH.match(detail.page.path)):
-            raw.evergreen, raw.drop_reason = True, EVERGREEN
+        """Outside news and research, a page is evergreen; inside them, a page neither dated
+        by its URL nor showing a publication signal of its own (a date label, structured data,
+        a Topics label) is a landing page, evergreen too. "Last updated" alone is no
+        publication."""
+        news = NEWS_PATH.match(detail.page.path)
+        if news and news.group(1):
+            return  # dated by its URL
+        in_sections = news or RESEARCH_PATH.match(detail.page.path)
+        if not (in_sections and self.publication_signals(detail, TOPICS)):
+            self.not_a_publication(raw)
 
 
 def _same_month(day_text: str, year: str, month_name: str) -> bool:

@@ -21,15 +21,8 @@ from aggregator.parse.raw import RawItem
 from aggregator.schema import DocType
 from spiders.base import Page
 from spiders.chrome import main_element
-from spiders.html import (
-    Detail,
-    HtmlKind,
-    booking_link,
-    event_range,
-    meta_content,
-    site_suffix,
-    text_of,
-)
+from spiders.html import Detail, HtmlKind, booking_link, event_range
+from spiders.page_text import lead_paragraph, meta_content, site_suffix, standfirst, text_of
 
 RESOURCE_PATH = re.compile(r"^/resource/[^/]+$")
 # Any /<section>/<slug> page linked from the listing's main content (events included).
@@ -40,6 +33,10 @@ DECOR = re.compile(r"(?:\s*\bDecor\b)+\s*$")
 ORNAMENTS = ["svg", "script", "style", "noscript", "template"]
 # The site's tagline, in the page header: no part of the text where the whole page is read.
 AFFILIATION_LINE = re.compile(r"^A project of Anna Freud(?: Centre)?$")
+# Never a summary: the label naming the parent resource under the <h1> ("Traumatic
+# bereavement guide for practitioners": a short line, no full stop), and the line saying where
+# the page sits ("This page is part of a traumatic bereavement clinical guide, which …").
+NOT_SUMMARY = re.compile(r"^(?:This (?:page |plan )?is part of an? .*|[^.!?]{0,79})$")
 SITE_SUFFIX = site_suffix("UK Trauma Council")
 PAGE_KINDS = {"resource": DocType.RESOURCE, "event": DocType.EVENT}
 URL_SERIES = (
@@ -84,7 +81,7 @@ class UkTraumaCouncilParser(HtmlKind):
             hint = "resource" if RESOURCE_PATH.match(urlsplit(url).path) else None
         return self.raw(page, url, title, summary=summary, type_hint=hint)
 
-    def parse_title(self, detail: Detail) -> str:
+    def site_title(self, detail: Detail) -> str | None:
         """og:title ("Free live webinar: Unpacking Complex Trauma"), else <title>, else <h1>:
         the <h1> runs a kicker into the title without punctuation, so it comes last."""
         soup = detail.soup
@@ -96,14 +93,15 @@ class UkTraumaCouncilParser(HtmlKind):
         h1 = detail.main.find("h1")
         return _text(h1) if isinstance(h1, Tag) else ""
 
-    def parse_summary(self, detail: Detail) -> str:
-        """The meta description, else the paragraph after the <h1> (the standfirst)."""
+    def site_summary(self, detail: Detail) -> str | None:
+        """The meta description without its decoration, else the standfirst or the first
+        paragraph, never the parent resource's label or the "part of" line."""
         described = meta_content(detail.soup, "description", "og:description")
         if described:
             return _strip_decor(described)
-        h1 = detail.main.find("h1")
-        paragraph = h1.find_next("p") if isinstance(h1, Tag) else None
-        return _text(paragraph) if isinstance(paragraph, Tag) else ""
+        main, title = detail.main, detail.title
+        found = standfirst(main, title, NOT_SUMMARY, detail.subtitle)
+        return found or lead_paragraph(main, title, NOT_SUMMARY) or None
 
     def parse_event_range(self, detail: Detail) -> str | None:
         return event_range(detail.text)
@@ -113,6 +111,12 @@ class UkTraumaCouncilParser(HtmlKind):
         if self.parse_event_range(detail):
             return "event"
         return "resource" if RESOURCE_PATH.match(detail.page.path.rstrip("/")) else None
+
+    def finish_detail(self, raw: RawItem, detail: Detail) -> None:
+        """A page outside the /<section>/<slug> shape (/about) is the site's, not a
+        publication."""
+        if not DETAIL_PATH.match(detail.page.path.rstrip("/")):
+            self.not_a_publication(raw, "site page, not a publication")
 
     def parse_links(self, detail: Detail) -> list[tuple[str, str]]:
         booking = booking_link(detail.page, detail.main)

@@ -29,17 +29,13 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.parse.feed_reader import parse_feed
 from aggregator.parse.raw import RawAttachment, RawItem
+from aggregator.schema import DocType
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
 from spiders.chrome import main_element
-from spiders.html import (
-    Detail,
-    HtmlKind,
-    document_title,
-    meta_content,
-    pdf_links,
-    site_suffix,
-    text_of,
-)
+from spiders.documents import document_links
+from spiders.html import Detail, HtmlKind
+from spiders.page_text import same_site_url, text_of
+from spiders.sitemaps import is_sitemap
 
 # A post's permalink: `/<section>/<slug>/` (group 1: the section) or `/<yyyy>/<mm>/<dd>/<slug>/`;
 # author, category, tag and page archives and WordPress's own paths are not posts.
@@ -68,6 +64,8 @@ class WordPressParser(FeedKind, JsonApiKind, HtmlKind):
         """Feed XML, REST JSON, a post, or a listing: by content, then by URL."""
         head = page.body.lstrip()[:400].lower()
         kind = page.content_type.lower()
+        if is_sitemap(page.body):
+            return "sitemap"
         if head.startswith((b"<?xml", b"<rss", b"<feed")) or "rss" in kind or "atom" in kind:
             return "feed"
         if "json" in kind or head.startswith((b"[", b"{")) or REST_POSTS_PATH.match(page.path):
@@ -80,6 +78,11 @@ class WordPressParser(FeedKind, JsonApiKind, HtmlKind):
         """The section a post URL files it in (the post path's first group), if any."""
         match = self.post_path.match(urlsplit(url).path)
         return match.group(1) if match and match.re.groups else None
+
+    def resolve_type(self, label: str | None, url: str) -> tuple[DocType, str] | None:
+        """A post without a label (classified again from storage) is read by its URL's
+        section, the label every channel would have given it."""
+        return super().resolve_type(label or self.section_hint(url), url)
 
     def section_hint(self, url: str, categories: Sequence[str] = ()) -> str | None:
         """A post's type hint: its URL's section, else its first category."""
@@ -180,18 +183,8 @@ class WordPressParser(FeedKind, JsonApiKind, HtmlKind):
                 return True
         return False
 
-    def parse_title(self, detail: Detail) -> str:
-        """Yoast's og:title without the site suffix, else the <h1>, else <title>."""
-        title = meta_content(detail.soup, "og:title")
-        if title:
-            return site_suffix(self.source.publisher).sub("", title)
-        h1 = detail.main.find("h1")
-        if isinstance(h1, Tag) and text_of(h1):
-            return text_of(h1)
-        return document_title(detail.soup)
-
     def parse_type_hint(self, detail: Detail) -> str | None:
-        return self.section_hint(self.parse_url(detail))
+        return self.section_hint(self.site_url(detail) or same_site_url(detail.soup, detail.page))
 
     def parse_aliases(self, detail: Detail) -> list[str]:
         return wp_alias(shortlink_post_id(detail.soup))
@@ -200,7 +193,7 @@ class WordPressParser(FeedKind, JsonApiKind, HtmlKind):
         """Documents linked from an HTML fragment (feed content, REST `content.rendered`)."""
         if not fragment or "<a" not in fragment:
             return []
-        return pdf_links(page, BeautifulSoup(fragment, "lxml"), self.document_labels)
+        return document_links(page.url, BeautifulSoup(fragment, "lxml"), self.document_labels)
 
 
 def next_feed_page(url: str) -> str:

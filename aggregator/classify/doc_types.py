@@ -36,6 +36,9 @@ GENERIC_TYPE_LABELS: dict[str, DocType] = {
     "resource": DocType.RESOURCE,
     "event": DocType.EVENT,
     "webinar": DocType.EVENT,
+    "briefing": DocType.BRIEFING,
+    "guide": DocType.GUIDANCE,
+    "advice": DocType.GUIDANCE,
     "call for evidence": DocType.CALL_FOR_EVIDENCE,
     "statistics announcement": DocType.STATISTICS_ANNOUNCEMENT,
     "transparency": DocType.TRANSPARENCY,
@@ -45,8 +48,20 @@ GENERIC_TYPE_LABELS: dict[str, DocType] = {
 
 
 def generic_label(label: str) -> DocType | None:
-    """The controlled type of a plain label word, or None."""
-    return GENERIC_TYPE_LABELS.get(label.strip().lower())
+    """The controlled type of a plain label word, or None. A site section's name counts as
+    its words: "press-release" and "Press releases" as "press release", "briefings" as
+    "briefing", and a compound as its last word, its head: "Helplines insight briefing" is a
+    briefing, "news-blogs" news ("consultation outcome" names none: "outcome" is no type)."""
+    words = re.sub(r"[^a-z0-9]+", " ", label.lower()).split()
+    if not words:
+        return None
+    phrase = " ".join(words)
+    for candidate in (phrase, phrase.removesuffix("s")):
+        if candidate in GENERIC_TYPE_LABELS:
+            return GENERIC_TYPE_LABELS[candidate]
+    # The last word is the head of a compound ("insight briefing", "news-blogs").
+    head = words[-1]
+    return GENERIC_TYPE_LABELS.get(head) or GENERIC_TYPE_LABELS.get(head.removesuffix("s"))
 
 
 def label_evidence(label: str) -> str:
@@ -111,6 +126,12 @@ TITLE_CUES: tuple[TitleCue, ...] = (
         re.compile(r"\bstatutory guidance\b", re.I),
         DocType.STATUTORY_GUIDANCE,
         "statutory guidance",
+    ),
+    TitleCue(
+        re.compile(r"\b(guidance|guide)$", re.I),
+        DocType.GUIDANCE,
+        "ends: guidance / guide",
+        frozenset({DocType.BRIEFING, DocType.RESOURCE}),
     ),
     TitleCue(re.compile(r"\b(guidance|guide)\b", re.I), DocType.GUIDANCE, "guidance"),
     TitleCue(re.compile(r"\b(report|research)\b", re.I), DocType.REPORT, "report"),

@@ -48,6 +48,10 @@ class Classification:
     type_hint: str | None = None
     nation_hints: list[str] = field(default_factory=list)
     classified_at: datetime | None = None
+    # Which extraction layer gave each field of the page it came from ({"published":
+    # "label", "title": "site"}, spiders/layers.py): how the item was read, kept beside
+    # the type evidence and carried over when the item is classified again.
+    extraction: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -61,6 +65,7 @@ class Classification:
             "topics": self.topic_evidence,
             "nations": self.nation_evidence,
             "relevance": self.relevance_evidence,
+            "extraction": self.extraction,
         }
 
     def to_json(self) -> dict[str, Any]:

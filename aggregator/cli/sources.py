@@ -33,9 +33,10 @@ def sources() -> None:
 def status(verbose: bool, db_url: str | None) -> None:
     """Print each source's health, with the reason in words.
 
-    States: ok, quiet, stale, fetch-failing, blocked, parse-broken, suspicious. Exits with
-    status 3 when any source is fetch-failing, blocked or parse-broken (stale and suspicious
-    are warnings), so cron mail or a monitor sees it.
+    States: ok, quiet, stale, fetch-failing, blocked, parse-broken, suspicious,
+    site-changed. Exits with status 3 when any source is fetch-failing, blocked or
+    parse-broken (stale, suspicious and site-changed are warnings), so cron mail or a monitor
+    sees it.
     """
     from aggregator.ops.health import source_statuses
 

@@ -7,8 +7,9 @@ classed so that editors only see the ones that matter:
   publisher's change note, a summary reworded, new publication or event dates (a GOV.UK
   consultation outcome added brings a change note, a new type and new attachments);
 - *cosmetic*: nothing but the "last updated" stamp moved (the NSPCC bumps it on evergreen
-  edits), attachment titles or sizes retouched, or whitespace and markup (which the content
-  hash already ignores).
+  edits), attachment titles or sizes retouched, the URL written differently for the same page
+  (the publisher's trailing slash kept), or whitespace and markup (which the content hash
+  already ignores).
 
 Substantive updates go back to the editors' queue with this diff; cosmetic ones are recorded
 as revisions but do not.
@@ -20,6 +21,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
+
+from aggregator.normalise.urls import url_key
 
 ChangeKind = Literal["substantive", "cosmetic"]
 
@@ -45,6 +48,9 @@ def change_kind(
     old: Mapping[str, Any], new: Mapping[str, Any], changed: Sequence[str]
 ) -> ChangeKind:
     """Classify an update from the changed field names and the two versions' values."""
+    if "url" in changed and _same_page(old.get("url"), new.get("url")):
+        # The same page written as its publisher writes it (a trailing slash kept): no news.
+        changed = [name for name in changed if name != "url"]
     if any(name in SUBSTANTIVE_ON_ANY_CHANGE for name in changed):
         return "substantive"
     if "change_note" in changed and new.get("change_note"):
@@ -53,6 +59,13 @@ def change_kind(
         if name in changed and _urls(new.get(name)) - _urls(old.get(name)):
             return "substantive"
     return "cosmetic"
+
+
+def _same_page(old: Any, new: Any) -> bool:
+    try:
+        return bool(old and new) and url_key(str(old)) == url_key(str(new))
+    except ValueError:
+        return False
 
 
 def _urls(entries: Any) -> set[str]:

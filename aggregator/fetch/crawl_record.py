@@ -16,6 +16,7 @@ from scrapy.spiders import Spider
 from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.storage.repository import Repository, RunStats
 from pipelines.drop import DROPPED_PREFIX
+from pipelines.normalise import LAYER_PREFIX
 
 STATUS_PREFIX = "downloader/response_status_count/"
 
@@ -56,6 +57,11 @@ class CrawlRecorder:
             for k, v in stats.items()
             if k.startswith(DROPPED_PREFIX)
         }
+        layers: dict[str, dict[str, int]] = {}
+        for key, value in stats.items():
+            if key.startswith(LAYER_PREFIX):
+                name, _, layer = key[len(LAYER_PREFIX) :].partition("/")
+                layers.setdefault(name, {})[layer] = int(value)
         stored = sum(counts.values())
         not_modified = int(stats.get("aggregator/not_modified", 0))
         if stored == 0 and errors:
@@ -81,5 +87,6 @@ class CrawlRecorder:
                 items_dropped=sum(dropped.values()),
                 dropped_reasons=dropped,
                 errors=errors,
+                field_layers=layers,
             ),
         )

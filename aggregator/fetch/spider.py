@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.parse.raw import RawItem
-from aggregator.sources import Channel, Source
+from aggregator.sources import NOT_OFFERED, Channel, ChannelKind, Source
 from aggregator.storage.crawl_state import HttpEntry
 from aggregator.storage.repository import Repository
 from spiders.base import Follow, Page, Parsed, ParseError, SourceParser
@@ -30,8 +32,10 @@ class SourceSpider(scrapy.Spider):
     """Fetches a source's channels and detail pages and hands each response to its parser.
 
     Primary channels run first; fallback channels run only when a primary one fails or yields
-    nothing. Failures are recorded with their URL (for the crawl record) and never stop the
-    crawl; a detail page that fails still yields what its listing showed.
+    nothing. A primary sitemap beside listings or feeds runs once they are done, so it adds
+    only the pages they missed and each page keeps the listing it was found on. Failures are
+    recorded with their URL (for the crawl record) and never stop the crawl; a detail page
+    that fails still yields what its listing showed.
     """
 
     source: ClassVar[Source]
@@ -47,6 +51,23 @@ class SourceSpider(scrapy.Spider):
         self._fallback_started = False
         self.known_keys: frozenset[str] = frozenset()
         self.gone: list[tuple[str, str]] = []  # (url, reason) of stored items now 404/410
+        self._deferred: list[Channel] = []  # sitemaps to read once the other channels are done
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.read_deferred, signal=signals.spider_idle)
+        return spider
+
+    def read_deferred(self) -> None:
+        """On the first idle moment, the sitemaps held back at the start."""
+        if not self._deferred:
+            return
+        assert self.crawler.engine is not None
+        for channel in self._deferred:
+            self.crawler.engine.crawl(self._channel_request(channel))
+        self._deferred = []
+        raise DontCloseSpider
 
     def load_known_keys(self) -> None:
         """Keys already stored for this source, so pagination stops at what was seen before."""
@@ -60,8 +81,12 @@ class SourceSpider(scrapy.Spider):
         role = getattr(self, "channels", "primary")
         if role == "fallback":
             self._fallback_started = True
-        for channel in self.source.channels:
-            if channel.role == role:
+        chosen = [c for c in self.source.channels if c.role == role]
+        others = [c for c in chosen if c.kind != ChannelKind.SITEMAP]
+        for channel in chosen:
+            if channel.kind == ChannelKind.SITEMAP and others:
+                self._deferred.append(channel)
+            else:
                 yield self._channel_request(channel)
 
     def _channel_request(self, channel: Channel) -> scrapy.Request:
@@ -178,10 +203,16 @@ class SourceSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        self.record_error(request.url, describe_failure(failure))
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        fallbacks = {c.url for c in self.source.channels if c.role == "fallback"}
+        if status == 404 and request.meta.get("channel") in fallbacks:
+            # A fallback the site does not serve (no sitemap, REST turned off): recorded, but
+            # no fetch failure of the source's own channels.
+            self.record_error(request.url, f"{NOT_OFFERED}: HTTP 404")
+        else:
+            self.record_error(request.url, describe_failure(failure))
         partial = request.cb_kwargs.get("partial")
         if partial is not None:
-            status = getattr(getattr(failure.value, "response", None), "status", None)
             gone = f"HTTP {status} at {request.url}" if status in (404, 410) else None
             if not self.is_known(partial):
                 # What the listing showed is kept (flagged if the page is gone).

@@ -134,8 +134,10 @@ def canonical_url(url: str, base: str | None = None) -> str:
 
     https scheme, lower-case (punycode) host without a default port, no fragment (including
     ``#:~:text=`` text fragments), no tracking parameters, other parameters sorted by key,
-    duplicate slashes collapsed, no trailing slash except the root, and percent-escapes
-    normalised. ``www.`` is kept. Raises ``ValueError`` for anything that is not http(s).
+    duplicate slashes collapsed, and percent-escapes normalised. ``www.`` and the
+    publisher's trailing slash are kept: the URL is the one an editor links to (WordPress
+    permalinks end in "/"); `url_key` is the slash-insensitive identity. Raises
+    ``ValueError`` for anything that is not http(s).
     """
     raw = url.strip()
     if base is not None:
@@ -159,8 +161,8 @@ def canonical_url(url: str, base: str | None = None) -> str:
     if not path.startswith("/"):
         path = "/" + path
     path = _remove_dot_segments(_normalise_escapes(path, _PATH_SAFE))
-    if len(path) > 1:
-        path = path.rstrip("/") or "/"
+    if len(path) > 1 and path.endswith("//"):
+        path = path.rstrip("/") + "/"
 
     return urlunsplit(("https", netloc, path, _query(parts.query), ""))
 
@@ -176,7 +178,7 @@ def url_key(url: str) -> str:
     userinfo, at, hostport = netloc.rpartition("@")
     if hostport.startswith("www."):
         hostport = hostport[4:]
-    path = "" if parts.path == "/" else parts.path
+    path = parts.path.rstrip("/")
     key = f"{userinfo}{at}{hostport}{path}"
     return f"{key}?{parts.query}" if parts.query else key
 

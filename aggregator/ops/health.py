@@ -13,9 +13,17 @@ and *stale* (silent for longer than that), and every failure mode has its own st
 | blocked | 403 responses or robots.txt forbids the channels |
 | parse-broken | pages were fetched but gave no items, or items were dropped for missing fields |
 | suspicious | dates in the future, or a sudden jump in volume |
+| site-changed | fields the source's own rules used to give now come mostly from fallback layers |
 
 fetch-failing, blocked and parse-broken are errors (`aggregator status` exits non-zero);
-stale and suspicious are warnings.
+stale, suspicious and site-changed are warnings.
+
+*site-changed* reads the extraction layers each run counted (spiders/layers.py): a field
+(title, summary, publication date) that most pages of the latest run took from a fallback
+layer (structured data, labels, the URL, the listing card, the generic extractor, or none
+at all) other than the one earlier runs took it from says the site was probably redesigned
+under the parser. It needs earlier runs that counted layers: a source's first crawl sets its
+norm.
 """
 
 from __future__ import annotations
@@ -25,13 +33,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aggregator.sources import REGISTRY
+from aggregator.sources import NOT_OFFERED, REGISTRY
 from aggregator.storage.crawl_state import CrawlState
 from aggregator.storage.repository import Repository
-from aggregator.storage.values import CrawlRun
+from aggregator.storage.values import CrawlRun, RunStats
+from spiders.layers import OWN_LAYERS
 
 ERRORS = ("fetch-failing", "blocked", "parse-broken")
-WARNINGS = ("stale", "suspicious")
+WARNINGS = ("stale", "suspicious", "site-changed")
 MIN_STALE = timedelta(days=7)
 UNFINISHED = timedelta(hours=2)  # a crawl still "running" after this died without a record
 DEFAULT_GAP = timedelta(days=14)  # before a source has history enough to learn its own
@@ -39,6 +48,10 @@ MISSING_FIELDS = ("missing title", "url not absolute http(s)", "bad url")
 # Crawl-record messages that say a page was fetched but could not be read.
 PARSE_MESSAGES = ("parse failed", "channel yielded no items", "fallback channel used")
 RECENT_RUNS = 10  # the runs `aggregator status` judges a source by
+# A field has fallen back when more than this share of the latest run's pages took it from
+# one fallback layer, a layer none of the earlier runs took it from mostly.
+FALLBACK_SHARE = 0.5
+MIN_PAGES = 3  # fewer pages say nothing about a site
 
 
 @dataclass(frozen=True)
@@ -132,7 +145,7 @@ def assess(
     statuses = stats.responses_by_status
     if any("403" in m for m in messages) or any("robots.txt" in m for m in messages):
         return Health(source, "blocked", _first(messages, ("403", "robots.txt")), when)
-    fetch_errors = [m for m in messages if not m.startswith(PARSE_MESSAGES)]
+    fetch_errors = [m for m in messages if not m.startswith((*PARSE_MESSAGES, NOT_OFFERED))]
     fetched = sum(n for code, n in statuses.items() if code.startswith("2"))
     stored = stats.items_new + stats.items_updated + stats.items_unchanged
     missing = sum(n for reason, n in stats.dropped_reasons.items() if reason in MISSING_FIELDS)
@@ -153,6 +166,9 @@ def assess(
             f"{stats.items_new} new items, against a usual {statistics.median(earlier):g}",
             when,
         )
+    fell = fallen_back(stats, [r.stats for r in runs[1:6] if r.stats.status != "running"])
+    if fell:
+        return Health(source, "site-changed", f"site probably changed: {fell}", when)
     if stats.items_new:
         return Health(source, "ok", f"{stats.items_new} new item(s) in the last run", when)
     gap = usual_gap([published for _, published in times if published is not None])
@@ -164,6 +180,30 @@ def assess(
     if silent > max(2 * gap, MIN_STALE):
         return Health(source, "stale", days, when)
     return Health(source, "quiet", days, when)
+
+
+def majority(layers: dict[str, int]) -> tuple[str, int, int]:
+    """The layer that gave a field on most pages, its pages, and all pages counted."""
+    pages = sum(layers.values())
+    top = max(sorted(layers), key=lambda layer: layers[layer]) if layers else ""
+    return top, layers.get(top, 0), pages
+
+
+def fallen_back(latest: RunStats, earlier: Sequence[RunStats]) -> str:
+    """The fields the latest run took mostly from a fallback layer other than the one the
+    earlier runs (that counted layers) took them from: "published from url on 8 of 10 pages
+    (usually site)". Empty when none, or when there is no earlier norm."""
+    said = []
+    for name, layers in sorted(latest.field_layers.items()):
+        top, count, pages = majority(layers)
+        if pages < MIN_PAGES or top in OWN_LAYERS or count <= FALLBACK_SHARE * pages:
+            continue
+        norms = [majority(s.field_layers[name]) for s in earlier if name in s.field_layers]
+        usual = [layer for layer, _, counted in norms if counted >= MIN_PAGES]
+        if usual and top not in usual:
+            was = max(sorted(set(usual)), key=usual.count)
+            said.append(f"{name} from {top} on {count} of {pages} pages (usually {was})")
+    return "; ".join(said)
 
 
 def _first(messages: Sequence[str], needles: tuple[str, ...]) -> str:

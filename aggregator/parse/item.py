@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -115,6 +116,7 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
         nation_hints=list(raw.nation_hints),
     )
     item.doc_type, item.topics, item.nations = result.doc_type, result.topics, result.nations
+    result = dataclasses.replace(result, extraction=dict(raw.field_layers))
     return item, result
 
 

@@ -60,6 +60,10 @@ class RawItem:
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
     # Native ids as "scheme:value" ("govuk-content-id:5f1c…", "wp-post:1234").
     aliases: list[str] = field(default_factory=list)
+    # Which extraction layer gave each field ({"published": "label"}): site rules, structured
+    # data, visible labels, the URL, the generic extractor (spiders/layers.py). Recorded in
+    # the item's evidence and counted per crawl run, so health can tell a site that changed.
+    field_layers: dict[str, str] = field(default_factory=dict)
     # Main text of a detail page, for classification and summaries.
     body_text: str = ""
     # True when the page is an evergreen topic page whose date only says "Last updated".

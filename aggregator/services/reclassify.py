@@ -57,6 +57,9 @@ def reclassify(url: str, *, source: str | None, vocabulary: Path | None) -> Recl
                 nation_hints=old.nation_hints if old else list(entry.item.nations),
                 vocabulary=vocab,
             )
+            if old is not None:
+                # How the page was read is the crawl's to say, not the vocabulary's.
+                result = dataclasses.replace(result, extraction=dict(old.extraction))
             if old is None and entry.item.doc_type != DocType.OTHER:
                 # Never classified (stored before classification existed): keep the crawled type.
                 result = dataclasses.replace(

@@ -139,4 +139,5 @@ def _classification_from_row(values: Mapping[Any, Any]) -> Classification:
         type_hint=values["type_hint"],
         nation_hints=list(values["nation_hints"]),
         classified_at=values["classified_at"],
+        extraction=dict(evidence.get("extraction", {})),
     )

@@ -204,6 +204,9 @@ class CrawlRunRow(Base):
     items_dropped: Mapped[int] = mapped_column(Integer, default=0)
     dropped_reasons: Mapped[dict[str, int]] = mapped_column(JSON)
     errors: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # {field: {extraction layer: pages}} of the pages the run read (spiders/layers.py); null
+    # for runs recorded before layers were counted.
+    field_layers: Mapped[dict[str, dict[str, int]] | None] = mapped_column(JSON, nullable=True)
 
 
 class ClassificationRow(Base):

@@ -68,6 +68,10 @@ class RunStore(StoreBase):
                         items_dropped=row.items_dropped,
                         dropped_reasons=dict(row.dropped_reasons),
                         errors=list(row.errors),
+                        field_layers={
+                            str(name): {str(k): int(v) for k, v in layers.items()}
+                            for name, layers in (row.field_layers or {}).items()
+                        },
                     ),
                 )
                 for row in conn.execute(stmt)
@@ -86,4 +90,8 @@ def _run_columns(stats: RunStats) -> dict[str, Any]:
         "items_dropped": stats.items_dropped,
         "dropped_reasons": {str(k): int(v) for k, v in stats.dropped_reasons.items()},
         "errors": [dict(error) for error in stats.errors],
+        "field_layers": {
+            str(name): {str(k): int(v) for k, v in layers.items()}
+            for name, layers in stats.field_layers.items()
+        },
     }

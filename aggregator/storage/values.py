@@ -105,6 +105,8 @@ class RunStats:
     items_dropped: int = 0
     dropped_reasons: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
+    # {field: {extraction layer: pages}}: which layer gave each field of the pages read.
+    field_layers: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

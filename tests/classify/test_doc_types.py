@@ -119,7 +119,16 @@ def decide(label: str | None, title: str, url: str, source: str) -> tuple[DocTyp
             "https://www.internetmatters.org/hub/guidance/x/",
             "internet_matters",
             DocType.GUIDANCE,
-            "URL series",
+            "Internet Matters hub section guidance",
+        ),
+        # No section is listed: a new one is read by its plain words
+        (
+            "press-release",
+            "Internet Matters launches new index",
+            "https://www.internetmatters.org/hub/press-release/x/",
+            "internet_matters",
+            DocType.NEWS,
+            "Internet Matters hub section press-release",
         ),
         # UK Trauma Council paths
         (
@@ -132,11 +141,20 @@ def decide(label: str | None, title: str, url: str, source: str) -> tuple[DocTyp
         ),
         (
             None,
-            "Traumatic bereavement guide",
+            "Traumatic bereavement animation",
             "https://uktraumacouncil.org/resource/x",
             "uk_trauma_council",
             DocType.RESOURCE,
             "URL series",
+        ),
+        # A resource whose title says it is a guide is guidance
+        (
+            None,
+            "Traumatic bereavement clinical guide",
+            "https://uktraumacouncil.org/resource/x",
+            "uk_trauma_council",
+            DocType.GUIDANCE,
+            "title cue 'ends: guidance / guide'",
         ),
         (
             "event",
@@ -199,7 +217,10 @@ def test_doc_type_keeps_its_old_contract() -> None:
         ("news", "Webinar: online safety", DocType.EVENT, "(publisher says: publisher label"),
         # a label only its publisher's parser knows says nothing here
         ("consultation_outcome", "X", DocType.OTHER, "no publisher label"),
-        ("hub-research", "Index report", DocType.REPORT, "title cue 'report'"),
+        ("practice-points-series", "X", DocType.OTHER, "no publisher label"),
+        # a section name is read by its head word: "hub-research" is research
+        ("hub-research", "Index", DocType.REPORT, "publisher label 'hub-research'"),
+        ("Helplines insight briefing", "X", DocType.BRIEFING, "publisher label"),
         (None, "Statutory guidance for schools", DocType.STATUTORY_GUIDANCE, "title cue"),
     ],
 )

@@ -31,6 +31,14 @@ def test_change_note_or_new_title_is_substantive() -> None:
     assert change_kind(BASE, dict(BASE, title="New"), ["title"]) == "substantive"
 
 
+def test_the_publishers_slash_kept_is_cosmetic_but_a_moved_page_is_not() -> None:
+    old = dict(BASE, url="https://www.internetmatters.org/hub/research/x")
+    slash = dict(old, url="https://www.internetmatters.org/hub/research/x/")
+    assert change_kind(old, slash, ["url"]) == "cosmetic"
+    moved = dict(old, url="https://www.internetmatters.org/hub/research/y/")
+    assert change_kind(old, moved, ["url"]) == "substantive"
+
+
 def test_diff_is_readable() -> None:
     after = dict(
         BASE,

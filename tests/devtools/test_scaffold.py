@@ -64,7 +64,7 @@ CASES = [
             "https://www.childrenscommissioner.gov.uk/",
             "Children's Commissioner for England",
         ),
-        [ChannelKind.FEED, ChannelKind.API],
+        [ChannelKind.FEED, ChannelKind.API, ChannelKind.SITEMAP],
     ),
     (
         NewSource(

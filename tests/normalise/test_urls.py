@@ -14,7 +14,7 @@ CANONICAL_ROWS = [
     ("https://uktraumacouncil.org/resource/traumatic-bereavement-clinical-guide",
      "https://uktraumacouncil.org/resource/traumatic-bereavement-clinical-guide"),
     # tracking parameters and fragments
-    (MR + "/?utm_source=x#y", MR),
+    (MR + "/?utm_source=x#y", MR + "/"),  # the slash is the publisher's: kept
     (MR + "?utm_source=govdelivery&utm_medium=email&utm_campaign=c&utm_content=d", MR),
     (MR + "?UTM_Source=x", MR),
     (MR + "?utm_anything_new=1", MR),  # utm_ is a prefix rule
@@ -35,10 +35,11 @@ CANONICAL_ROWS = [
     ("https://www.lucyfaithfull.org.uk/home-secretary-announces-funding-for-the-lucy-faithfull-"
      "foundation/",
      "https://www.lucyfaithfull.org.uk/home-secretary-announces-funding-for-the-lucy-faithfull-"
-     "foundation"),
-    # trailing and duplicate slashes, dot segments; root keeps its slash
+     "foundation/"),
+    # the publisher's trailing slash is kept (one of them); duplicate slashes, dot segments
     ("https://www.internetmatters.org/hub/research/me-myself-and-ai-chatbot-research/",
-     "https://www.internetmatters.org/hub/research/me-myself-and-ai-chatbot-research"),
+     "https://www.internetmatters.org/hub/research/me-myself-and-ai-chatbot-research/"),
+    ("https://www.internetmatters.org/hub/research/x//", "https://www.internetmatters.org/hub/research/x/"),
     ("https://www.gov.uk//government///organisations/home-office.atom",
      "https://www.gov.uk/government/organisations/home-office.atom"),
     ("https://example.org/a/./b/../c", "https://example.org/a/c"),
@@ -94,7 +95,7 @@ RELATIVE_ROWS = [
     ("../resource/traumatic-bereavement-clinical-guide", "https://uktraumacouncil.org/about/x",
      "https://uktraumacouncil.org/resource/traumatic-bereavement-clinical-guide"),
     ("//www.gov.uk/a?utm_source=x", "https://www.gov.uk/b", "https://www.gov.uk/a"),
-    ("#top", "https://www.gov.uk/a/", "https://www.gov.uk/a"),
+    ("#top", "https://www.gov.uk/a/", "https://www.gov.uk/a/"),
     ("https://www.gov.uk/a", "https://other.example/", "https://www.gov.uk/a"),
 ]  # fmt: skip
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.devtools.fixtures import FIXTURES_DIR
-from aggregator.ops.health import assess
-from aggregator.storage.repository import Repository
+from aggregator.ops.health import assess, fallen_back
+from aggregator.storage.repository import Repository, RunStats
 from tests.crawling import ROOT, crawl
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
@@ -114,3 +114,45 @@ def test_a_crawl_that_never_recorded_its_end_is_fetch_failing(tmp_path: Path) ->
     assert soon.state == "ok"  # still running: judged by the run before it
     later = assess("nspcc", runs, times, started + timedelta(hours=3))
     assert (later.state, later.reason) == ("fetch-failing", "the last crawl never finished")
+
+
+def heading_redesign(folder: Path) -> None:
+    """Detail pages lose their <h1>: the title now sits in a styled paragraph."""
+    for page in folder.glob("*.html"):
+        if page.name not in LISTINGS:
+            text = page.read_text()
+            page.write_text(text.replace("<h1", '<p class="page-title"').replace("</h1>", "</p>"))
+
+
+def test_a_redesign_under_the_parser_is_a_site_change(tmp_path: Path) -> None:
+    """Run 1 reads titles from the <h1>; after a redesign the titles still come, from the
+    <title> and the listing, and health says the site probably changed and which fields."""
+    before = f"sqlite:///{tmp_path}/before.db"
+    crawl(before, "nspcc")
+    after = f"sqlite:///{tmp_path}/after.db"
+    crawl(after, "nspcc", fixtures_dir=fault_copy(tmp_path, heading_redesign))
+    old, new = Repository.from_url(before), Repository.from_url(after)
+    assert old.runs(source="nspcc")[0].stats.field_layers["title"]["label"] >= 10
+    runs = new.runs(source="nspcc") + old.runs(source="nspcc")
+    health = assess("nspcc", runs, new.item_times("nspcc"), FETCHED)
+    assert health.state == "site-changed"
+    assert "probably changed" in health.reason and "title from " in health.reason
+    assert "(usually label)" in health.reason
+    # The first crawl of a source sets its norm: no earlier runs, no verdict.
+    assert assess("nspcc", runs[:1], new.item_times("nspcc"), FETCHED).state == "ok"
+
+
+def test_fallen_back_needs_a_norm_and_a_majority() -> None:
+    def run(**layers: dict[str, int]) -> RunStats:
+        return RunStats(status="ok", field_layers=layers)
+
+    usual = run(published={"site": 9, "label": 1})
+    assert fallen_back(run(published={"url": 8, "site": 2}), [usual]) == (
+        "published from url on 8 of 10 pages (usually site)"
+    )
+    assert fallen_back(run(published={"url": 5, "site": 5}), [usual]) == ""  # no majority
+    assert fallen_back(run(published={"url": 8, "site": 2}), []) == ""  # no norm yet
+    assert fallen_back(run(published={"url": 2}), [usual]) == ""  # too few pages
+    assert fallen_back(run(published={"feed": 9}), [usual]) == ""  # the source's own channel
+    label_norm = run(published={"label": 9})
+    assert fallen_back(run(published={"label": 9}), [label_norm]) == ""  # its usual fallback

@@ -11,18 +11,16 @@ from bs4 import BeautifulSoup, Tag
 from aggregator.sources import Channel, ChannelKind, Source, SourceKind
 from spiders.base import Page
 from spiders.chrome import content_region
-from spiders.html import (
-    HtmlKind,
-    article_block,
-    booking_link,
-    description_or_lead,
-    event_range,
+from spiders.html import HtmlKind, article_block, booking_link, event_range
+from spiders.loader import parser_for
+from spiders.page_text import (
+    description,
     labelled,
+    lead_paragraph,
     same_site_url,
     site_suffix,
     standfirst,
 )
-from spiders.loader import parser_for
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
 SITE = "https://site.example.org"
@@ -98,6 +96,9 @@ def test_detail_defaults_read_the_structured_layer() -> None:
     assert raw.complete
 
 
+LONG = "A standfirst of our own, long enough to be a sentence an editor would quote."
+
+
 def test_a_canonical_link_to_another_host_is_not_the_url() -> None:
     page = Page(b"", f"{SITE}/news/a", FETCHED)
     other = soup('<link rel="canonical" href="https://elsewhere.example/a">')
@@ -107,14 +108,18 @@ def test_a_canonical_link_to_another_host_is_not_the_url() -> None:
 @pytest.mark.parametrize(
     ("html", "expected"),
     [
-        ("<h1>Title</h1><p>The standfirst.</p><p>Body.</p>", "The standfirst."),
-        ("<h1>Title</h1><p>Published: 2024</p><p>Body.</p>", ""),
-        ("<h1>Title</h1><div>A block</div><p>Body.</p>", ""),
-        ("<p>No heading.</p>", ""),
+        (f"<h1>Title</h1><p>{LONG}</p><p>Body.</p>", LONG),
+        # A label line between the heading and the standfirst is a field, never the summary.
+        (f"<h1>Title</h1><p>Last updated: 31 May 2024 Topics: News</p><p>{LONG}</p>", LONG),
+        (f"<h1>Title</h1><p>Publication date 2021</p><div>{LONG}</div><p>Body.</p>", LONG),
+        (f"<h1>Title</h1><p>Authors: A. Writer</p><p>{LONG}</p>", LONG),
+        (f"<h1>Title</h1><h2>A section</h2><p>{LONG}</p>", ""),
+        ("<h1>Title</h1><p>Short kicker</p>", ""),
+        (f"<p>{LONG}</p>", ""),
     ],
 )
-def test_standfirst_is_the_paragraph_right_after_the_heading(html: str, expected: str) -> None:
-    assert standfirst(soup(html), "Title", re.compile("Published")) == expected
+def test_standfirst_is_the_first_paragraph_after_the_heading(html: str, expected: str) -> None:
+    assert standfirst(soup(html), "Title", re.compile("^Authors")) == expected
 
 
 def test_labelled_values_and_site_suffixes() -> None:
@@ -124,13 +129,14 @@ def test_labelled_values_and_site_suffixes() -> None:
     assert site_suffix("Example Site").sub("", "A story - Example Site ") == "A story"
 
 
-def test_description_unless_it_repeats_the_title_else_the_lead() -> None:
+def test_description_unless_it_repeats_the_title_and_the_lead_paragraph() -> None:
     page = soup(
         '<meta name="description" content="A Story!"><div><h1>A story</h1>'
-        "<p>Published: 01/03/2019</p><p>The lead.</p></div>"
+        f"<p>Published: 01/03/2019</p><p>Short.</p><p>{LONG}</p></div>"
     )
-    skip = re.compile(r"Published")
-    assert description_or_lead(page, page, "A story", skip) == "The lead."
+    assert description(page, "A story") == ""
+    assert description(soup('<meta name="description" content="Other">'), "A story") == "Other"
+    assert lead_paragraph(page, "A story") == LONG
 
 
 def test_content_region_and_article_block_without_landmarks() -> None:

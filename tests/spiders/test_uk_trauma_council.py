@@ -95,11 +95,12 @@ def test_structured_publication_date_is_used_when_present() -> None:
 def test_decor_text_never_reaches_summary_or_body() -> None:
     body = (
         "<html><head><title>Guide | UK Trauma Council</title></head><body><main>"
-        f"<h1>Guide</h1><p>What the guide covers.</p>{DECOR}</main>{DECOR}</body></html>"
+        "<h1>Guide</h1><p>What the guide covers, in a sentence of our own.</p>"
+        f"{DECOR}</main>{DECOR}</body></html>"
     ).encode()
     parser = UkTraumaCouncilParser(get_source("uk_trauma_council"))
     [raw] = parser.parse(Page(body, f"{SITE}/resource/guide", FETCHED, HTML)).items
-    assert raw.summary == "What the guide covers."
+    assert raw.summary == "What the guide covers, in a sentence of our own."
     assert "Decor" not in raw.body_text
     assert raw.title == "Guide"
 
@@ -119,6 +120,7 @@ def test_listing_follows_main_content_links_only() -> None:
     assert hints["traumatic-bereavement-clinical-guide"] == "resource"
 
 
-def test_registry_channel_is_the_fixture_listing() -> None:
-    [channel] = get_source("uk_trauma_council").channels
-    assert channel.url == f"{SITE}/resources"
+def test_registry_channels_are_the_listing_then_the_sitemap() -> None:
+    listing, sitemap = get_source("uk_trauma_council").channels
+    assert (listing.url, listing.role) == (f"{SITE}/resources", "primary")
+    assert (sitemap.url, sitemap.role) == (f"{SITE}/sitemap.xml", "fallback")

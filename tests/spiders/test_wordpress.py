@@ -64,7 +64,7 @@ def test_feed_entries_carry_the_post_id_and_the_section_and_lose_the_footer_line
     assert raw.topic_hints == ["Online safety"]  # "News" only repeats the section
     assert "appeared first" not in raw.summary
     [item] = finish([raw]).items
-    assert item.url == POST.rstrip("/")
+    assert item.url == POST  # the permalink as published, its trailing slash kept
     assert item.doc_type == DocType.NEWS
 
 
