@@ -21,6 +21,7 @@ BENCHMARKS: list[str] = [
     "bench.review_bench",
     "bench.crawl_bench",
     "bench.html_bench",
+    "bench.classify_eval",
     "bench.draft_eval",
 ]
 

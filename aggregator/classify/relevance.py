@@ -1,8 +1,17 @@
 """Topics and safeguarding relevance: vocabulary phrases matched in the title, summary and body.
 
 Each phrase counts once, in the field where it weighs most (title > summary > body); negative
-cues subtract; the body adds and subtracts at most `body_cap`. Below the vocabulary's
-threshold an item is "probably not safeguarding": kept, searchable, shown on request.
+cues subtract; the body adds and subtracts at most `body_cap`. Three rules keep one word from
+deciding alone:
+- a weak phrase ("children", "babies", "school") supports but never decides: weak phrases
+  alone score at most just under the borderline band, and give no topic;
+- a phrase that needs context (an acronym: CSA is also the Child Support Agency) counts only
+  beside another safeguarding phrase;
+- negative cues lower only items that name no central safeguarding term (safeguarding, child
+  protection, abuse) in their title or summary: "Safeguarding policy on children held in
+  detention" is never cancelled by "immigration" and "border".
+Below the vocabulary's threshold an item is "probably not safeguarding" (kept, searchable,
+shown on request), except in the borderline band just under it: shown, marked borderline.
 """
 
 from __future__ import annotations
@@ -60,8 +69,43 @@ def _accepted(phrases: list[Phrase], text: str) -> list[tuple[int, Phrase, tuple
     return [(index, phrase, span) for index, (phrase, span) in sorted(accepted.items())]
 
 
+def strong_hits(hits: list[Hit]) -> list[Hit]:
+    """The positive hits that can make a decision: not weak, and not an acronym alone (two
+    different safeguarding acronyms, "CSE and CCE", are each other's context)."""
+    positive = [h for h in hits if h.phrase.kind in ("topic", "cue")]
+    acronyms = {h.phrase.text for h in positive if h.phrase.needs_context}
+    return [
+        h
+        for h in positive
+        if not h.phrase.weak and (not h.phrase.needs_context or len(acronyms) > 1)
+    ]
+
+
+def in_context(hits: list[Hit]) -> tuple[list[Hit], list[tuple[Hit, str]]]:
+    """The hits that count, and those left out with why: phrases needing context without
+    another safeguarding phrase, and negative cues on an item whose title or summary names a
+    central safeguarding term. Weak phrases count (their score is capped when alone)."""
+    strong = strong_hits(hits)
+    central = any(h.phrase.kind == "central" and h.field != "body" for h in hits)
+    kept: list[Hit] = []
+    left: list[tuple[Hit, str]] = []
+    for hit in hits:
+        if hit.phrase.kind == "central":
+            continue
+        if hit.phrase.needs_context and not strong:
+            left.append((hit, "acronym without a safeguarding context"))
+        elif hit.phrase.kind == "negative" and central:
+            left.append((hit, "central safeguarding term named"))
+        else:
+            kept.append(hit)
+    return kept, left
+
+
 def score_relevance(vocab: Vocabulary, hits: list[Hit]) -> tuple[float, list[dict[str, Any]]]:
-    """net = positive − negative (body capped each way); relevance = net / (net + 1)."""
+    """net = positive − negative (body capped each way); relevance = net / (net + 1), over
+    the hits that count (`in_context`); the others are listed with weight 0 and why."""
+    weak_only = not strong_hits(hits)
+    hits, left = in_context(hits)
     # The same text matched by several phrases (a phrase listed under two topics) counts once
     # towards relevance, at its strongest.
     strongest: dict[tuple[str, tuple[int, int], bool], Hit] = {}
@@ -87,6 +131,13 @@ def score_relevance(vocab: Vocabulary, hits: list[Hit]) -> tuple[float, list[dic
     negative += min(totals[("neg", "body")], vocab.body_cap)
     net = positive - negative
     relevance = round(net / (net + 1.0), 3) if net > 0 else 0.0
+    if weak_only and relevance >= vocab.borderline:
+        # Weak words support a decision but never make it, not even a borderline one.
+        relevance = round(vocab.borderline - 0.001, 3)
+    for hit, why in left:
+        evidence.append(
+            {"phrase": hit.phrase.text, "field": hit.field, "weight": 0.0, "ignored": why}
+        )
     evidence.sort(key=lambda e: (-abs(e["weight"]), FIELDS.index(e["field"]), e["phrase"]))
     return relevance, evidence
 
@@ -95,7 +146,8 @@ def choose_topics(vocab: Vocabulary, hits: list[Hit]) -> tuple[list[str], list[d
     """Topics whose phrases add up to the topic threshold, strongest first."""
     scores: dict[str, float] = {}
     evidence: dict[str, list[dict[str, str]]] = {}
-    for hit in hits:
+    counted = in_context(hits)[0] if strong_hits(hits) else []
+    for hit in counted:
         topic = hit.phrase.topic
         if hit.phrase.kind != "topic" or topic is None:
             continue

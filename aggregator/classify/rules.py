@@ -42,6 +42,8 @@ class Classification:
     nation_evidence: list[dict[str, str]] = field(default_factory=list)
     relevance: float = 0.0
     relevant: bool = False
+    # Under the threshold but in the borderline band: shown in the queue, marked borderline.
+    borderline: bool = False
     relevance_evidence: list[dict[str, Any]] = field(default_factory=list)
     vocabulary_version: str = ""
     text: str = ""
@@ -56,7 +58,9 @@ class Classification:
     @property
     def label(self) -> str:
         """How an editor sees the verdict."""
-        return "safeguarding" if self.relevant else "probably not safeguarding"
+        if self.relevant:
+            return "safeguarding"
+        return "borderline" if self.borderline else "probably not safeguarding"
 
     def evidence(self) -> dict[str, Any]:
         """All the evidence, as stored in one JSON column."""
@@ -76,6 +80,7 @@ class Classification:
             "nations": list(self.nations),
             "relevance": self.relevance,
             "relevant": self.relevant,
+            "borderline": self.borderline,
             "label": self.label,
             "evidence": self.evidence(),
             "vocabulary_version": self.vocabulary_version,
@@ -129,6 +134,7 @@ def classify_item(
         nation_evidence=nation_evidence,
         relevance=relevance,
         relevant=relevance >= vocab.threshold,
+        borderline=vocab.borderline <= relevance < vocab.threshold and relevance > 0,
         relevance_evidence=relevance_evidence,
         vocabulary_version=vocab.version,
         text=body_text,

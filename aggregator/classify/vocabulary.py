@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 FIELDS = ("title", "summary", "body")
-PhraseKind = Literal["topic", "cue", "negative"]
+PhraseKind = Literal["topic", "cue", "negative", "central"]
 VOCABULARY_RESOURCE = "data/vocabulary.json"
 
 _ACRONYM = re.compile(r"^[A-Z]{2,7}s?$")
@@ -35,6 +35,11 @@ class Phrase:
     kind: PhraseKind
     topic: str | None
     pattern: re.Pattern[str]
+    # Supports a decision but never makes it alone ("children", "babies", "school").
+    weak: bool = False
+    # Counts only beside another safeguarding phrase: an acronym (CSA is also the Child
+    # Support Agency), unless the vocabulary says it is unambiguous.
+    needs_context: bool = False
 
 
 def compile_phrase(
@@ -97,6 +102,8 @@ class Vocabulary:
             json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8")
         )
         self.threshold = float(data["threshold"])
+        # Scores from here up to the threshold are borderline: shown, marked, never hidden.
+        self.borderline = float(data.get("borderline", self.threshold))
         self.topic_threshold = float(data.get("topic_threshold", 0.5))
         self.field_weights = {f: float(data["field_weights"][f]) for f in FIELDS}
         self.body_cap = float(data.get("body_cap", 0.5))
@@ -113,6 +120,8 @@ class Vocabulary:
             phrases.append(_phrase(entry, "cue", None, 0.3, variants))
         for entry in data.get("negative_cues", {}).get("phrases", []):
             phrases.append(_phrase(entry, "negative", None, 1.0, variants))
+        for entry in data.get("central_terms", {}).get("phrases", []):
+            phrases.append(_phrase(entry, "central", None, 0.0, variants))
         self.phrases = phrases
 
     @classmethod
@@ -131,13 +140,21 @@ def _phrase(
     default_weight: float,
     variants: list[tuple[str, str]],
 ) -> Phrase:
-    if isinstance(entry, str):
-        text, weight, case_sensitive = entry, default_weight, None
-    else:
-        text = entry["phrase"]
-        weight = float(entry.get("weight", default_weight))
-        case_sensitive = entry.get("case_sensitive")
-    return Phrase(text, weight, kind, topic, compile_phrase(text, variants, case_sensitive))
+    settings: dict[str, Any] = {"phrase": entry} if isinstance(entry, str) else entry
+    text = settings["phrase"]
+    weight = float(settings.get("weight", default_weight))
+    case_sensitive = settings.get("case_sensitive")
+    acronym = bool(_ACRONYM.match(text.strip())) and case_sensitive is not False
+    return Phrase(
+        text,
+        weight,
+        kind,
+        topic,
+        compile_phrase(text, variants, case_sensitive),
+        # A relevance cue says only that an item is about children: weak unless marked.
+        weak=bool(settings.get("weak", kind == "cue")),
+        needs_context=bool(settings.get("needs_context", acronym and kind == "topic")),
+    )
 
 
 def _digest(raw: bytes) -> str:

@@ -137,6 +137,7 @@ class QueueRow:
     relevance: float | None
     relevant: bool | None
     edited: bool
+    borderline: bool = False  # under the threshold, in the borderline band: shown, marked
     summary_edited: bool = False
     """The editor wrote the summary (else `summary` is the publisher's description, and the
     queue shows the item's draft in its place when there is one)."""
@@ -321,9 +322,15 @@ def _conditions(
     elif filters.status != "all":
         found.append(_status == filters.status)
     if filters.relevance == "relevant":
-        found.append(func.coalesce(CLASSIFICATIONS.c.relevant, true()) == true())
+        # Borderline items are shown with the safeguarding ones (marked), never hidden.
+        found.append(
+            or_(
+                func.coalesce(CLASSIFICATIONS.c.relevant, true()) == true(),
+                CLASSIFICATIONS.c.borderline == true(),
+            )
+        )
     elif filters.relevance == "irrelevant":
-        found.append(CLASSIFICATIONS.c.relevant == false())
+        found += [CLASSIFICATIONS.c.relevant == false(), CLASSIFICATIONS.c.borderline == false()]
     if filters.min_relevance is not None:
         found.append(CLASSIFICATIONS.c.relevance >= filters.min_relevance)
     if filters.source:
@@ -377,6 +384,7 @@ _ROW_COLUMNS = (
     REVIEWS.c.edited_summary,
     CLASSIFICATIONS.c.relevance,
     CLASSIFICATIONS.c.relevant,
+    CLASSIFICATIONS.c.borderline,
 )
 
 
@@ -409,6 +417,7 @@ def _row(values: Any) -> QueueRow:
         reason=values.reason,
         relevance=None if values.relevance is None else float(values.relevance),
         relevant=None if values.relevant is None else bool(values.relevant),
+        borderline=bool(values.borderline),
         edited=bool(values.edited_title or values.edited_summary),
         summary_edited=bool(values.edited_summary),
         event_start=values.event_start,

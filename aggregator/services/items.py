@@ -47,7 +47,11 @@ def list_items(
         repo.close()
     hidden = 0
     if not include_irrelevant:
-        shown = [s for s in found if s.id not in classified or classified[s.id].relevant]
+        shown = [
+            s
+            for s in found
+            if s.id not in classified or classified[s.id].relevant or classified[s.id].borderline
+        ]
         hidden = len(found) - len(shown)
         found = shown[:limit] if limit is not None else shown
     return Listing([(s, classified.get(s.id)) for s in found], hidden)

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -228,6 +229,9 @@ class ClassificationRow(Base):
     nations: Mapped[list[str]] = mapped_column(JSON)
     relevance: Mapped[float] = mapped_column(Float)
     relevant: Mapped[bool] = mapped_column(Boolean)
+    # Under the threshold but in the vocabulary's borderline band: shown in the queue, marked
+    # (migration 0014; rows classified before read false until `aggregator classify --all`).
+    borderline: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
     vocabulary_version: Mapped[str] = mapped_column(String(64))
     classified_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -55,8 +55,8 @@ def test_relevance_and_topics(title: str, summary: str, relevant: bool, topic: s
 
 
 def test_negative_cues_lower_relevance_and_are_evidence() -> None:
-    with_negative = classify_item(make("Children and immigration detention"))
-    without = classify_item(make("Children and detention"))
+    with_negative = classify_item(make("Looked after children and immigration detention"))
+    without = classify_item(make("Looked after children and detention"))
     assert with_negative.relevance < without.relevance
     assert {"phrase": "immigration", "field": "title", "weight": -1.0} in (
         with_negative.relevance_evidence
@@ -100,3 +100,48 @@ def test_evidence_is_present_and_explains_every_topic() -> None:
     assert result.nation_evidence == [{"nation": "England", "field": "summary", "cue": "England"}]
     assert result.vocabulary_version == Vocabulary.load().version
     json.dumps(result.to_json())  # JSON-ready
+
+
+def test_weak_words_support_but_never_decide() -> None:
+    """Words that only say an item is about children (or babies, or schools) never make an
+    item safeguarding alone: at most borderline, and no topic."""
+    weak = classify_item(make("Children and young people at school: babies, pupils, teenagers"))
+    assert not weak.relevant and weak.relevance < Vocabulary.load().threshold
+    assert weak.topics == []
+    supported = classify_item(make("Neglect of babies and young children"))
+    assert supported.relevant
+
+
+def test_an_acronym_counts_only_in_a_safeguarding_context() -> None:
+    maintenance = classify_item(make("CSA case closures", "Child maintenance statistics."))
+    assert not maintenance.relevant
+    assert any(e.get("ignored") for e in maintenance.relevance_evidence)
+    abuse = classify_item(make("CSA in the family: what professionals can do", "Grooming."))
+    assert abuse.relevant
+    assert "child sexual abuse" in abuse.topics
+
+
+def test_a_title_naming_safeguarding_is_never_cancelled_by_negative_cues() -> None:
+    result = classify_item(
+        make(
+            "Safeguarding policy on children held in detention",
+            "How Border Force and immigration staff protect children held at the border.",
+        )
+    )
+    assert result.relevant
+    ignored = [e for e in result.relevance_evidence if e.get("ignored")]
+    assert {e["phrase"] for e in ignored} >= {"immigration", "Border Force"}
+    assert all(e["weight"] == 0.0 for e in ignored)
+
+
+def test_borderline_is_under_the_threshold_and_labelled() -> None:
+    vocab = Vocabulary.load()
+    assert 0 < vocab.borderline < vocab.threshold
+    # One safeguarding phrase in the summary alone: 0.6 / 1.6 = 0.375, in the band.
+    result = classify_item(make("Annual figures", "County lines."))
+    assert vocab.borderline <= result.relevance < vocab.threshold
+    assert result.borderline and not result.relevant
+    assert result.label == "borderline" and result.to_json()["borderline"] is True
+    # Weak words alone, however many, never reach the band.
+    weak = classify_item(make("Children and young people in lockdown", "Families and parents."))
+    assert weak.relevance < vocab.borderline and not weak.borderline

@@ -70,4 +70,7 @@ def test_vocabulary_file_is_well_formed() -> None:
     for label in labels:
         assert vocab.descriptions[label], f"topic {label!r} needs a description"
     kinds = {p.kind for p in vocab.phrases}
-    assert kinds == {"topic", "cue", "negative"}
+    assert kinds == {"topic", "cue", "negative", "central"}
+    # A `*` matches a word ending: anywhere else it would be a literal star that never matches.
+    assert all("*" not in p.text[:-1] for p in vocab.phrases), "a * only at a phrase's end"
+    assert 0 < vocab.borderline <= vocab.threshold

@@ -97,7 +97,10 @@ def test_items_hides_probably_not_safeguarding_unless_asked(tmp_path: Path) -> N
     assert listed.exit_code == 0, listed.output
     assert "Parent-infant relationships" in listed.output
     assert "NHS dental contract" not in listed.output
-    assert "1 probably not safeguarding" in listed.output  # stderr, mixed in by CliRunner
+    # "Hoarding in families with young children" has only weak words ("young children")
+    # until the vocabulary knows hoarding: not safeguarding on its own.
+    assert "Hoarding" not in listed.output
+    assert "2 probably not safeguarding" in listed.output  # stderr, mixed in by CliRunner
 
     everything = runner.invoke(main, ["items", "--db", db, "--include-irrelevant", "--json"])
     records = [json.loads(line) for line in everything.stdout.splitlines() if line.startswith("{")]

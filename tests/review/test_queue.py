@@ -11,6 +11,7 @@ import pytest
 from aggregator.review.queries import Cursor, QueueFilters, queue_page
 from aggregator.schema import DocType
 from tests.review.conftest import FOUND, World, make_item, post, store
+from tests.review.conftest import classification as classification_of
 
 
 def shown(page: str) -> list[int]:
@@ -168,3 +169,16 @@ def test_bad_filter_values_are_a_400(world: World) -> None:
     client = world.client()
     for query in ("status=nope", "relevance=maybe", "from=yesterday", "min_relevance=high"):
         assert client.get(f"/queue?{query}").status_code == 400, query
+
+
+def test_a_borderline_item_is_shown_marked_never_hidden(world: World) -> None:
+    item = make_item("borderline", "Children's experiences of lockdown", source="home_office")
+    [item_id] = store(world.repo, [(item, None)])
+    result = dataclasses.replace(classification_of(0.38, item), relevant=False, borderline=True)
+    world.repo.save_classifications([(item_id, result)])
+    page = world.client().get("/queue").get_data(as_text=True)
+    assert item_id in shown(page)
+    row = re.search(rf'data-id="{item_id}".*?</li>', page, re.S)
+    assert row and "borderline" in row.group(0)
+    only = shown(world.client().get("/queue?relevance=irrelevant").get_data(as_text=True))
+    assert item_id not in only

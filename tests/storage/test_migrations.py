@@ -33,7 +33,7 @@ TABLES = {
     "drafts",
     "app_settings",
 }
-HEAD = "0013"
+HEAD = "0014"
 # Full-text search (migration 0007) is not in the models: SQLite's FTS5 table and its shadow
 # tables, PostgreSQL's expression index.
 FULL_TEXT_PREFIXES = ("items_fts", "ix_items_fts")
