@@ -10,7 +10,8 @@ No series or section is listed anywhere: a page is a publication by the evidence
 (`publication_signals`), never by a list of names.
 
 Each field comes from the first layer that yields it (`spiders/layers.py`). The pieces each
-layer reads are shared: structured data and visible text (`spiders/page_text.py`), dates
+layer reads are shared: structured data (`spiders/structured.py`), visible text
+(`spiders/page_text.py`), dates
 (`spiders/page_dates.py`), documents (`spiders/documents.py`), sitemaps (`spiders/sitemaps.py`);
 where the article is and its main text without page chrome are `spiders/chrome.py`'s. This
 module holds the kind, and the event times, booking links and onward links it reads.
@@ -26,6 +27,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
+from aggregator.normalise.text import clean_title
 from aggregator.parse.raw import RawItem
 from spiders.base import ListingKind, Page, Parsed
 from spiders.chrome import main_element, main_text
@@ -34,7 +36,6 @@ from spiders.layers import Layer, Layered
 from spiders.page_dates import (
     PageDates,
     generic_date,
-    has_structured_article,
     header_lines,
     labelled_dates,
     structured_dates,
@@ -43,23 +44,19 @@ from spiders.page_dates import (
 from spiders.page_text import (
     card,
     card_summary,
-    declared_url,
     description,
     document_title,
     heading,
     is_body_paragraph,
-    json_ld,
     labelled,
-    ld_value,
     lead_paragraph,
-    meta_content,
-    site_suffix,
     standfirst,
     subtitle,
     text_of,
     titled,
 )
 from spiders.sitemaps import is_sitemap
+from spiders.structured import declared_url, json_ld, ld_value, meta_content
 
 # JSON-LD types whose dates are the article's (never a breadcrumb's or the site's).
 ARTICLE_TYPES = ("Article", "NewsArticle", "BlogPosting", "Report", "WebPage")
@@ -276,8 +273,9 @@ class HtmlKind(ListingKind):
                 "title",
                 (Layer.SITE, lambda: self.site_title(detail)),
                 (Layer.LABEL, visible),
-                (Layer.STRUCTURED, lambda: self.without_site_name(og or "")),
-                (Layer.GENERIC, lambda: self.without_site_name(document_title(soup))),
+                # Site names ("… | NSPCC Learning") are the registry's: normalisation's own rule.
+                (Layer.STRUCTURED, lambda: clean_title(og)),
+                (Layer.GENERIC, lambda: clean_title(document_title(soup))),
                 (Layer.LISTING, lambda: partial.title if partial else None),
             )
             or ""
@@ -328,12 +326,6 @@ class HtmlKind(ListingKind):
             (Layer.LISTING, lambda: partial.summary if partial else None),
         )
 
-    def without_site_name(self, title: str) -> str:
-        """A page title without the " - <site>" suffix the publisher appends."""
-        for name in (self.source.publisher, *self.source.site_names):
-            title = site_suffix(name).sub("", title)
-        return title.strip()
-
     def publication_signals(self, detail: Detail, *type_labels: re.Pattern[str]) -> list[str]:
         """What marks the page as a publication rather than an evergreen page: a publication
         date label, structured article data, or one of the site's visible type labels
@@ -341,9 +333,7 @@ class HtmlKind(ListingKind):
         signals = []
         if detail.labels.published:
             signals.append("publication date label")
-        if has_structured_article(detail.ld, self.article_types) or meta_content(
-            detail.soup, "article:published_time"
-        ):
+        if structured_dates(detail.soup, detail.ld, self.article_types).published:
             signals.append("structured article data")
         if any(label.search(detail.text) for label in type_labels):
             signals.append("type label")

@@ -17,7 +17,8 @@ from aggregator.parse.raw import RawItem
 from aggregator.schema import DocType
 from spiders.html import Detail, HtmlKind, outbound_links
 from spiders.page_dates import PageDates, url_date
-from spiders.page_text import blocks_after, canonical_link, labelled
+from spiders.page_text import blocks_after, labelled
+from spiders.structured import canonical_link
 
 # News at /news/{yyyy}/{month name}/{slug}, and in topical folders (/news/covid/{slug}/).
 NEWS_PATH = re.compile(r"^/news/(?:(\d{4})/([a-z]+)|[a-z0-9-]+)/[^/]+/?$")

@@ -29,6 +29,7 @@ from bs4 import BeautifulSoup, Tag
 from aggregator.normalise.dates import DateError, parse_date
 from aggregator.normalise.main_text import element_lines
 from aggregator.schema import LONDON, Precision
+from spiders.structured import ld_value, meta_content
 
 # --- What a date looks like on these sites ------------------------------------------------------
 
@@ -95,36 +96,13 @@ def structured_dates(
 ) -> PageDates:
     """Dates from meta tags, JSON-LD (of an article-like type) and microdata."""
     return PageDates(
-        _meta(soup, _PUBLISHED_META)
-        or _ld(ld, "datePublished", types)
+        meta_content(soup, *_PUBLISHED_META)
+        or ld_value(ld, "datePublished", types)
         or _itemprop(soup, "datePublished"),
-        _meta(soup, _UPDATED_META)
-        or _ld(ld, "dateModified", types)
+        meta_content(soup, *_UPDATED_META)
+        or ld_value(ld, "dateModified", types)
         or _itemprop(soup, "dateModified"),
     )
-
-
-def has_structured_article(ld: Sequence[dict[str, Any]], types: Sequence[str]) -> bool:
-    """Whether the page's JSON-LD describes an article-like object with a date."""
-    return bool(_ld(ld, "datePublished", types))
-
-
-def _meta(soup: BeautifulSoup, names: Sequence[str]) -> str | None:
-    for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if isinstance(tag, Tag) and str(tag.get("content") or "").strip():
-            return str(tag["content"]).strip()
-    return None
-
-
-def _ld(objects: Sequence[dict[str, Any]], key: str, types: Sequence[str]) -> str | None:
-    for obj in objects:
-        kind = obj.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        value = obj.get(key)
-        if any(k in types for k in kinds) and isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
 
 
 def _itemprop(soup: BeautifulSoup, prop: str) -> str | None:

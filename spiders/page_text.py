@@ -1,92 +1,19 @@
 """A page's structured data and visible text, read the same way for every HTML source.
 
-Structured data: meta tags, the canonical link, JSON-LD. Visible text: the title and the
-subtitle that completes it, the standfirst (never a label line or a byline), the lead
-paragraph, labelled values and listing cards. Dates are `spiders/page_dates.py`'s.
+The title and the subtitle that completes it, the standfirst (never a label line or a byline),
+the lead paragraph, labelled values and listing cards. What the markup declares (meta tags,
+JSON-LD, the canonical link) is `spiders/structured.py`'s; dates are `spiders/page_dates.py`'s.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from typing import Any
-from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from spiders.base import Page
 from spiders.page_dates import is_date_line
-
-# --- Structured data: meta tags, the canonical link, JSON-LD ---------------------------------
-
-
-def meta_content(soup: BeautifulSoup, *names: str) -> str | None:
-    """The first non-empty <meta name|property=…> content among `names`."""
-    for name in names:
-        tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
-        if isinstance(tag, Tag) and tag.get("content"):
-            return str(tag["content"]).strip()
-    return None
-
-
-def canonical_link(soup: BeautifulSoup) -> str | None:
-    tag = soup.find("link", rel="canonical")
-    if isinstance(tag, Tag) and tag.get("href"):
-        return str(tag["href"])
-    return None
-
-
-def json_ld(soup: BeautifulSoup) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page, with @graph containers flattened."""
-    found: list[dict[str, Any]] = []
-    for script in soup.find_all("script", type="application/ld+json"):
-        try:
-            data = json.loads(script.string or "")
-        except ValueError:
-            continue  # broken structured data is common; the page text still counts
-        found.extend(_flatten_ld(data))
-    return found
-
-
-def _flatten_ld(data: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for entry in data:
-            yield from _flatten_ld(entry)
-    elif isinstance(data, dict):
-        if "@graph" in data:
-            yield from _flatten_ld(data["@graph"])
-        else:
-            yield data
-
-
-def ld_value(objects: list[dict[str, Any]], key: str, types: tuple[str, ...] = ()) -> str | None:
-    """The first `key` of a JSON-LD object (of one of `types`, if given)."""
-    for obj in objects:
-        kind = obj.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if types and not any(k in types for k in kinds):
-            continue
-        value = obj.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-    return None
-
-
-def same_site_url(soup: BeautifulSoup, page: Page) -> str:
-    """The page's canonical URL (<link rel=canonical>, else og:url) when it is on the page's
-    own host; else the URL the page was fetched from."""
-    return declared_url(soup, page) or page.url
-
-
-def declared_url(soup: BeautifulSoup, page: Page) -> str | None:
-    """The canonical URL the page declares (<link rel=canonical>, else og:url), if it is on
-    the page's own host."""
-    found = canonical_link(soup) or meta_content(soup, "og:url")
-    if found and urlsplit(urljoin(page.url, found)).hostname == urlsplit(page.url).hostname:
-        return urljoin(page.url, found)
-    return None
-
+from spiders.structured import meta_content
 
 # --- Visible text: titles, standfirsts, labelled values, cards -------------------------------
 

@@ -22,7 +22,8 @@ from aggregator.schema import DocType
 from spiders.base import Page
 from spiders.chrome import main_element
 from spiders.html import Detail, HtmlKind, booking_link, event_range
-from spiders.page_text import lead_paragraph, meta_content, site_suffix, standfirst, text_of
+from spiders.page_text import lead_paragraph, site_suffix, standfirst, text_of
+from spiders.structured import meta_content
 
 RESOURCE_PATH = re.compile(r"^/resource/[^/]+$")
 # Any /<section>/<slug> page linked from the listing's main content (events included).

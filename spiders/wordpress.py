@@ -34,8 +34,9 @@ from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
 from spiders.chrome import main_element
 from spiders.documents import document_links
 from spiders.html import Detail, HtmlKind
-from spiders.page_text import same_site_url, text_of
+from spiders.page_text import text_of
 from spiders.sitemaps import is_sitemap
+from spiders.structured import same_site_url
 
 # A post's permalink: `/<section>/<slug>/` (group 1: the section) or `/<yyyy>/<mm>/<dd>/<slug>/`;
 # author, category, tag and page archives and WordPress's own paths are not posts.

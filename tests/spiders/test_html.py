@@ -13,14 +13,8 @@ from spiders.base import Page
 from spiders.chrome import content_region
 from spiders.html import HtmlKind, article_block, booking_link, event_range
 from spiders.loader import parser_for
-from spiders.page_text import (
-    description,
-    labelled,
-    lead_paragraph,
-    same_site_url,
-    site_suffix,
-    standfirst,
-)
+from spiders.page_text import description, labelled, lead_paragraph, site_suffix, standfirst
+from spiders.structured import same_site_url
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
 SITE = "https://site.example.org"
