@@ -37,9 +37,10 @@ def items(
     """List stored items, newest first, with their safeguarding relevance.
 
     Items the classifier files as "probably not safeguarding" are kept but hidden here unless
-    --include-irrelevant is given (their relevance is then shown in brackets). With --json,
-    each object carries a `classification` with its type, topics, nations, relevance and the
-    evidence for each.
+    --include-irrelevant is given (their relevance is then shown in brackets); borderline items
+    (just under the threshold) are listed. With --json, each object carries a
+    `classification` with its type, topics, nations, relevance, whether it is borderline, and
+    the evidence for each.
     """
     from aggregator.services.items import list_items
 
