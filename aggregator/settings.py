@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from datetime import timedelta
 
 DEFAULT_DATABASE_URL = "sqlite:///aggregator.db"
 """A SQLite file in the working directory (ARCHITECTURE 1, Store)."""
@@ -15,3 +17,19 @@ def database_url(explicit: str | None = None) -> str:
     if explicit:
         return explicit
     return os.environ.get(DATABASE_URL_ENV) or DEFAULT_DATABASE_URL
+
+
+def env_duration(name: str, unit: str, default: timedelta) -> timedelta:
+    """A positive number of `unit`s ("seconds", "minutes", "hours") from the environment
+    variable `name`, or `default` when it is unset or empty. Anything else is a ValueError
+    naming the variable, so a typo stops the command instead of being ignored."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"${name} must be a number of {unit}, not {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"${name} must be a positive number of {unit}, not {raw!r}")
+    return timedelta(**{unit: value})

@@ -23,6 +23,7 @@ BENCHMARKS: list[str] = [
     "bench.html_bench",
     "bench.classify_eval",
     "bench.draft_eval",
+    "bench.cpu_bench",
 ]
 
 Row = tuple[str, str, str, float | None, str, bool | None]

@@ -32,8 +32,12 @@ from bs4 import BeautifulSoup, Tag
 
 from aggregator.classify.doc_types import generic_label, label_evidence
 from aggregator.normalise.urls import canonical_url
-from aggregator.parse.feed_reader import Feed, FeedError, entry_items, parse_feed
-from aggregator.parse.markup_limits import MarkupLimitError, check_markup
+from aggregator.parse.feed_reader import Feed, FeedError, entry_items, feed_warnings, parse_feed
+from aggregator.parse.markup_limits import (
+    MarkupLimitError,
+    check_markup,
+    refuse_oversized_fragments,
+)
 from aggregator.parse.raw import RawItem
 from aggregator.schema import DocType
 from aggregator.sources import Source
@@ -95,7 +99,8 @@ class Parsed:
     follow: list[Follow] = field(default_factory=list)
     # The listing's next (older) page, if it has one; the spider decides whether to go on.
     next_page: str | None = None
-    # Problems the page was read in spite of (a mislabelled character set): recorded.
+    # Problems the page was read in spite of (a mislabelled character set), and what was left
+    # out of it (skipped feed entries, fields refused for their markup): recorded.
     warnings: list[str] = field(default_factory=list)
 
     def listed(self) -> list[RawItem]:
@@ -134,6 +139,9 @@ class SourceParser:
             raise ParseError(f"{self.source.slug} has no parser {name!r} for {page.url}")
         result: Parsed = method(page, partial)
         for raw in result.listed():
+            # HTML inside any field (a JSON API's body, a listing card) meets the markup
+            # limits before normalisation parses it; a field over them is emptied, reported.
+            result.warnings.extend(refuse_oversized_fragments(raw))
             self.resolve_types(raw)
             if not raw.field_layers:  # read whole from a feed, an API or a listing card
                 layer = Layer.LISTING if name == "listing" else Layer.FEED
@@ -205,8 +213,7 @@ class FeedKind(SourceParser):
             raw = self.adjust_feed_item(raw)
             raw.publisher = raw.publisher or credited
             items.append(raw)
-        warnings = [feed.encoding_warning] if feed.encoding_warning else []
-        return Parsed(items=items, warnings=warnings)
+        return Parsed(items=items, warnings=feed_warnings(feed))
 
     def feed_publisher(self, feed: Feed, url: str) -> str | None:
         """The organisation a feed itself names as its publisher (None: the registry's)."""

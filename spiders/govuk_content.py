@@ -14,6 +14,8 @@ from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString
 
+from aggregator.parse.markup_limits import check_fragment
+
 FIRST_PUBLISHED = "First published."
 WITHDRAWN = "withdrawn on GOV.UK"
 
@@ -161,6 +163,7 @@ def html_text(fragment: object) -> str:
     """HTML as one line of text, each link's address in brackets after its words."""
     if not isinstance(fragment, str) or not fragment.strip():
         return ""
+    check_fragment(fragment)  # a markup bomb fails the page, recorded with its URL
     soup = BeautifulSoup(fragment, "lxml")
     for anchor in soup.find_all("a", href=True):
         href = str(anchor["href"]).strip()

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 
 from aggregator.parse.feed_reader import parse_feed
+from aggregator.parse.markup_limits import MarkupLimitError, check_fragment
 from aggregator.parse.raw import RawAttachment, RawItem
 from aggregator.schema import DocType
 from spiders.base import FeedKind, JsonApiKind, Page, Parsed, ParseError
@@ -194,6 +195,10 @@ class WordPressParser(FeedKind, JsonApiKind, HtmlKind):
         """Documents linked from an HTML fragment (feed content, REST `content.rendered`)."""
         if not fragment or "<a" not in fragment:
             return []
+        try:
+            check_fragment(fragment)
+        except MarkupLimitError:
+            return []  # the field itself is refused, with a warning, by SourceParser.parse
         return document_links(page.url, BeautifulSoup(fragment, "lxml"), self.document_labels)
 
 

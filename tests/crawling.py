@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,49 @@ def crawl(
     result = subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
+
+
+def crawl_feed_sources(
+    db_url: str,
+    channels: dict[str, str],
+    *,
+    beside: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    timeout: float = 180,
+    **settings: Any,
+) -> dict[str, list[dict[str, str]]]:
+    """Crawl throwaway registry sources, one feed channel each ({slug: url}), beside the
+    registry sources `beside`, with `aggregator.fetch.process.run_crawl(..., **settings)` in a
+    process of its own (with `env` added to the environment); each throwaway source's
+    recorded errors."""
+    script = textwrap.dedent(
+        f"""
+        import json
+        from aggregator.fetch.process import run_crawl
+        from aggregator.sources import REGISTRY, Channel, ChannelKind, Source
+        from aggregator.storage.db import upgrade
+        from aggregator.storage.repository import Repository
+        channels = {channels!r}
+        for slug, url in channels.items():
+            REGISTRY[slug] = Source(slug=slug, publisher=slug, homepage=url,
+                                    channels=(Channel(ChannelKind.FEED, url),))
+        upgrade({db_url!r})
+        run_crawl([*{beside!r}, *channels], {db_url!r}, **{settings!r})
+        repo = Repository.from_url({db_url!r})
+        print(json.dumps({{s: repo.runs(source=s, limit=1)[0].stats.errors for s in channels}}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=dict(os.environ, **(env or {})),
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    errors: dict[str, list[dict[str, str]]] = json.loads(result.stdout.strip().splitlines()[-1])
+    return errors
 
 
 def last_run(db_url: str, slug: str) -> CrawlRun:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from aggregator.classify.spans import first_accepted
 from aggregator.classify.vocabulary import FIELDS, Phrase, Vocabulary, normalise_quotes
 
 
@@ -52,21 +53,14 @@ def find_hits(vocab: Vocabulary, texts: dict[str, str]) -> list[Hit]:
 
 
 def _accepted(phrases: list[Phrase], text: str) -> list[tuple[int, Phrase, tuple[int, int]]]:
-    found: list[tuple[int, int, int, Phrase]] = []
-    for index, phrase in enumerate(phrases):
-        for match in phrase.pattern.finditer(text):
-            if match.end() > match.start():
-                found.append((match.start(), match.end(), index, phrase))
-    found.sort(key=lambda m: (-(m[1] - m[0]), m[0], m[2]))
-    spans: list[tuple[int, int]] = []
-    accepted: dict[int, tuple[Phrase, tuple[int, int]]] = {}
-    for start, end, index, phrase in found:
-        clash = any(s < end and start < e and (s, e) != (start, end) for s, e in spans)
-        if clash:
-            continue
-        spans.append((start, end))
-        accepted.setdefault(index, (phrase, (start, end)))
-    return [(index, phrase, span) for index, (phrase, span) in sorted(accepted.items())]
+    """Each phrase's first match that no longer, overlapping match swallows (`spans.py`)."""
+    found = [
+        (match.start(), match.end(), index)
+        for index, phrase in enumerate(phrases)
+        for match in phrase.pattern.finditer(text)
+    ]
+    accepted = first_accepted(found)
+    return [(index, phrases[index], accepted[index]) for index in sorted(accepted)]
 
 
 def strong_hits(hits: list[Hit]) -> list[Hit]:

@@ -7,6 +7,8 @@ why (docs/classification.md):
 - **Nations** (`nations.py`) from the publisher's applicability, else from text cues.
 - **Topics and relevance** (`relevance.py`) from the vocabulary (`vocabulary.py`).
 
+Each field is read up to a cap (`bounds.py`); a field cut to it is named in the evidence.
+
 Everything here is a pure function of its inputs: no network, no clock, no database, and no
 knowledge of any particular source.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from aggregator.classify.bounds import MAX_FIELD_CHARS, bounded
 from aggregator.classify.doc_types import decide_doc_type
 from aggregator.classify.nations import decide_nations
 from aggregator.classify.relevance import choose_topics, find_hits, score_relevance
@@ -54,6 +57,8 @@ class Classification:
     # "label", "title": "site"}, spiders/layers.py): how the item was read, kept beside
     # the type evidence and carried over when the item is classified again.
     extraction: dict[str, str] = field(default_factory=dict)
+    # Fields longer than the cap, read only up to it: {"body": 100000} (field: cap).
+    truncated: dict[str, int] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -63,14 +68,18 @@ class Classification:
         return "borderline" if self.borderline else "probably not safeguarding"
 
     def evidence(self) -> dict[str, Any]:
-        """All the evidence, as stored in one JSON column."""
-        return {
+        """All the evidence, as stored in one JSON column; "truncated" only when a field was
+        read up to the cap."""
+        evidence: dict[str, Any] = {
             "doc_type": self.doc_type_evidence,
             "topics": self.topic_evidence,
             "nations": self.nation_evidence,
             "relevance": self.relevance_evidence,
             "extraction": self.extraction,
         }
+        if self.truncated:
+            evidence["truncated"] = dict(self.truncated)
+        return evidence
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready summary for the CLI, the review app and exports (inputs left out)."""
@@ -108,10 +117,17 @@ def classify_item(
     (stored, so the item can be classified again); `doc_type_hint` and `type_evidence` what the
     source's parser says that label or the item's URL series means; `nation_hints` the
     publisher's applicability labels. With no hint, label or title cue, an item's existing
-    non-OTHER `doc_type` is kept (a stored item re-classified).
+    non-OTHER `doc_type` is kept (a stored item re-classified). Each of the title, summary
+    and body is read up to `MAX_FIELD_CHARS` characters; a field cut is in `truncated`.
     """
     vocab = vocabulary or Vocabulary.load()
-    kind, kind_evidence = decide_doc_type(item.title, doc_type_hint, type_evidence, type_hint)
+    read: dict[str, str] = {}
+    truncated: dict[str, int] = {}
+    for name, value in (("title", item.title), ("summary", item.summary), ("body", body_text)):
+        read[name], cut = bounded(value or "")
+        if cut:
+            truncated[name] = MAX_FIELD_CHARS
+    kind, kind_evidence = decide_doc_type(read["title"], doc_type_hint, type_evidence, type_hint)
     if (
         kind is DocType.OTHER
         and item.doc_type != DocType.OTHER
@@ -120,9 +136,9 @@ def classify_item(
     ):
         kind, kind_evidence = DocType(item.doc_type), f"stored doc_type={item.doc_type}"
     hints = list(nation_hints or [])
-    found_nations, nation_evidence = decide_nations(hints, item.title, item.summary)
+    found_nations, nation_evidence = decide_nations(hints, read["title"], read["summary"])
 
-    hits = find_hits(vocab, {"title": item.title, "summary": item.summary, "body": body_text})
+    hits = find_hits(vocab, read)
     relevance, relevance_evidence = score_relevance(vocab, hits)
     topics, topic_evidence = choose_topics(vocab, hits)
     return Classification(
@@ -140,4 +156,5 @@ def classify_item(
         text=body_text,
         type_hint=type_hint,
         nation_hints=hints,
+        truncated=truncated,
     )

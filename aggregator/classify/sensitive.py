@@ -11,7 +11,8 @@ Negative phrases ("rapid evidence review", "death of a pet") win where they over
 one, because the longest match at a place is the one that counts. A bare "review" or "death"
 is not in the vocabulary: only what names a case review or a child's death is.
 
-Pure and cheap: it runs for every crawled item.
+Pure and cheap: it runs for every crawled item, and reads each field only up to the
+classification's cap (`bounds.py`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from aggregator.classify.bounds import bounded
+from aggregator.classify.spans import first_accepted
 from aggregator.classify.vocabulary import compile_phrase, normalise_quotes
 from aggregator.schema import Item
 
@@ -128,7 +131,7 @@ def assess_sensitivity(
     texts = {"title": item.title or "", "summary": item.summary or "", "main_text": main_text}
     best: dict[int, _Hit] = {}
     for field_name in FIELDS:
-        original = texts[field_name]
+        original = bounded(texts[field_name])[0]
         if not original.strip():
             continue
         weight = vocab.field_weights[field_name]
@@ -170,12 +173,5 @@ def _accepted(phrases: list[_Phrase], text: str) -> list[tuple[int, _Phrase, tup
                 found.append((match.start(), match.end(), index))
     # Longest first; at equal length a negative (listed last) loses to nothing it overlaps,
     # and the earlier phrase wins.
-    found.sort(key=lambda m: (-(m[1] - m[0]), m[0], m[2]))
-    taken: list[tuple[int, int]] = []
-    accepted: dict[int, tuple[int, int]] = {}
-    for start, end, index in found:
-        if any(s < end and start < e and (s, e) != (start, end) for s, e in taken):
-            continue
-        taken.append((start, end))
-        accepted.setdefault(index, (start, end))
-    return [(index, phrases[index], span) for index, span in sorted(accepted.items())]
+    accepted = first_accepted(found)
+    return [(index, phrases[index], accepted[index]) for index in sorted(accepted)]

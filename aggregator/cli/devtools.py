@@ -65,9 +65,12 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
     shows. Each object carries its `classification` (type, topics, nations, relevance, with
     evidence) and its `main_text` (what drafts are built from: the page's own words, one
     paragraph or list item per line; check it after a site redesign). Items that fail
-    validation are reported on stderr with their reason.
+    validation are reported on stderr with their reason, and so is what the page was read in
+    spite of (skipped feed entries, a cut-off feed, fields refused for their markup). A file
+    larger than the crawler's download cap is refused unread.
     """
-    from aggregator.parse.offline import parse_saved
+    from aggregator.fetch.scrapy_settings import DOWNLOAD_MAXSIZE
+    from aggregator.parse.offline import SavedFileTooLarge, parse_saved, read_saved
 
     if slug != "feed" and slug not in REGISTRY:
         raise click.BadParameter(
@@ -75,7 +78,11 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
             param_hint="SLUG",
         )
     when = parse_when(fetched_at, "--fetched-at") if fetched_at else datetime.now(UTC)
-    result = parse_saved(slug, file.read_bytes(), url, when, content_type)
+    try:
+        body = read_saved(file, DOWNLOAD_MAXSIZE)  # the crawler's own cap
+    except SavedFileTooLarge as exc:
+        raise click.ClickException(str(exc)) from None
+    result = parse_saved(slug, body, url, when, content_type)
     for item, classification, main_text in zip(
         result.items, result.classifications, result.main_texts, strict=True
     ):
@@ -86,6 +93,8 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
         click.echo(json.dumps(record, ensure_ascii=False))
     for reason, dropped_url in result.dropped:
         click.echo(f"dropped ({reason}): {dropped_url}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 @click.group("source")

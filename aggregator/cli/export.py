@@ -50,8 +50,11 @@ cron wrapper can tell from a broken export."""
 @click.option(
     "--dry-run", is_flag=True, help="With --consumer: show what would be sent, record nothing."
 )
+@click.option("--excel", is_flag=True, help="CSV for Excel: a UTF-8 byte-order mark first.")
 @click.option(
-    "--excel", is_flag=True, help="CSV for Excel: a UTF-8 byte-order mark, formulas defused."
+    "--raw",
+    is_flag=True,
+    help="CSV values exactly as stored: formulas NOT defused (a warning is printed).",
 )
 @click.option("--title", default=None, help="The bulletin's or feed's title.")
 @click.option(
@@ -69,6 +72,7 @@ def export(
     consumer: str | None,
     dry_run: bool,
     excel: bool,
+    raw: bool,
     title: str | None,
     feed_url: str | None,
     db_url: str | None,
@@ -76,6 +80,8 @@ def export(
     """Export items as a feed, a file or a bulletin, streamed to stdout or -o FILE.
 
     Feeds: atom, rss, jsonfeed. Files: csv (for mail merges; --excel adds a BOM), jsonl.
+    Every CSV cell a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+    carriage return) is prefixed with an apostrophe; --raw writes values as stored instead.
     Bulletins in the example bulletin's layout: html (an email fragment; text is its
     plain-text alternative), markdown, text. Approved items by default; editors' titles,
     summaries and sections are used, and withdrawn items are left out unless an editor kept
@@ -91,6 +97,14 @@ def export(
     check_format(fmt)
     if dry_run and consumer is None:
         raise ValueError("--dry-run needs --consumer NAME")
+    if raw and fmt != "csv":
+        raise ValueError("--raw applies to --format csv only")
+    if raw:
+        click.echo(
+            "warning: --raw: CSV cells starting with =, +, -, @, tab or CR are not defused; "
+            "a spreadsheet may run them as formulas",
+            err=True,
+        )
     if source:
         check_slugs((source,))
     request = ExportRequest(
@@ -102,6 +116,7 @@ def export(
         bulletin_id=bulletin_id,
         consumer=consumer,
         excel=excel,
+        raw_csv=raw,
         title=title,
         feed_url=feed_url,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
@@ -26,13 +26,43 @@ if TYPE_CHECKING:
     type=click.IntRange(1, 64),
     help="Requests served at once.",
 )
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    default=None,
+    help="The reverse proxy in front (e.g. 127.0.0.1): its X-Forwarded-For names the client, "
+    "so failed logins are counted per real client address, not all against the proxy.",
+)
+@click.option(
+    "--session-idle-minutes",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="End a session unused this long [default: $AGGREGATOR_SESSION_IDLE_MINUTES, else 60].",
+)
+@click.option(
+    "--session-max-hours",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="End every session this long after login [default: $AGGREGATOR_SESSION_MAX_HOURS, "
+    "else 12].",
+)
 @db_option
-def serve(host: str, port: int, threads: int, db_url: str | None) -> None:
+def serve(
+    host: str,
+    port: int,
+    threads: int,
+    trusted_proxy: str | None,
+    session_idle_minutes: float | None,
+    session_max_hours: float | None,
+    db_url: str | None,
+) -> None:
     """Run the editors' review app (queue, item pages, bulletin composer, source health).
 
     Migrates the database first. Log in with an account made by `aggregator users add`.
-    Sessions are signed with $AGGREGATOR_SECRET_KEY (a random key when unset, so sessions end
-    when the server stops); set AGGREGATOR_SECURE_COOKIES=1 behind HTTPS.
+    Sessions are kept in the database (the cookie holds only a random token) and end on
+    logout, a new password, a disabled account, or their idle or absolute timeout. Failed
+    logins make later attempts wait (429 with Retry-After). Set $AGGREGATOR_SECRET_KEY (it signs
+    the login form's token) and AGGREGATOR_SECURE_COOKIES=1 behind HTTPS.
     """
     import waitress
 
@@ -41,7 +71,22 @@ def serve(host: str, port: int, threads: int, db_url: str | None) -> None:
 
     url = database_url(db_url)
     upgrade(url)
-    app = create_app(url)
+    config: dict[str, object] = {}
+    if session_idle_minutes is not None:
+        config["SESSION_IDLE_TIMEOUT"] = timedelta(minutes=session_idle_minutes)
+    if session_max_hours is not None:
+        config["SESSION_ABSOLUTE_TIMEOUT"] = timedelta(hours=session_max_hours)
+    try:
+        app = create_app(url, config=config)
+    except ValueError as error:  # a malformed $AGGREGATOR_SESSION_* setting
+        raise click.ClickException(str(error)) from None
+    proxy: dict[str, object] = {}
+    if trusted_proxy:
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_count": 1,
+            "trusted_proxy_headers": {"x-forwarded-for"},
+        }
     click.echo(f"Review app on http://{host}:{port}/ (database {url}); Ctrl-C stops it.")
     # waitress, not werkzeug's development server: a fixed pool of worker threads, request
     # bodies buffered before the app sees them (a slow client holds no thread), and limits on
@@ -55,6 +100,7 @@ def serve(host: str, port: int, threads: int, db_url: str | None) -> None:
         ident="aggregator",
         max_request_body_size=8 * 1024 * 1024,
         clear_untrusted_proxy_headers=True,
+        **proxy,
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from aggregator.drafting.draft import Origin
 from aggregator.drafting.sentences import Unit, sentence_units
-from aggregator.drafting.words import MONTH, TERMINAL, similar, stems, word_count
+from aggregator.drafting.words import MONTH, TERMINAL, NearDuplicates, stems, word_count
 from aggregator.normalise.text import clean_title
 from aggregator.schema import Item
 
@@ -231,36 +231,41 @@ def candidate_sentences(item: Item, main_text: str) -> list[CandidateSentence]:
     """
     title = clean_title(item.title)
     head = [w for w in (_word_sequence(title), _word_sequence(item.summary)) if len(w) >= 2]
-    found: list[CandidateSentence] = []
-    seen: list[frozenset[str]] = []
+    # (origin, index, unit, sentence, trimmed, stems, key_section) of every quotable unit.
+    cleaned: list[tuple[str, int, Unit, str, bool, frozenset[str], bool]] = []
     for origin, text in (("summary", item.summary), ("main_text", main_text)):
-        rank = 0
         key_section = False  # the sentences since a key heading, on its own line or run in
         for index, unit in enumerate(sentence_units(text or "")):
             if origin == "main_text" and _KEY_HEADING.match(unit.text):
                 run_in = not TERMINAL.search(unit.text) and word_count(unit.text) <= 4
                 key_section = run_in or bool(_HEADING_PREFIX.match(unit.text))
-            cleaned = _clean(unit, origin, head)  # type: ignore[arg-type]
-            if cleaned is None:
-                continue
-            sentence, trimmed = cleaned
-            sentence_stems = stems(sentence)
-            if any(similar(sentence_stems, other) for other in seen):
-                continue
-            seen.append(sentence_stems)
-            found.append(
-                CandidateSentence(
-                    text=sentence,
-                    origin=origin,  # type: ignore[arg-type]
-                    index=index,
-                    rank=rank,
-                    # A line that starts in lower case continues a list ("…hard to know:").
-                    list_item=unit.list_item or sentence[:1].islower(),
-                    key_point=key_section,
-                    trimmed=trimmed,
-                    stems=sentence_stems,
-                    words=word_count(sentence),
+            found_clean = _clean(unit, origin, head)  # type: ignore[arg-type]
+            if found_clean is not None:
+                sentence, trimmed = found_clean
+                cleaned.append(
+                    (origin, index, unit, sentence, trimmed, stems(sentence), key_section)
                 )
+    # A sentence similar to an earlier one (the standfirst repeated on the page) is left out.
+    seen = NearDuplicates(entry[5] for entry in cleaned)
+    found: list[CandidateSentence] = []
+    ranks = {"summary": 0, "main_text": 0}
+    for origin, index, unit, sentence, trimmed, sentence_stems, key_section in cleaned:
+        if seen.seen(sentence_stems):
+            continue
+        seen.keep(sentence_stems)
+        found.append(
+            CandidateSentence(
+                text=sentence,
+                origin=origin,  # type: ignore[arg-type]
+                index=index,
+                rank=ranks[origin],
+                # A line that starts in lower case continues a list ("…hard to know:").
+                list_item=unit.list_item or sentence[:1].islower(),
+                key_point=key_section,
+                trimmed=trimmed,
+                stems=sentence_stems,
+                words=word_count(sentence),
             )
-            rank += 1
+        )
+        ranks[origin] += 1
     return found

@@ -17,7 +17,7 @@ from aggregator.drafting.words import stems
 from aggregator.normalise.text import clean_title
 from aggregator.schema import DocType, Item
 
-__all__ = ["rank", "redundant"]
+__all__ = ["Redundancy", "rank", "redundant"]
 
 # Site chrome, calls to action and contact details: never quoted.
 _BOILERPLATE = re.compile(
@@ -28,11 +28,43 @@ _BOILERPLATE = re.compile(
     r"|\bprivacy (?:policy|notice)\b|\bterms (?:and|&) conditions\b|\ball rights reserved\b"
     r"|©|\bskip to\b|\bback to top\b|\bthis website\b|\bdonat(?:e|ion)\b"
     r"|\bif you (?:are|’re|'re) (?:worried|concerned)\b|\bif you have (?:any )?questions\b"
-    r"|\bif you need (?:help|support|to talk)\b|\bhelpline\b.*\b(?:call|contact|confidential)"
-    r"|\b(?:call|contact)\b.*\bhelpline\b|\bdownload (?:the|our|this)\b|\bbook (?:a|your) place\b"
+    r"|\bif you need (?:help|support|to talk)\b"
+    r"|\bdownload (?:the|our|this)\b|\bbook (?:a|your) place\b"
     r"|\bregister (?:now|here|for)\b|\blisten (?:now|here|on)\b|\bwatch (?:now|here)\b",
     re.IGNORECASE,
 )
+# A helpline named with a way to reach it, in either order ("call our helpline", "the
+# helpline is confidential"), on one line. Two searches, not one pattern with ".*" between
+# the words: that pattern rescans the rest of the line from every occurrence of the first
+# word (quadratic in a sentence that repeats it).
+_HELPLINE = re.compile(r"\bhelpline\b", re.IGNORECASE)
+_HELPLINE_REACH = re.compile(r"\b(?:call|contact|confidential)", re.IGNORECASE)
+_REACH = re.compile(r"\b(?:call|contact)\b", re.IGNORECASE)
+
+
+def _followed(first: re.Pattern[str], then: re.Pattern[str], text: str) -> bool:
+    """Whether `then` matches after a match of `first` on the same line. Only the first
+    match of `first` on each line is tried: a later one has less of the line after it."""
+    at = 0
+    while (found := first.search(text, at)) is not None:
+        line_end = text.find("\n", found.end())
+        if then.search(text, found.end(), len(text) if line_end < 0 else line_end):
+            return True
+        if line_end < 0:
+            return False
+        at = line_end + 1
+    return False
+
+
+def _boilerplate(text: str) -> bool:
+    """Site chrome, a call to action or contact details anywhere in `text`."""
+    return bool(
+        _BOILERPLATE.search(text)
+        or _followed(_HELPLINE, _HELPLINE_REACH, text)
+        or _followed(_REACH, _HELPLINE, text)
+    )
+
+
 # A reference-list entry: "HM Government (2023) Working together …".
 _CITATION = re.compile(r"^[A-Z][\w .,&'’-]{0,80}\(\d{4}[a-z]?\)|\bet al\b")
 
@@ -84,7 +116,7 @@ class _Context:
 def _score(candidate: CandidateSentence, ctx: _Context) -> float:
     """How well a sentence would follow the opening; `_NEVER` for what must not be quoted."""
     stems, text = candidate.stems, candidate.text
-    if not stems or _BOILERPLATE.search(text) or _CITATION.search(text):
+    if not stems or _boilerplate(text) or _CITATION.search(text):
         return _NEVER
     repeated = len(stems & ctx.opening) / len(stems)
     if repeated >= 0.7:
@@ -144,15 +176,34 @@ def redundant(
     line) waste the draft’s room: each candidate’s score loses the share of its words
     already chosen, and the best after that discount wins.
     """
+    return Redundancy(chosen, ranked).redundant(candidate)
 
-    taken = frozenset().union(*(p.stems for p in chosen))
 
-    def discounted(c: CandidateSentence) -> float:
-        return c.score - len(c.stems & taken) / max(len(c.stems), 1)
+class Redundancy:
+    """`redundant()` for many candidates against one choice so far: the discounted scores
+    are computed once, and the best other candidate is one of the top two (one pass over
+    `ranked`, not one per candidate)."""
 
-    others = [c for c in ranked if c is not candidate and all(c is not p for p in chosen)]
-    best = max(others, key=discounted, default=None)
-    return best is not None and discounted(best) > discounted(candidate)
+    def __init__(self, chosen: list[CandidateSentence], ranked: list[CandidateSentence]) -> None:
+        self.taken = frozenset().union(*(p.stems for p in chosen))
+        chosen_ids = {id(p) for p in chosen}
+        # The two best (discounted score, candidate) outside `chosen`; the first of equals.
+        self.top: list[tuple[float, CandidateSentence]] = []
+        for c in ranked:
+            if id(c) in chosen_ids:
+                continue
+            value = self.discounted(c)
+            if len(self.top) < 2 or value > self.top[-1][0]:
+                self.top.append((value, c))
+                self.top.sort(key=lambda entry: -entry[0])  # stable: earlier first among equals
+                del self.top[2:]
+
+    def discounted(self, c: CandidateSentence) -> float:
+        return c.score - len(c.stems & self.taken) / max(len(c.stems), 1)
+
+    def redundant(self, candidate: CandidateSentence) -> bool:
+        best = next((value for value, c in self.top if c is not candidate), None)
+        return best is not None and best > self.discounted(candidate)
 
 
 def _context(item: Item, opening: str, candidates: list[CandidateSentence]) -> _Context:

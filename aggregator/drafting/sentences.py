@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Unit", "sentence_units", "split_sentences"]
+__all__ = ["Unit", "bounded_text", "sentence_units", "split_sentences"]
 
 # A full stop after these (lower-cased, without the dot) does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -29,9 +29,12 @@ _ABBREVIATIONS = frozenset(
 _NUMBER_ABBREVIATIONS = frozenset({"no", "nos"})
 # Sentence-ending punctuation, closing quotes/brackets, and whitespace. An optional footnote
 # number glued to the full stop ("child protection.1 Perennial") belongs to neither sentence.
-_END = re.compile(r"([.!?…]+)([\"'”’)\]]*)(\d{1,2}(?=\s))?(\s+)")
+# A match starts only where a run of punctuation starts: tried inside a long run ("......"
+# with no space after), each start would rescan the rest of the run (quadratic).
+_END = re.compile(r"(?<![.!?…])([.!?…]+)([\"'”’)\]]*)(\d{1,2}(?=\s))?(\s+)")
 _BULLET_START = re.compile(r"^(?:[•●▪◦‣∙*\-–]|\d{1,2}[.)])\s+")
-_INLINE_BULLET = re.compile(r"\s+[•●▪◦‣∙]\s+")
+# Only from the start of a run of spaces, for the same reason as `_END`.
+_INLINE_BULLET = re.compile(r"(?<!\s)\s+[•●▪◦‣∙]\s+")
 _TOKEN_BEFORE = re.compile(r"(\S+)$")
 _YEAR_END = re.compile(r"(?<!\d)(?:19|20)\d\d$")
 
@@ -55,6 +58,25 @@ def split_sentences(text: str) -> list[str]:
     abbreviation (e.g., Dr., "No. 3") or an initial. Decimals ("2.5") never split.
     """
     return [unit.text for unit in sentence_units(text)]
+
+
+def bounded_text(text: str, cap: int) -> str:
+    """`text` up to `cap` characters, cut at the end of its last whole line before the cap,
+    else of its last sentence, else of its last word: every line (and, but for the last,
+    every sentence) of the result splits as it does in the whole text."""
+    if len(text) <= cap:
+        return text
+    head = text[:cap]
+    line_end = max(head.rfind("\n"), head.rfind("\r"))
+    if line_end > 0:
+        return head[:line_end].rstrip()
+    last_stop = None
+    for match in _END.finditer(head):
+        last_stop = match
+    if last_stop is not None:
+        return head[: last_stop.end(2)]
+    space = max(head.rfind(" "), head.rfind("\t"))
+    return head[:space].rstrip() if space > 0 else head
 
 
 def sentence_units(text: str) -> list[Unit]:

@@ -5,9 +5,10 @@ Both take `ExportRow`s and yield one chunk per item.
 CSV: a header row, then one row per item with the fields a merge needs, already worded as the
 bulletin words them (`date`, `read_label`). RFC 4180: every record ends in CRLF, a field
 holding a comma, a double quote or a line break is quoted and its quotes doubled. UTF-8; with
-`excel=True` a byte-order mark first (so Excel reads it as UTF-8) and any field that Excel
-would run as a formula (starting with =, +, -, @, a tab or a carriage return) prefixed with
-an apostrophe.
+`excel=True` a byte-order mark first (so Excel reads it as UTF-8). Every CSV defuses formulas:
+a field a spreadsheet would run as one (starting with =, +, -, @, a tab or a carriage return:
+a publisher's title "=HYPERLINK(…)" is hostile input) is prefixed with an apostrophe, unless
+`raw=True` asks for the values exactly as stored.
 
 JSON Lines: one object per line, the item's `Item.to_json()` fields plus the editor's state
 (`id`, `status`, `title`/`summary` as edited, `section`, the dates feeds use).
@@ -102,12 +103,14 @@ def date_cell(value: datetime | None, precision: Precision) -> str:
     return rfc3339(value)
 
 
-def _excel_safe(value: str) -> str:
+def defuse_formula(value: str) -> str:
+    """`value` with an apostrophe first when a spreadsheet would run it as a formula."""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def csv_rows(rows: Iterable[ExportRow], excel: bool = False) -> Iterator[str]:
-    """The CSV text: header first, one chunk per item."""
+def csv_rows(rows: Iterable[ExportRow], excel: bool = False, raw: bool = False) -> Iterator[str]:
+    """The CSV text: header first, one chunk per item. Formulas are defused unless `raw`;
+    `excel` adds the byte-order mark."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
 
@@ -121,7 +124,7 @@ def csv_rows(rows: Iterable[ExportRow], excel: bool = False) -> Iterator[str]:
     yield (BOM if excel else "") + take()
     for row in rows:
         values = [clean_text(value) for value in csv_record(row).values()]
-        writer.writerow([_excel_safe(v) for v in values] if excel else values)
+        writer.writerow(values if raw else [defuse_formula(v) for v in values])
         yield take()
 
 

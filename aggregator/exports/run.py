@@ -57,6 +57,7 @@ class ExportOptions:
     format: str
     title: str = "Safeguarding update"
     excel: bool = False
+    raw_csv: bool = False  # CSV values as stored, formulas not defused (`export --raw`)
     feed: feeds.FeedInfo = feeds.FeedInfo()
 
 
@@ -98,7 +99,7 @@ def chunks(
         writer = {"atom": feeds.atom, "rss": feeds.rss, "jsonfeed": feeds.jsonfeed}[fmt]
         return lambda rows: writer(rows, info)
     if fmt == "csv":
-        return lambda rows: files.csv_rows(rows, excel=options.excel)
+        return lambda rows: files.csv_rows(rows, excel=options.excel, raw=options.raw_csv)
     if fmt == "jsonl":
         return files.jsonl
     bulletin_writer = {

@@ -6,6 +6,14 @@ If-Modified-Since from what the URL last answered; a 304 reaches the spider, whi
 nothing to parse and follows nothing. Validators are loaded when the spider opens and saved
 when it closes (`aggregator.storage.crawl_state`), together with the listing signatures the
 spider records for detail pages.
+
+The state is saved only when every item of the run was stored. A validator describes what
+the items of its page were; saved after a failed store, it would answer the next crawl with
+a 304 and the unstored items would never come again. So after a failed store the source's
+state is forgotten instead, and its next crawl fetches everything.
+
+A 304 is only an answer to a request that sent validators: one that sent none is a fault of
+the server (a cache or a proxy answering for it) and is recorded as an error with its URL.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from scrapy.http import Response
 from scrapy.spiders import Spider
 
 from aggregator.storage.crawl_state import CrawlState, HttpEntry
+from pipelines.store import STORE_FAILURES
 
 
 class ConditionalGetMiddleware:
@@ -39,6 +48,15 @@ class ConditionalGetMiddleware:
         spider.http_entries = self.entries  # type: ignore[attr-defined]
 
     def spider_closed(self, spider: Spider) -> None:
+        assert self.crawler.stats is not None
+        if self.crawler.stats.get_value(STORE_FAILURES, 0):
+            forgotten = self.state.forget_http_entries(spider.name)
+            spider.logger.warning(
+                "%s: items failed to store: %d validators forgotten, the next crawl is full",
+                spider.name,
+                forgotten,
+            )
+            return
         self.state.save_http_entries(spider.name, self.entries, datetime.now(UTC))
 
     def process_request(self, request: Request) -> None:
@@ -59,6 +77,16 @@ class ConditionalGetMiddleware:
         stats = self.crawler.stats
         assert stats is not None
         if response.status == 304:
+            asked = request.headers.get(b"If-None-Match") or request.headers.get(
+                b"If-Modified-Since"
+            )
+            if not asked:
+                # Nothing was asked to be compared: the 304 hides the page. A fault, not news.
+                stats.inc_value("aggregator/unasked_304")
+                record_error = getattr(self.crawler.spider, "record_error", None)
+                if record_error is not None:
+                    record_error(request.url, "HTTP 304 to a request that sent no validators")
+                return response
             stats.inc_value("aggregator/not_modified")
         elif response.status == 200:
             etag = response.headers.get(b"ETag")

@@ -2,23 +2,36 @@
 
 It stores requests made, responses by status, items new / updated / unchanged / dropped with
 their reasons, and errors with their URLs, so health can tell a quiet source from a broken one.
+
+While the spider runs, the run beats a heartbeat every AGGREGATOR_HEARTBEAT_SECONDS (a Twisted
+LoopingCall, its database write off the reactor thread), so a crawl killed before it could
+record an end is marked "interrupted" once its heartbeat lapses (aggregator.storage.runs). The
+next crawl of the source does that marking first, before it starts its own run.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.spiders import Spider
+from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
+from twisted.internet.threads import deferToThread
 
 from aggregator.normalise.urls import canonical_url, url_key
 from aggregator.storage.repository import Repository, RunStats
+from aggregator.storage.runs import LAPSE_BEATS
 from pipelines.drop import DROPPED_PREFIX
 from pipelines.normalise import LAYER_PREFIX
 
 STATUS_PREFIX = "downloader/response_status_count/"
+HEARTBEAT_SETTING = "AGGREGATOR_HEARTBEAT_SECONDS"
+
+log = logging.getLogger(__name__)
 
 
 class CrawlRecorder:
@@ -26,6 +39,8 @@ class CrawlRecorder:
         self.crawler = crawler
         self.repository = Repository.from_url(crawler.settings["AGGREGATOR_DATABASE_URL"])
         self.run_id: int | None = None
+        self.every = timedelta(seconds=crawler.settings.getfloat(HEARTBEAT_SETTING, 30.0))
+        self.beating: LoopingCall | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -34,9 +49,27 @@ class CrawlRecorder:
         return cls(crawler)
 
     def spider_opened(self, spider: Spider) -> None:
-        self.run_id = self.repository.start_run(spider.name, datetime.now(UTC))
+        now = datetime.now(UTC)
+        # An earlier crawl of this source that died is recorded as such before this one starts.
+        self.repository.mark_interrupted(now, LAPSE_BEATS * self.every, source=spider.name)
+        self.run_id = self.repository.start_run(spider.name, now)
+        self.beating = LoopingCall(self.beat)
+        self.beating.start(self.every.total_seconds(), now=False)
+
+    def beat(self) -> Deferred[None]:
+        """Record that this run is alive (in a thread: the reactor never waits on the database)."""
+        beat: Deferred[None] = deferToThread(self._record_beat)
+        # A failed beat (the database briefly away) is logged; the next one tries again.
+        beat.addErrback(lambda failure: log.warning("heartbeat failed: %s", failure.value))
+        return beat
+
+    def _record_beat(self) -> None:
+        if self.run_id is not None:
+            self.repository.heartbeat(self.run_id, datetime.now(UTC))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.beating is not None and self.beating.running:
+            self.beating.stop()
         if self.run_id is None:
             return
         now = datetime.now(UTC)

@@ -11,17 +11,24 @@ address actually connected to:
   itself and refuses a name that resolves to a non-public address, so a public name that
   points (or rebinds) to 127.0.0.1 is refused too, with nothing sent.
 
-Addresses named in AGGREGATOR_ALLOWED_ADDRESSES (addresses or networks) are let through; the
-production settings name none. The offline fixture handler allow-lists only its own loopback
-server, explicitly.
+A third closes the other way out of http(s): Scrapy does not follow a redirect to another
+scheme (`file:///etc/passwd`, `ftp:`, `data:`) but hands the bare 3xx on, which the crawl
+record would show only as "HTTP 302". `NonHttpRedirectGuard` turns it into an error that
+names what was refused: "redirect refused: non-HTTP target file:///etc/passwd".
+
+Addresses named in AGGREGATOR_ALLOWED_ADDRESSES (addresses or networks; the Scrapy setting,
+merged with the environment variable of the same name, comma-separated) are let through; the
+production settings name none, and production sets no such variable. The offline fixture
+handler allow-lists only its own loopback server, explicitly.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Iterable, Sequence
 from typing import Any, Self
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
@@ -29,6 +36,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CannotResolveHostError, DownloadCancelledError
 from scrapy.http import Response
 from scrapy.resolver import CachingThreadedResolver
+from scrapy.settings import BaseSettings
 from scrapy.utils.datatypes import LocalCache
 from twisted.internet.defer import Deferred
 
@@ -36,6 +44,9 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 ALLOWED_SETTING = "AGGREGATOR_ALLOWED_ADDRESSES"
+ALLOWED_ENV = ALLOWED_SETTING
+FOLLOWED_SCHEMES = ("http", "https")
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 
 # IPv6 prefixes that carry an IPv4 address in their low bits: NAT64 (RFC 6052) and the local
 # NAT64 prefix (RFC 8215). Judged by the IPv4 address they lead to.
@@ -89,6 +100,18 @@ def allowed_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
     return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
 
 
+def configured_networks(settings: BaseSettings) -> tuple[IPNetwork, ...]:
+    """The allow-list of a crawl: the AGGREGATOR_ALLOWED_ADDRESSES setting merged with the
+    environment variable of the same name (comma-separated). A malformed entry is an error,
+    never silently dropped."""
+    entries = list(settings.getlist(ALLOWED_SETTING))
+    entries += os.environ.get(ALLOWED_ENV, "").split(",")
+    try:
+        return allowed_networks(entries)
+    except ValueError as exc:
+        raise ValueError(f"{ALLOWED_SETTING}: {exc}") from exc
+
+
 def address_allowed(ip: str | IPAddress, allowed: Sequence[IPNetwork] = ()) -> bool:
     """A public address, or one explicitly allow-listed."""
     address = _address(ip)
@@ -123,9 +146,7 @@ class GuardedDownloadHandler(HTTP11DownloadHandler):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.allowed: tuple[IPNetwork, ...] = allowed_networks(
-            crawler.settings.getlist(ALLOWED_SETTING)
-        )
+        self.allowed: tuple[IPNetwork, ...] = configured_networks(crawler.settings)
         self.maxsize = crawler.settings.getint("DOWNLOAD_MAXSIZE")
 
     async def download_request(self, request: Request) -> Response:
@@ -163,7 +184,7 @@ class PublicOnlyResolver(CachingThreadedResolver):
     @classmethod
     def from_crawler(cls, crawler: Crawler, reactor: Any) -> Self:
         resolver = super().from_crawler(crawler, reactor)
-        resolver.allowed = allowed_networks(crawler.settings.getlist(ALLOWED_SETTING))
+        resolver.allowed = configured_networks(crawler.settings)
         return resolver
 
     def getHostByName(self, name: str, timeout: Sequence[int] = ()) -> Deferred[str]:  # noqa: N802
@@ -178,3 +199,48 @@ class PublicOnlyResolver(CachingThreadedResolver):
             _REFUSED[name] = reason
             raise NonPublicAddressError(reason)
         return address
+
+
+class RedirectRefusedError(Exception):
+    """A redirect the crawler will not follow, with its target (the crawl record's error)."""
+
+
+def non_http_redirect(status: int, location: str | None, base_url: str) -> str | None:
+    """Why a response redirecting to `location` is refused (None: not such a redirect).
+
+    Only redirects whose target, resolved against `base_url`, is not http(s) are refused;
+    Scrapy's RedirectMiddleware follows the rest and the handler and resolver judge each hop.
+    """
+    if status not in REDIRECT_STATUSES or not location:
+        return None
+    target = location.strip()
+    if target.startswith("//"):  # scheme-relative: it keeps the request's scheme
+        return None
+    try:
+        resolved = urljoin(base_url, target)
+        scheme = urlsplit(resolved).scheme.lower()
+    except ValueError:
+        return f"redirect refused: malformed target {target!r}"
+    if scheme in FOLLOWED_SCHEMES:
+        return None
+    return f"redirect refused: non-HTTP target {resolved}"
+
+
+class NonHttpRedirectGuard:
+    """Downloader middleware just after Scrapy's RedirectMiddleware: a redirect left
+    unfollowed because its target is not http(s) becomes `RedirectRefusedError`, which the
+    spider's errback records against the request's URL, instead of a bare "HTTP 302"."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls()
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("dont_redirect"):
+            return response
+        raw = response.headers.get("Location")
+        location = raw.decode("latin-1") if raw else None
+        reason = non_http_redirect(response.status, location, request.url)
+        if reason is not None:
+            raise RedirectRefusedError(reason)
+        return response

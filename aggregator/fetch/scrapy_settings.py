@@ -7,6 +7,7 @@ ever connected to (aggregator/netguard.py).
 """
 
 from aggregator.settings import database_url
+from aggregator.storage.runs import heartbeat_interval
 
 BOT_NAME = "aggregator"
 SPIDER_LOADER_CLASS = "aggregator.fetch.spider_loader.RegistrySpiderLoader"
@@ -44,6 +45,8 @@ DOWNLOAD_HANDLERS = {
     "https": "aggregator.fetch.netguard.GuardedDownloadHandler",
 }
 TWISTED_DNS_RESOLVER = "aggregator.fetch.netguard.PublicOnlyResolver"
+# Production allows none. The environment variable AGGREGATOR_ALLOWED_ADDRESSES (comma-separated
+# addresses or networks) is merged in by the guard: tests aim crawls at loopback servers with it.
 AGGREGATOR_ALLOWED_ADDRESSES: list[str] = []
 # Retries back off, and wait as long as a 429/503 Retry-After asks (up to RETRY_AFTER_MAX s):
 # aggregator.fetch.retry.BackoffRetryMiddleware replaces Scrapy's RetryMiddleware (below).
@@ -58,10 +61,15 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {"aggregator.fetch.crawl_record.CrawlRecorder": 500}
+# How often a running crawl records that it is alive (a killed one shows as interrupted).
+AGGREGATOR_HEARTBEAT_SECONDS = heartbeat_interval().total_seconds()
 # Conditional GET sits next to the downloader, after robots.txt and retries decide.
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "aggregator.fetch.retry.BackoffRetryMiddleware": 550,
+    # Just after Scrapy's RedirectMiddleware (600), which leaves a redirect to file:, ftp:,
+    # data: … unfollowed as a bare 3xx: the guard records it as refused, with its target.
+    "aggregator.fetch.netguard.NonHttpRedirectGuard": 590,
     "aggregator.fetch.conditional.ConditionalGetMiddleware": 950,
 }
 

@@ -10,7 +10,7 @@ fetched (the listing signature, stored with the conditional-GET state).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -25,6 +25,7 @@ from aggregator.parse.raw import RawItem
 from aggregator.sources import NOT_OFFERED, Channel, ChannelKind, Source
 from aggregator.storage.crawl_state import HttpEntry
 from aggregator.storage.repository import Repository
+from pipelines.offload import OverBudget, offloader
 from spiders.base import Follow, Page, Parsed, ParseError, SourceParser
 
 
@@ -118,23 +119,36 @@ class SourceSpider(scrapy.Spider):
         stamp = response.meta.get("fetched_at")
         return stamp if isinstance(stamp, datetime) else datetime.now(UTC)
 
-    def on_response(
+    async def on_response(
         self, response: Response, parser: str | None = None, partial: RawItem | None = None
-    ) -> Iterator[Any]:
+    ) -> AsyncIterator[Any]:
         if response.status == 304:
             return  # unchanged since the last crawl: nothing to parse, nothing to follow
         content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
         page = Page(response.body, response.url, self.fetched_at(response), content_type)
         channel = response.meta.get("channel")
         try:
-            parsed = self.parser.parse(page, parser, partial)
-        except (ParseError, ValueError, KeyError, TypeError) as exc:
-            self.record_error(response.url, f"parse failed: {exc}")
+            # Off the reactor thread, within the CPU budget (pipelines/offload.py).
+            parsed = await offloader(self.crawler).run(
+                f"parsing {response.url}", self.parser.parse, page, parser, partial
+            )
+        except (ParseError, ValueError, KeyError, TypeError, OverBudget) as exc:
+            failure = str(exc) if isinstance(exc, OverBudget) else f"parse failed: {exc}"
+            self.record_error(response.url, failure)
             if partial is not None and not self.is_known(partial):
                 yield partial
             if channel:
-                yield from self._fallbacks(f"parse failed at {response.url}")
+                for request in self._fallbacks(f"parse failed at {response.url}"):
+                    yield request
             return
+        for found in self.after_parse(response, parsed, parser, partial):
+            yield found
+
+    def after_parse(
+        self, response: Response, parsed: Parsed, parser: str | None, partial: RawItem | None
+    ) -> Iterator[Any]:
+        """The items a parsed response gave, then the requests it leads to."""
+        channel = response.meta.get("channel")
         for warning in parsed.warnings:
             self.record_error(response.url, f"warning: {warning}")
         yield from parsed.items

@@ -10,13 +10,20 @@ and *stale* (silent for longer than that), and every failure mode has its own st
 | quiet | nothing new, but within the source's usual gap (learned from its first-seen dates) |
 | stale | nothing new for longer than twice the usual gap (at least a week) |
 | fetch-failing | the last run failed: server errors, timeouts, DNS |
+| interrupted | the last run's process died (its heartbeat lapsed), or a lease lapsed unreleased |
+| crawling | a crawl holds the source's lease now (unless the source is in error) |
 | blocked | 403 responses or robots.txt forbids the channels |
 | parse-broken | pages were fetched but gave no items, or items were dropped for missing fields |
 | suspicious | dates in the future, or a sudden jump in volume |
 | site-changed | fields the source's own rules used to give now come mostly from fallback layers |
 
-fetch-failing, blocked and parse-broken are errors (`aggregator status` exits non-zero);
-stale, suspicious and site-changed are warnings.
+fetch-failing, interrupted, blocked and parse-broken are errors (`aggregator status` exits
+non-zero); stale, suspicious and site-changed are warnings.
+
+A crawl killed mid-run leaves its run "running" and, under `crawl --due`, the source's lease
+held. `source_statuses` first marks runs whose heartbeat lapsed as interrupted
+(aggregator.storage.runs); a lease still held says "crawling (lease held by X until T)", and
+one that lapsed without being released says so, instead of "quiet".
 
 *site-changed* reads the extraction layers each run counted (spiders/layers.py): a field
 (title, summary, publication date) that most pages of the latest run took from a fallback
@@ -34,15 +41,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aggregator.sources import NOT_OFFERED, REGISTRY
-from aggregator.storage.crawl_state import CrawlState
+from aggregator.storage.crawl_state import CrawlState, SourceState
 from aggregator.storage.repository import Repository
+from aggregator.storage.runs import run_lapse
 from aggregator.storage.values import CrawlRun, RunStats
 from spiders.layers import OWN_LAYERS
 
-ERRORS = ("fetch-failing", "blocked", "parse-broken")
+ERRORS = ("fetch-failing", "interrupted", "blocked", "parse-broken")
+UNFINISHED_STATUSES = ("running", "interrupted")
 WARNINGS = ("stale", "suspicious", "site-changed")
 MIN_STALE = timedelta(days=7)
-UNFINISHED = timedelta(hours=2)  # a crawl still "running" after this died without a record
 DEFAULT_GAP = timedelta(days=14)  # before a source has history enough to learn its own
 MISSING_FIELDS = ("missing title", "url not absolute http(s)", "bad url")
 # Crawl-record messages that say a page was fetched but could not be read.
@@ -78,13 +86,18 @@ class SourceStatus:
     retry_after_waits: int
     backing_off_until: datetime | None
     backoff_reason: str | None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
 
-def source_statuses(url: str, now: datetime) -> list[SourceStatus]:
-    """Every registered source's status at `now`, by slug."""
+def source_statuses(url: str, now: datetime, lapse: timedelta | None = None) -> list[SourceStatus]:
+    """Every registered source's status at `now`, by slug, after marking runs silent for
+    longer than `lapse` (default `run_lapse()`) interrupted."""
     repo = Repository.from_url(url)
     state = CrawlState.from_url(url)
+    lapse = lapse if lapse is not None else run_lapse()
     try:
+        repo.mark_interrupted(now, lapse)
         states = state.states(REGISTRY)
         found = []
         for slug in sorted(REGISTRY):
@@ -95,7 +108,9 @@ def source_statuses(url: str, now: datetime) -> list[SourceStatus]:
             off = current if current and until and until > now else None
             found.append(
                 SourceStatus(
-                    health=assess(slug, runs, repo.item_times(slug), now),
+                    health=with_lease(
+                        assess(slug, runs, repo.item_times(slug), now, lapse=lapse), current, now
+                    ),
                     runs=len(runs),
                     requests=sum(r.stats.requests for r in runs),
                     not_modified=sum(r.stats.responses_by_status.get("304", 0) for r in runs),
@@ -103,12 +118,32 @@ def source_statuses(url: str, now: datetime) -> list[SourceStatus]:
                     retry_after_waits=sum("Retry-After" in m for m in messages),
                     backing_off_until=off.disabled_until if off else None,
                     backoff_reason=off.disabled_reason if off else None,
+                    lease_owner=current.lease_owner if current else None,
+                    lease_until=current.lease_until if current else None,
                 )
             )
         return found
     finally:
         repo.close()
         state.engine.dispose()
+
+
+def with_lease(health: Health, state: SourceState | None, now: datetime) -> Health:
+    """`health` with what the source's lease says: a crawl holding it now is "crawling" (an
+    error state keeps its state and gains the words); a lease that lapsed without being
+    released means its holder died, and the source is "interrupted"."""
+    if state is None or state.lease_owner is None or state.lease_until is None:
+        return health
+    until = state.lease_until.isoformat(timespec="seconds")
+    if state.lease_until > now:
+        words = f"crawling (lease held by {state.lease_owner} until {until})"
+        if health.is_error:
+            return Health(health.source, health.state, f"{health.reason}; {words}", health.last_run)
+        return Health(health.source, "crawling", words, health.last_run)
+    words = f"lease lapsed: held by {state.lease_owner} until {until}, never released"
+    if health.state == "interrupted":
+        return Health(health.source, health.state, f"{health.reason}; {words}", health.last_run)
+    return Health(health.source, "interrupted", words, health.last_run)
 
 
 def usual_gap(published: Sequence[datetime]) -> timedelta:
@@ -125,18 +160,26 @@ def assess(
     runs: Sequence[CrawlRun],
     times: Sequence[tuple[datetime, datetime | None]],
     now: datetime,
+    *,
+    lapse: timedelta | None = None,
 ) -> Health:
     """The health of a source from its runs (newest first) and its items' (first seen,
-    published) times: silence is measured from first sight, the usual gap from publication."""
+    published) times: silence is measured from first sight, the usual gap from publication.
+    A running run silent for longer than `lapse` (default `run_lapse()`) is interrupted."""
     if not runs:
         return Health(source, "stale", "never crawled", None)
     last = runs[0]
     stats = last.stats
     when = stats.finished_at or last.started_at
+    lapse = lapse if lapse is not None else run_lapse()
+    if stats.status == "running" and now - last.last_alive > lapse:
+        # The crawl's process died (killed, out of memory) before it could record an end, and
+        # nobody has marked it yet.
+        alive = last.last_alive.isoformat(timespec="seconds")
+        return Health(source, "interrupted", f"the last crawl died (last alive {alive})", when)
+    if stats.status == "interrupted":
+        return Health(source, "interrupted", _first(_messages(stats), ("interrupted",)), when)
     if stats.status == "running":
-        if now - last.started_at > UNFINISHED:
-            # The crawl's process died (killed, out of memory) before it could record an end.
-            return Health(source, "fetch-failing", "the last crawl never finished", when)
         if len(runs) == 1:
             return Health(source, "quiet", "the first crawl is running", when)
         last = runs[1]
@@ -158,7 +201,9 @@ def assess(
     future = sum(n for reason, n in stats.dropped_reasons.items() if "after fetch time" in reason)
     if future:
         return Health(source, "suspicious", f"{future} item(s) dated in the future", when)
-    earlier = [r.stats.items_new for r in runs[1:6]]
+    # Runs that never finished counted nothing: they say nothing about the usual volume.
+    finished = [r for r in runs[1:6] if r.stats.status not in UNFINISHED_STATUSES]
+    earlier = [r.stats.items_new for r in finished]
     if earlier and stats.items_new > 5 * max(statistics.median(earlier), 4):
         return Health(
             source,
@@ -166,7 +211,7 @@ def assess(
             f"{stats.items_new} new items, against a usual {statistics.median(earlier):g}",
             when,
         )
-    fell = fallen_back(stats, [r.stats for r in runs[1:6] if r.stats.status != "running"])
+    fell = fallen_back(stats, [r.stats for r in finished])
     if fell:
         return Health(source, "site-changed", f"site probably changed: {fell}", when)
     if stats.items_new:
@@ -204,6 +249,10 @@ def fallen_back(latest: RunStats, earlier: Sequence[RunStats]) -> str:
             was = max(sorted(set(usual)), key=usual.count)
             said.append(f"{name} from {top} on {count} of {pages} pages (usually {was})")
     return "; ".join(said)
+
+
+def _messages(stats: RunStats) -> list[str]:
+    return [e.get("message", "") for e in stats.errors]
 
 
 def _first(messages: Sequence[str], needles: tuple[str, ...]) -> str:

@@ -8,6 +8,13 @@ Before feedparser sees a document, `screen_xml` refuses the XML attacks (entity 
 billion laughs, quadratic blow-up, external entities; external DTDs), looking at the bytes
 exactly as feedparser will after its own character-set conversion, so an exotic encoding
 cannot hide a declaration. Markup bombs (more elements than any real feed) are refused too.
+
+Only the first `MAX_FEED_ENTRIES` entries of a very large feed are read (the rest are skipped
+with a warning, `aggregator.parse.feed_entries`), so the element limit refuses bombs, not long
+archives. A feed cut off mid-entry loses only its incomplete last entry, with a warning. HTML
+inside an entry (an escaped description, the content) is held to the markup limits before
+anything parses it: a field over them is emptied with a warning naming the entry, and the
+other entries are read as usual.
 """
 
 from __future__ import annotations
@@ -22,7 +29,14 @@ import feedparser
 from feedparser.encodings import convert_to_utf8
 from feedparser.exceptions import CharacterEncodingOverride, CharacterEncodingUnknown
 
-from aggregator.parse.markup_limits import MarkupLimitError, check_markup
+from aggregator.parse.feed_entries import (
+    MAX_FEED_ENTRIES,
+    EntryScan,
+    first_entries,
+    scan_entries,
+    without_cdata,
+)
+from aggregator.parse.markup_limits import MarkupLimitError, check_fragment, check_markup
 from aggregator.parse.raw import RawAttachment, RawItem
 
 
@@ -55,6 +69,9 @@ class Feed:
     encoding_warning: str | None = None
     # The feed's own web page (Atom `<link rel="alternate">`, RSS `<link>`), as written.
     link: str = ""
+    # What was left out, each naming the feed's URL: entries past MAX_FEED_ENTRIES, an
+    # incomplete last entry, entry fields whose markup is over the limits.
+    warnings: tuple[str, ...] = ()
 
 
 # Public identifiers of DTDs that old RSS 0.91 feeds name; feedparser recognises the name and
@@ -140,16 +157,23 @@ def screen_xml(data: bytes) -> str | None:
 
 def parse_feed(body: bytes, url: str) -> Feed:
     """Parse feed bytes; raise FeedError when the document is not a feed at all, or is
-    refused as hostile (see `screen_xml`, and more than MAX_FEED_ELEMENTS elements)."""
+    refused as hostile (see `screen_xml`, and more than MAX_FEED_ELEMENTS elements in the
+    entries read)."""
     headers = {"content-location": url}
-    hazard = screen_xml(convert_to_utf8(dict(headers), body, {}))
+    conversion: dict[str, Any] = {}
+    converted = convert_to_utf8(dict(headers), body, conversion)
+    hazard = screen_xml(converted)
     if hazard is not None:
         raise FeedError(f"refused before parsing ({url}): {hazard}")
+    scan = scan_entries(converted, MAX_FEED_ENTRIES)
+    # Past the limit, feedparser reads only the first entries (as UTF-8: the cut is made there).
+    document = first_entries(converted, scan) if scan.skipped else body
     try:
-        check_markup(body, max_elements=MAX_FEED_ELEMENTS)
+        # HTML quoted in CDATA is an entry's field, held to the limits on its own (`_checked`).
+        check_markup(without_cdata(document), max_elements=MAX_FEED_ELEMENTS)
     except MarkupLimitError as exc:
         raise FeedError(f"refused before parsing ({url}): {exc}") from exc
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    parsed = feedparser.parse(io.BytesIO(document), response_headers=headers)
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
     if not version and not entries:
@@ -157,21 +181,66 @@ def parse_feed(body: bytes, url: str) -> Feed:
         detail = f": {reason}" if reason else ""
         raise FeedError(f"not an RSS or Atom feed ({url}){detail}")
     warning = str(parsed.get("bozo_exception")) if parsed.get("bozo") else None
-    mislabelled = isinstance(parsed.get("bozo_exception"), ENCODING_PROBLEMS)
+    # feedparser's own view of the character set; a cut document is handed over as UTF-8,
+    # so for it the first conversion's (the same one feedparser makes) is the one that counts.
+    problem = parsed.get("bozo_exception") if document is body else conversion.get("bozo_exception")
+    encoding_problem = problem if isinstance(problem, ENCODING_PROBLEMS) else None
+    notes = _scan_warnings(scan, url)
+    if scan.ends_inside_entry and not scan.skipped and len(entries) == scan.entries:
+        entries = entries[:-1]  # the incomplete last entry: the next crawl reads it whole
+    read: list[FeedEntry] = []
+    for entry in entries:
+        found, refused = _entry(entry, url)
+        read.append(found)
+        notes.extend(refused)
     return Feed(
         title=str(parsed.feed.get("title", "")),
         version=version,
-        entries=tuple(_entry(e) for e in entries),
+        entries=tuple(read),
         warning=warning,
-        encoding_warning=f"character set: {warning}" if mislabelled else None,
+        encoding_warning=f"character set: {encoding_problem} ({url})" if encoding_problem else None,
         link=str(parsed.feed.get("link", "")),
+        warnings=tuple(notes),
     )
 
 
-def _entry(entry: Any) -> FeedEntry:
+def _scan_warnings(scan: EntryScan, url: str) -> list[str]:
+    """What the entry scan says was left out of the feed at `url`."""
+    notes: list[str] = []
+    if scan.skipped:
+        notes.append(
+            f"feed has {scan.entries} entries: the first {scan.limit} were read and "
+            f"{scan.skipped} older ones skipped ({url})"
+        )
+    elif scan.ends_inside_entry:
+        notes.append(
+            f"feed is cut off inside its last entry: {scan.complete} complete entries read, "
+            f"the incomplete one dropped ({url})"
+        )
+    elif not scan.root_closed:
+        notes.append(f"feed is cut off after {scan.complete} entries: it never closes ({url})")
+    return notes
+
+
+def _checked(value: str, part: str, entry: Any, url: str, refused: list[str]) -> str:
+    """`value`, or "" (with a warning in `refused`) when its markup is over the limits."""
+    try:
+        check_fragment(value)
+    except MarkupLimitError as exc:
+        name = entry.get("link") or entry.get("id") or str(entry.get("title", ""))[:80]
+        refused.append(f"{part} of entry {name!r} refused: {exc} ({url})")
+        return ""
+    return value
+
+
+def _entry(entry: Any, url: str) -> tuple[FeedEntry, list[str]]:
+    """One entry, and a warning for each of its fields refused for its markup."""
+    refused: list[str] = []
     content = ""
     if entry.get("content"):
-        content = str(entry["content"][0].get("value", ""))
+        content = _checked(
+            str(entry["content"][0].get("value", "")), "content", entry, url, refused
+        )
     enclosures = tuple(
         RawAttachment(
             title=str(link.get("title") or ""),
@@ -182,11 +251,11 @@ def _entry(entry: Any) -> FeedEntry:
         for link in entry.get("links", [])
         if link.get("rel") == "enclosure" and link.get("href")
     )
-    return FeedEntry(
-        title=str(entry.get("title", "")),
+    found = FeedEntry(
+        title=_checked(str(entry.get("title", "")), "title", entry, url, refused),
         link=str(entry.get("link", "")),
         guid=entry.get("id"),
-        summary=str(entry.get("summary", "")),
+        summary=_checked(str(entry.get("summary", "")), "summary", entry, url, refused),
         content=content,
         # dict.get: feedparser's own get() silently maps a missing "updated" to "published".
         published=dict.get(entry, "published"),
@@ -194,6 +263,7 @@ def _entry(entry: Any) -> FeedEntry:
         categories=tuple(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
         enclosures=enclosures,
     )
+    return found, refused
 
 
 def _int_or_none(value: object) -> int | None:
@@ -216,12 +286,18 @@ def feed_items(
 
     `stable_guids=False` is for feeds whose entry ids change on every update (some
     organisation feeds embed the update time), which must never become aliases. A problem the
-    feed was read in spite of (a wrong character-set label) is appended to `warnings`.
+    feed was read in spite of (a wrong character-set label), or what was left out of it
+    (`Feed.warnings`), is appended to `warnings`.
     """
     feed = parse_feed(body, url)
-    if warnings is not None and feed.encoding_warning:
-        warnings.append(feed.encoding_warning)
+    if warnings is not None:
+        warnings.extend(feed_warnings(feed))
     return entry_items(feed, url, fetched_at, source, stable_guids=stable_guids)
+
+
+def feed_warnings(feed: Feed) -> list[str]:
+    """Everything a feed was read in spite of, or left out, for the crawl record."""
+    return ([feed.encoding_warning] if feed.encoding_warning else []) + list(feed.warnings)
 
 
 def entry_items(

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from aggregator.classify import rules as classify
 from aggregator.dedupe.identity import item_key
 from aggregator.normalise.dates import DateError, parse_date, parse_event_range
+from aggregator.normalise.storable import storable
 from aggregator.normalise.text import clean_text, clean_title
 from aggregator.normalise.urls import canonical_url
 from aggregator.parse.raw import RawItem
@@ -36,6 +37,7 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
     The classification reads what only the raw item has (body text, the publisher's type
     label and applicability), so the crawl keeps it to store beside the item.
     """
+    storable(raw)  # a NUL byte or lone surrogate would fail the whole batch's store
     # An entry without a page of its own (a feed entry with no link) is shown at the page it
     # was found on; its key then falls back to its native id or a content hash.
     own_page = bool(raw.url.strip())
@@ -58,18 +60,22 @@ def normalise_classified(raw: RawItem) -> tuple[Item, classify.Classification]:
     registered = REGISTRY.get(raw.source)
     # A feed read outside the registry (`aggregator parse feed`) is credited to its host.
     publisher = raw.publisher or (registered.publisher if registered else urlsplit(url).hostname)
+    # An attachment or link that is not http(s) (javascript:, data:, a mail or file link) is
+    # left out: nothing a bulletin may link to, and never a reason to lose the item.
     attachments = [
         Attachment(
             title=clean_text(a.title) or "Download",
-            url=canonical_url(a.url, base=url),
+            url=target,
             media_type=a.media_type,
             size=a.size,
         )
         for a in raw.attachments
+        if (target := linkable(a.url, url))
     ]
     links = [
-        Link(label=clean_text(label), url=canonical_url(href, base=url))
+        Link(label=clean_text(label), url=target)
         for label, href in raw.links
+        if (target := linkable(href, url))
     ]
     item = Item(
         key=item_key(
@@ -129,3 +135,11 @@ def _event_times(raw: RawItem) -> tuple[datetime | None, datetime | None]:
 
 
 __all__ = ["NormaliseError", "normalise", "normalise_classified", "Precision"]
+
+
+def linkable(href: str, base: str) -> str | None:
+    """`href` as a canonical http(s) URL against `base`, or None if it is not one."""
+    try:
+        return canonical_url(href, base=base)
+    except ValueError:
+        return None

@@ -2,7 +2,9 @@
 
 `create_app(database_url)` builds it (the database must be migrated: `aggregator serve` does
 that first). Every page needs a logged-in user except the login page, static files and the
-exports' public feeds; every change needs an editor and a CSRF token. Pages are Jinja2
+exports' public feeds; every change needs an editor and a CSRF token. Sessions live on the
+server (`sessions.py`: the cookie holds only a random token) and end after an idle or an
+absolute timeout; failed logins are throttled (`auth.py`). Pages are Jinja2
 templates with autoescaping; the only HTML not escaped is a rendered bulletin, and that goes
 through the allow-list sanitiser first. A Content-Security-Policy allows scripts from this
 site's static files only, so no inline script can run even if one got into a page.
@@ -28,13 +30,21 @@ from aggregator.review.context import now, wants_json
 from aggregator.review.csrf import init_csrf
 from aggregator.review.queries import LONDON, source_health
 from aggregator.review.sanitize import safe_href
+from aggregator.review.sessions import ServerSessionInterface
 from aggregator.schema import Precision, is_calendar_date
+from aggregator.settings import env_duration
 from aggregator.sources import REGISTRY
 from aggregator.storage.draft_summaries import DraftStore
+from aggregator.storage.login_throttle import ACCOUNT_POLICY, ADDRESS_POLICY, LoginThrottle
 from aggregator.storage.repository import Repository
+from aggregator.storage.sessions import SessionStore
 from aggregator.storage.users import UserStore
 
 SECRET_KEY_ENV = "AGGREGATOR_SECRET_KEY"
+SESSION_IDLE_ENV = "AGGREGATOR_SESSION_IDLE_MINUTES"
+SESSION_MAX_ENV = "AGGREGATOR_SESSION_MAX_HOURS"
+DEFAULT_SESSION_IDLE = timedelta(hours=1)
+DEFAULT_SESSION_MAX = timedelta(hours=12)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
@@ -54,9 +64,13 @@ def create_app(
 ) -> Flask:
     """The review app on `database_url` (already migrated).
 
-    `secret_key` signs the session cookie: default $AGGREGATOR_SECRET_KEY, else a random key
-    (sessions then end when the server restarts). `config` overrides settings, e.g.
-    CLOCK (a callable giving the current aware datetime), LINK_CHECK_LOOPBACK_ONLY,
+    `secret_key` signs the visitor's cookie (the login form's CSRF token): default
+    $AGGREGATOR_SECRET_KEY, else a random key (an open login form then goes stale when the
+    server restarts; sessions themselves are in the database and survive). `config` overrides
+    settings, e.g. CLOCK (a callable giving the current aware datetime), SESSION_IDLE_TIMEOUT
+    and SESSION_ABSOLUTE_TIMEOUT (timedeltas; default $AGGREGATOR_SESSION_IDLE_MINUTES and
+    $AGGREGATOR_SESSION_MAX_HOURS, else 1 and 12 hours), LOGIN_THROTTLE_ACCOUNT and
+    LOGIN_THROTTLE_ADDRESS (`ThrottlePolicy`s), LINK_CHECK_LOOPBACK_ONLY,
     SESSION_COOKIE_SECURE (set it when serving over HTTPS).
     """
     app = Flask(__name__)
@@ -66,7 +80,10 @@ def create_app(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=bool(os.environ.get("AGGREGATOR_SECURE_COOKIES")),
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        SESSION_IDLE_TIMEOUT=env_duration(SESSION_IDLE_ENV, "minutes", DEFAULT_SESSION_IDLE),
+        SESSION_ABSOLUTE_TIMEOUT=env_duration(SESSION_MAX_ENV, "hours", DEFAULT_SESSION_MAX),
+        LOGIN_THROTTLE_ACCOUNT=ACCOUNT_POLICY,
+        LOGIN_THROTTLE_ADDRESS=ADDRESS_POLICY,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         CLOCK=lambda: datetime.now(UTC),
         LINK_CHECK_TIMEOUT=8.0,
@@ -82,6 +99,17 @@ def create_app(
     app.extensions["aggregator_bulletins"] = BulletinComposer(repository)
     app.extensions["aggregator_drafts"] = DraftStore(repository.engine)
     app.extensions["aggregator_facets"] = {}
+    app.extensions["aggregator_sessions"] = SessionStore(
+        repository.engine,
+        idle_timeout=app.config["SESSION_IDLE_TIMEOUT"],
+        lifetime=app.config["SESSION_ABSOLUTE_TIMEOUT"],
+    )
+    app.extensions["aggregator_login_throttle"] = LoginThrottle(
+        repository.engine,
+        account=app.config["LOGIN_THROTTLE_ACCOUNT"],
+        address=app.config["LOGIN_THROTTLE_ADDRESS"],
+    )
+    app.session_interface = ServerSessionInterface()
 
     init_csrf(app)  # before the login check: a forged POST is refused whoever sends it
     app.before_request(load_user)

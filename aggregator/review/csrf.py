@@ -4,6 +4,11 @@ something (any method but GET, HEAD and OPTIONS).
 Forms carry it in a hidden `csrf_token` field (`{{ csrf_field() }}` in templates); the
 page's JavaScript sends it in the `X-CSRF-Token` header, read from `<meta name="csrf-token">`.
 A request without it, or with another session's, is refused with 400 before any view runs.
+
+The token is kept in the session (`aggregator.review.sessions`): for a logged-in editor in
+the session's row on the server, for a visitor who has not logged in (the login form) in the
+signed visitor cookie. Logging in starts a new session and so a new token: a token seen before
+login is worthless after it.
 """
 
 from __future__ import annotations

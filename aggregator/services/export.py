@@ -31,6 +31,7 @@ class ExportRequest:
     bulletin_id: int | None = None
     consumer: str | None = None
     excel: bool = False
+    raw_csv: bool = False  # CSV formulas kept as stored (not defused)
     title: str | None = None  # the bulletin's or feed's; a stored bulletin's own by default
     feed_url: str | None = None
 
@@ -59,6 +60,7 @@ def export_items(
             format=request.format,
             title=title or ExportOptions.title,
             excel=request.excel,
+            raw_csv=request.raw_csv,
             feed=dataclasses.replace(feed, title=title) if title else feed,
         )
         return export(repo, selection, options, output, dry_run=dry_run)

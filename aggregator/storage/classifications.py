@@ -142,4 +142,5 @@ def _classification_from_row(values: Mapping[Any, Any]) -> Classification:
         nation_hints=list(values["nation_hints"]),
         classified_at=values["classified_at"],
         extraction=dict(evidence.get("extraction", {})),
+        truncated={str(k): int(v) for k, v in evidence.get("truncated", {}).items()},
     )

@@ -8,7 +8,9 @@ touches an item, a review or a classification.
   was last fetched (so an unchanged listing entry does not refetch a page we have).
 - `source_state`: a lease per source, taken atomically by one UPDATE, so overlapping
   `crawl --due` runs (cron every few minutes, several workers) never crawl a source twice at
-  once; the last run's times; and backoff (`disabled_until`, with the reason).
+  once; the last run's times; and backoff (`disabled_until`, with the reason). Leases are short
+  and renewed while their holder runs, so a killed holder's lease lapses within minutes;
+  `held_leases` lists every lease not released (`aggregator status --verbose`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from aggregator.storage.bulk import dialect_insert
 from aggregator.storage.db import StoreBase, make_engine, write_transaction
@@ -87,6 +89,14 @@ class CrawlState(StoreBase):
                 rows,
             )
 
+    def forget_http_entries(self, source: str) -> int:
+        """Drop every validator and listing signature of `source`, so its next crawl fetches
+        everything again (after items failed to store: a 304 or a skipped detail page would
+        otherwise hide them for good). Returns how many URLs were forgotten."""
+        with write_transaction(self.engine) as conn:
+            result = conn.execute(delete(HTTP_STATE).where(HTTP_STATE.c.source == source))
+            return int(result.rowcount or 0)
+
     # Schedule
 
     def states(self, sources: Iterable[str]) -> dict[str, SourceState]:
@@ -95,6 +105,17 @@ class CrawlState(StoreBase):
             rows = conn.execute(select(SOURCE_STATE).where(SOURCE_STATE.c.source.in_(wanted)))
             found = {r.source: SourceState(**r._mapping) for r in rows}
         return found
+
+    def held_leases(self) -> list[SourceState]:
+        """Every source whose lease has an owner (live, or lapsed without being released), by
+        source."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(SOURCE_STATE)
+                .where(SOURCE_STATE.c.lease_owner.is_not(None))
+                .order_by(SOURCE_STATE.c.source)
+            )
+            return [SourceState(**r._mapping) for r in rows]
 
     def due(self, intervals: dict[str, timedelta], now: datetime) -> list[str]:
         """Sources whose poll interval has elapsed, not backing off, not being crawled."""

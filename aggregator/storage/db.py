@@ -9,6 +9,7 @@ percent-encoded passwords).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -133,6 +134,7 @@ _T = TypeVar("_T")
 
 _MAX_ATTEMPTS = 3
 _RETRY_SQLSTATES = ("40P01", "40001")  # deadlock detected, serialization failure
+_RECONNECT_PAUSE = 0.2  # seconds, growing with each attempt after a lost connection
 
 
 class StoreBase:
@@ -149,14 +151,20 @@ class StoreBase:
 
 def retry_on_conflict(work: Callable[[], _T], attempts: int = _MAX_ATTEMPTS) -> _T:
     """Run a whole write transaction, again if PostgreSQL ended it to break a deadlock or a
-    serialization conflict with another writer (nothing of it was kept)."""
+    serialization conflict with another writer, or the connection was lost (the server
+    restarted, an operator ended the backend): nothing of it was kept, and the pool gives a
+    fresh connection. `work` must be idempotent, as an upsert is: a connection lost during
+    COMMIT leaves it unknown whether the first attempt was kept."""
     for attempt in range(attempts):
         try:
             return work()
         except DBAPIError as error:
             sqlstate = getattr(error.orig, "sqlstate", None)
-            if attempt + 1 == attempts or sqlstate not in _RETRY_SQLSTATES:
+            lost = bool(error.connection_invalidated)
+            if attempt + 1 == attempts or not (lost or sqlstate in _RETRY_SQLSTATES):
                 raise
+            if lost:
+                time.sleep(_RECONNECT_PAUSE * (attempt + 1))
     raise AssertionError("unreachable")
 
 

@@ -43,7 +43,8 @@ NAMING_CONVENTION = {
 
 REVIEW_STATUSES = ("new", "approved", "rejected", "deferred")
 REVISION_KINDS = ("new", "update", "cosmetic")
-RUN_STATUSES = ("running", "ok", "partial", "failed", "empty")
+# "interrupted": a run whose process died, found by its lapsed heartbeat (storage/runs.py).
+RUN_STATUSES = ("running", "ok", "partial", "failed", "empty", "interrupted")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -196,7 +197,10 @@ class CrawlRunRow(Base):
     source: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    # The crawl's last sign of life (aggregator.fetch.crawl_record beats while it runs): a
+    # "running" run whose heartbeat lapsed died without a record and is marked interrupted.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     responses_by_status: Mapped[dict[str, int]] = mapped_column(JSON)
     items_new: Mapped[int] = mapped_column(Integer, default=0)
@@ -485,3 +489,53 @@ class AppSettingRow(Base):
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+# --- the review app's sessions and login throttling (migration 0015) ------------------------
+
+LOGIN_THROTTLE_SCOPES = ("account", "address")
+
+
+class ReviewSessionRow(Base):
+    """A logged-in session of the review app. The browser's cookie holds only a random token;
+    `id` is its SHA-256, so a copy of this table logs nobody in. Logout, a new password and a
+    disabled account delete the row; idle and absolute expiry end it at the next request."""
+
+    __tablename__ = "review_sessions"
+    __table_args__ = (Index("ix_review_sessions_user_id", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)  # absolute, however active
+    # what the app keeps per session: its CSRF token, flash messages, the queue's baseline
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LoginFailureRow(Base):
+    """Failed logins counted per account (a username, existing or not) and per client address:
+    the count sets how long the next attempt must wait."""
+
+    __tablename__ = "login_failures"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginLockoutRow(Base):
+    """The audit record of login lockouts: each failure that made an account or an address
+    wait, with the address that failed and until when."""
+
+    __tablename__ = "login_lockouts"
+    __table_args__ = (Index("ix_login_lockouts_at", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,13 +1,12 @@
 """Accounts of the review app: editors (may change things) and viewers (may only look).
 
 Passwords are hashed with Argon2id (argon2-cffi, its default parameters) and never stored in
-the clear. `User.fingerprint` changes whenever the password does: the review app keeps it in
-the session cookie, so changing a password or disabling an account ends every session of it.
+the clear. Setting a new password or disabling an account ends every open session of it on
+the server (`aggregator.storage.sessions`), in the same transaction.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy import insert, select, update
 
 from aggregator.storage.db import StoreBase, write_transaction
 from aggregator.storage.models import USER_ROLES
+from aggregator.storage.sessions import end_sessions_of
 from aggregator.storage.tables import USERS
 
 MIN_PASSWORD_LENGTH = 10
@@ -50,11 +50,6 @@ class User:
     @property
     def can_edit(self) -> bool:
         return self.role == "editor" and not self.disabled
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes whenever the password does (kept in the session cookie)."""
-        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:16]
 
 
 class UserStore(StoreBase):
@@ -97,11 +92,13 @@ class UserStore(StoreBase):
             return [_user(row) for row in conn.execute(select(USERS).order_by(USERS.c.username))]
 
     def set_disabled(self, username: str, disabled: bool = True) -> None:
-        self._update(username, disabled=disabled)
+        """Disable (and end every session of) an account, or enable it again."""
+        self._update(username, end_sessions=disabled, disabled=disabled)
 
     def set_password(self, username: str, password: str) -> None:
+        """A new password; every open session of the account ends."""
         _check_password(password)
-        self._update(username, password_hash=hash_password(password))
+        self._update(username, end_sessions=True, password_hash=hash_password(password))
 
     def set_role(self, username: str, role: str) -> None:
         _check_role(role)
@@ -125,13 +122,18 @@ class UserStore(StoreBase):
             user = self.get(user.username) or user
         return user
 
-    def _update(self, username: str, **values: Any) -> None:
+    def _update(self, username: str, *, end_sessions: bool = False, **values: Any) -> None:
         with write_transaction(self.engine) as conn:
-            result = conn.execute(
-                update(USERS).where(USERS.c.username == username).values(**values)
-            )
-            if result.rowcount != 1:
+            user_id = conn.execute(
+                update(USERS)
+                .where(USERS.c.username == username)
+                .values(**values)
+                .returning(USERS.c.id)
+            ).scalar()
+            if user_id is None:
                 raise KeyError(f"no user {username!r}")
+            if end_sessions:
+                end_sessions_of(conn, int(user_id))
 
 
 def _user(row: Any) -> User:

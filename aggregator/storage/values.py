@@ -117,6 +117,13 @@ class CrawlRun:
     source: str
     started_at: datetime
     stats: RunStats
+    # The crawl's last sign of life while it ran (None: it never beat, or it predates beats).
+    heartbeat_at: datetime | None = None
+
+    @property
+    def last_alive(self) -> datetime:
+        """When the run was last known to be alive: its last heartbeat, or its start."""
+        return self.heartbeat_at or self.started_at
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pytest
 from aggregator.storage.db import upgrade
 from aggregator.storage.export_consumers import take_consumer_lease
 from aggregator.storage.repository import Repository
-from tests.exports.conftest import GOLDEN, store_corpus
+from tests.exports.conftest import APPROVED_AT, GOLDEN, SEEN, page, store_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,6 +82,7 @@ def test_a_consumer_gets_items_once(db: Path) -> None:
         (["--format", "atom", "--bulletin", "3"], "error: no bulletin 3"),
         (["--format", "atom", "-o", "/nonexistent/dir/feed.atom"], "error: cannot write"),
         (["--format", "csv", "--dry-run"], "error: --dry-run needs --consumer NAME"),
+        (["--format", "jsonl", "--raw"], "error: --raw applies to --format csv only"),
     ],
 )
 def test_errors_are_one_line(db: Path, args: list[str], message: str) -> None:
@@ -105,3 +106,26 @@ def test_a_consumer_already_being_exported_to_exits_75(db: Path) -> None:
     assert busy.stdout == ""
     dry = run(db, "--format", "jsonl", "--consumer", "mailer", "--dry-run")
     assert dry.returncode == 0 and len(dry.stdout.splitlines()) == 7
+
+
+def _store_formula_title(db: Path) -> None:
+    repository = Repository.from_url(f"sqlite:///{db}")
+    try:
+        [stored] = repository.upsert_items([page(title='=HYPERLINK("http://x","y")')], SEEN)
+        repository.review(stored.item_id, "approve", at=APPROVED_AT)
+    finally:
+        repository.close()
+
+
+def test_csv_defuses_formulas_unless_raw_which_warns(db: Path) -> None:
+    _store_formula_title(db)
+    plain = run(db, "--format", "csv")
+    assert plain.returncode == 0, plain.stderr
+    assert '"\'=HYPERLINK(""http://x"",""y"")"' in plain.stdout
+    assert plain.stderr == ""
+    raw = run(db, "--format", "csv", "--raw")
+    assert raw.returncode == 0, raw.stderr
+    assert '"=HYPERLINK(""http://x"",""y"")"' in raw.stdout
+    assert "'=HYPERLINK" not in raw.stdout
+    assert raw.stderr.startswith("warning: --raw: CSV cells starting with =")
+    assert raw.stderr.count("\n") == 1

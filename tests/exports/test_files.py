@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aggregator.exports.files import BOM, CSV_FIELDS
+from aggregator.exports.files import BOM, CSV_FIELDS, defuse_formula
 from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import APPROVED_AT, HOSTILE_TITLE, SEEN, export_text, page
@@ -60,19 +60,65 @@ def test_csv_keeps_line_breaks_inside_quoted_fields(
     assert record["publisher"] == "Line\nbreak, Ltd"
 
 
+FORMULA_TITLES = (
+    '=HYPERLINK("http://x")',
+    "+SUM(1,2)",
+    "-2+3",
+    "@SUM(A1)",
+    "=cmd|' /C calc'!A0",
+)
+"""Titles a spreadsheet would run. (A leading tab or CR never reaches a cell: the exports'
+text cleaning strips it; `defuse_formula` still covers them.)"""
+
+
+def _titles(data: bytes) -> set[str]:
+    text = data.decode("utf-8-sig")
+    return {record["title"] for record in csv.DictReader(io.StringIO(text, newline=""))}
+
+
+def _with_formula_titles(repository: Repository) -> None:
+    for number, title in enumerate(FORMULA_TITLES):
+        url = f"https://www.gov.uk/government/publications/formula-{number}"
+        [result] = repository.upsert_items([page(key=url, url=url, title=title)], SEEN)
+        repository.review(result.item_id, "approve", at=APPROVED_AT)
+
+
+def test_every_csv_defuses_formulas_by_default(
+    stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, _ids = stored
+    _with_formula_titles(repository)
+    titles = _titles(_raw(repository, tmp_path))
+    assert {t for t in titles if t.startswith("'")} == {"'" + t for t in FORMULA_TITLES}
+    assert not any(title.startswith(("=", "+", "-", "@", "\t", "\r")) for title in titles)
+
+
 def test_excel_csv_has_a_bom_and_defuses_formulas(
     stored: tuple[Repository, list[int]], tmp_path: Path
 ) -> None:
     repository, _ids = stored
-    [result] = repository.upsert_items([page(title='=HYPERLINK("http://x")')], SEEN)
-    repository.review(result.item_id, "approve", at=APPROVED_AT)
+    _with_formula_titles(repository)
     data = _raw(repository, tmp_path, excel=True)
     assert data.startswith(b"\xef\xbb\xbf")
-    records = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    titles = {record["title"] for record in records}
-    assert '\'=HYPERLINK("http://x")' in titles
-    plain = list(csv.DictReader(io.StringIO(_raw(repository, tmp_path).decode(), newline="")))
-    assert '=HYPERLINK("http://x")' in {record["title"] for record in plain}
+    assert '\'=HYPERLINK("http://x")' in _titles(data)
+    assert data[len(BOM.encode("utf-8")) :] == _raw(repository, tmp_path)
+
+
+def test_raw_csv_keeps_formulas_as_stored(
+    stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, _ids = stored
+    _with_formula_titles(repository)
+    titles = _titles(_raw(repository, tmp_path, raw_csv=True))
+    assert set(FORMULA_TITLES) <= titles
+    assert not any(title.startswith("'") for title in titles)
+
+
+def test_defuse_formula_prefixes_only_formula_starts() -> None:
+    for value in ("=1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+        assert defuse_formula(value) == "'" + value
+    for value in ("", "Plain title", "1-2", "'quoted", " =1", "email@example.org"):
+        assert defuse_formula(value) == value
 
 
 def test_jsonl_is_one_item_object_per_line(

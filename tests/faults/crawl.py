@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import resource
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,26 @@ class FaultListingParser(ListingKind):
         return Parsed()
 
 
+SLOW_PARSE_SECONDS = 300.0  # longer than any test waits for the crawl to finish
+
+
+class SlowParser(ListingKind):
+    """A parser that burns CPU for SLOW_PARSE_SECONDS: if parsing ran on the reactor thread,
+    no other source could download, time out or finish until it was done."""
+
+    def route(self, page: Page) -> str:
+        return "listing"
+
+    def parse_listing(self, page: Page, partial: Any = None) -> Parsed:
+        ends = time.monotonic() + SLOW_PARSE_SECONDS
+        spins = 0
+        while time.monotonic() < ends:
+            spins += sum(i * i for i in range(1000)) & 1
+        return Parsed()
+
+
 def fault_spider(fault: Fault) -> type[SourceSpider]:
-    kind = ChannelKind.LISTING if fault.kind == "listing" else ChannelKind.FEED
+    kind = ChannelKind.FEED if fault.kind == "feed" else ChannelKind.LISTING
     source = Source(
         slug=fault.slug,
         publisher=f"Fault: {fault.description}",
@@ -44,9 +63,10 @@ def fault_spider(fault: Fault) -> type[SourceSpider]:
         channels=(Channel(kind, fault.url),),
     )
     REGISTRY[fault.slug] = source
-    if fault.kind != "listing":
+    if fault.kind not in ("listing", "slow"):
         return spider_class(fault.slug)
-    attrs = {"name": fault.slug, "source": source, "parser_class": FaultListingParser}
+    parser = SlowParser if fault.kind == "slow" else FaultListingParser
+    attrs = {"name": fault.slug, "source": source, "parser_class": parser}
     return type("FaultListingSpider", (SourceSpider,), attrs)
 
 

@@ -42,6 +42,44 @@ def feed(title: str = "Fault feed", item: str = "Neglect strategy 2024") -> str:
 FEED = feed().encode()
 
 
+def nul_feed() -> bytes:
+    """Four entries, a NUL byte in the second one's title and description. (A NUL is not
+    allowed in XML: the feed reader recovers, as browsers and feed readers do.)"""
+    entries = "".join(
+        f"<item><title>Neglect strategy part {n}{chr(0) if n == 2 else ''}</title>"
+        f"<link>https://lscp.example.org/neglect-{n}</link>"
+        f"<description>Part {n} of the strategy{chr(0) if n == 2 else ''}.</description>"
+        f"<pubDate>Tue, 14 May 2024 09:0{n}:00 +0100</pubDate></item>"
+        for n in range(1, 5)
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>NUL feed</title><link>https://lscp.example.org/</link>{entries}"
+        "</channel></rss>"
+    ).encode()
+
+
+NUL_FEED = nul_feed()
+LONG_TEXT_SIZES = (50_000, 1_000_000, 19_000_000)
+
+
+@cache
+def long_text_feed() -> bytes:
+    phrase = "Child sexual abuse and neglect: safeguarding children at risk. "
+    entries = "".join(
+        f"<item><title>Long text {size}</title>"
+        f"<link>https://lscp.example.org/long-{size}</link>"
+        f"<description>{(phrase * (size // len(phrase) + 1))[:size]}</description>"
+        f"<pubDate>Tue, 14 May 2024 09:00:00 +0100</pubDate></item>"
+        for size in LONG_TEXT_SIZES
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Long text</title><link>https://lscp.example.org/</link>{entries}"
+        "</channel></rss>"
+    ).encode()
+
+
 @cache
 def compression_bomb(encoding: str) -> bytes:
     """BOMB_SIZE zero bytes, compressed (about 1 MB gzip/deflate, 2 KB brotli)."""
@@ -79,10 +117,13 @@ class Fault:
     description: str
     # What the crawl record's error for the channel must say (a case-insensitive fragment).
     names: str
-    # "feed": a registry-only feed source; "listing": an HTML listing source.
+    # "feed": a registry-only feed source; "listing": an HTML listing source; "slow": a
+    # source whose parser runs for minutes (tests/faults/crawl.py).
     kind: str = "feed"
     # The fault's channel still yields its item (the fault is survivable, and recorded).
     stores_items: bool = False
+    # For a fault with nothing to record (`names` empty): how many items it must store.
+    items: int = 0
 
     @property
     def host(self) -> str:
@@ -117,11 +158,32 @@ FAULTS: dict[str, Fault] = {
             stores_items=True,
         ),
         Fault("huge_body", "50 MB body without a Content-Length", "DOWNLOAD_MAXSIZE"),
+        Fault("huge_declared", "200 MB with a Content-Length", "larger than download max size"),
+        Fault("huge_chunked", "an endless chunked body", "DOWNLOAD_MAXSIZE"),
         Fault("gzip_bomb", "1 GB of zeros as 1 MB of gzip", "DOWNLOAD_MAXSIZE"),
         Fault("deflate_bomb", "1 GB of zeros as 1 MB of deflate", "DOWNLOAD_MAXSIZE"),
         Fault("brotli_bomb", "1 GB of zeros as 2 KB of brotli", "DOWNLOAD_MAXSIZE"),
         Fault("html_bomb", "a million nested elements (11 MB)", "nested more than 512", "listing"),
-        Fault("feed_bomb", "an RSS feed of 400,000 items (14 MB)", "more than 50000"),
+        Fault(
+            "feed_bomb",
+            "an RSS feed of 400,000 items (14 MB)",
+            "older ones skipped",
+            stores_items=True,
+        ),
+        # Parsing this source's ordinary feed burns CPU for minutes (tests/faults/crawl.py
+        # gives it a parser that does): the stand-in for any response whose parse runs away.
+        Fault("slow_parse", "a response whose parse takes minutes of CPU", "CPU budget", "slow"),
+        Fault("unasked_304", "304 Not Modified to a request without validators", "no validators"),
+        # A safeguarding phrase repeated to 50 KB, 1 MB and 19 MB in three entries' descriptions
+        # (20 MB, just under the size cap): classification and drafting read a bounded amount.
+        Fault(
+            "long_text",
+            "descriptions of 50 KB, 1 MB and 19 MB of one phrase",
+            "",
+            items=3,
+        ),
+        # No fault to record: the NUL byte is cleaned in normalisation and every entry stored.
+        Fault("nul_entry", "a NUL byte in one of four feed entries", "", items=4),
     ]
 }
 
@@ -239,6 +301,26 @@ def _huge_body(h: Respond, server: FaultServer) -> None:
         h.raw(chunk)
 
 
+def _huge_declared(h: Respond, server: FaultServer) -> None:
+    """200 MB announced in Content-Length; sent only while the client still reads."""
+    h.head("200 OK", "Content-Type: application/rss+xml", f"Content-Length: {200 * MB}")
+    chunk = (FEED * (64 * 1024 // len(FEED) + 1))[: 64 * 1024]
+    for _ in range(200 * MB // len(chunk)):
+        if server.released.is_set():
+            return
+        h.raw(chunk)
+
+
+def _huge_chunked(h: Respond, server: FaultServer) -> None:
+    """A body without end, in HTTP chunks."""
+    h.head("200 OK", "Content-Type: application/rss+xml", "Transfer-Encoding: chunked")
+    chunk = (FEED * (64 * 1024 // len(FEED) + 1))[: 64 * 1024]
+    for _ in range(200 * MB // len(chunk)):
+        if server.released.is_set():
+            return
+        h.raw(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+
+
 def _bomb(encoding: str) -> Handler:
     def serve(h: Respond, server: FaultServer) -> None:
         body = compression_bomb(encoding)
@@ -275,10 +357,16 @@ SERVE: dict[str, Handler] = {
     "length_mismatch": _length_mismatch,
     "wrong_charset": _wrong_charset,
     "huge_body": _huge_body,
+    "huge_declared": _huge_declared,
+    "huge_chunked": _huge_chunked,
     "gzip_bomb": _bomb("gzip"),
     "deflate_bomb": _bomb("deflate"),
     "brotli_bomb": _bomb("br"),
     "html_bomb": _markup(html_bomb, "text/html; charset=utf-8"),
     "feed_bomb": _markup(feed_bomb, "application/rss+xml"),
+    "slow_parse": _markup(lambda: FEED, "application/rss+xml"),
+    "nul_entry": _markup(lambda: NUL_FEED, "application/rss+xml"),
+    "long_text": _markup(long_text_feed, "application/rss+xml"),
+    "unasked_304": _status("304 Not Modified"),
 }
 assert set(SERVE) == set(FAULTS)

@@ -8,11 +8,7 @@ and assert that the refused server saw no request at all.
 from __future__ import annotations
 
 import ipaddress
-import json
 import socket
-import subprocess
-import sys
-import textwrap
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +28,7 @@ from aggregator.fetch.netguard import (
 )
 from aggregator.fetch.process import crawl_settings
 from aggregator.fetch.retry import BackoffRetryMiddleware, retry_after_seconds
+from tests.crawling import crawl_feed_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -264,32 +261,16 @@ def production_crawl(
     tmp_path: Path, channels: dict[str, str], allowed: list[str]
 ) -> dict[str, list[dict[str, str]]]:
     """Crawl registry sources with the production handler and resolver; their errors."""
-    script = textwrap.dedent(
-        f"""
-        import json
-        from aggregator.sources import REGISTRY, Source, Channel, ChannelKind
-        channels = {channels!r}
-        for slug, url in channels.items():
-            REGISTRY[slug] = Source(slug=slug, publisher=slug, homepage=url,
-                                    channels=(Channel(ChannelKind.FEED, url),))
-        from aggregator.fetch.process import run_crawl
-        from aggregator.storage.db import upgrade
-        from aggregator.storage.repository import Repository
-        db = "sqlite:///{tmp_path}/guard.db"
-        upgrade(db)
-        run_crawl(list(channels), db, AGGREGATOR_ALLOWED_ADDRESSES={allowed!r},
-                  DOWNLOAD_DELAY=0, AUTOTHROTTLE_ENABLED=False, DOWNLOAD_TIMEOUT=10,
-                  LOG_LEVEL="WARNING")
-        repo = Repository.from_url(db)
-        print(json.dumps({{s: repo.runs(source=s, limit=1)[0].stats.errors for s in channels}}))
-        """
+    return crawl_feed_sources(
+        f"sqlite:///{tmp_path}/guard.db",
+        channels,
+        timeout=120,
+        AGGREGATOR_ALLOWED_ADDRESSES=allowed,
+        DOWNLOAD_DELAY=0,
+        AUTOTHROTTLE_ENABLED=False,
+        DOWNLOAD_TIMEOUT=10,
+        LOG_LEVEL="WARNING",
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    errors: dict[str, list[dict[str, str]]] = json.loads(result.stdout.strip().splitlines()[-1])
-    return errors
 
 
 def test_production_crawl_refuses_loopback_names_and_redirects(

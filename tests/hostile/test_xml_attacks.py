@@ -117,6 +117,25 @@ def hidden_in_utf16(target: Path) -> bytes:
     )
 
 
+def in_utf16(make: Callable[[Path], bytes]) -> Callable[[Path], bytes]:
+    """Another attack of this table, re-encoded as UTF-16 with its declaration saying so."""
+
+    def encoded(target: Path) -> bytes:
+        text = make(target).decode()
+        if text.startswith("<?xml"):
+            text = text.replace('version="1.0"?>', 'version="1.0" encoding="utf-16"?>', 1)
+        return text.encode("utf-16")
+
+    return encoded
+
+
+def entity_after_comment(target: Path) -> bytes:
+    """The DOCTYPE declared late, after a comment (well-formed: comments may come first)."""
+    body = external_entity(target).decode()
+    head, _, rest = body.partition("\n")
+    return f"{head}\n<!-- an innocent comment -->\n{rest}".encode()
+
+
 def entity_after_junk(target: Path) -> bytes:
     """Text before the DOCTYPE: not well-formed, so feedparser's loose parser would run."""
     return b"junk\n" + quadratic(2_000, 1_000)
@@ -130,6 +149,11 @@ ATTACKS: dict[str, tuple[Callable[[Path], bytes], str]] = {
     "external_parameter_entity": (external_parameter_entity, "declares entities"),
     "utf16_quadratic": (hidden_in_utf16, "declares entities"),
     "entity_after_junk": (entity_after_junk, "declares entities"),
+    "entity_after_comment": (entity_after_comment, "declares entities"),
+    "utf16_billion_laughs": (in_utf16(lambda _: billion_laughs()), "declares entities"),
+    "utf16_external_entity": (in_utf16(external_entity), "declares entities"),
+    "utf16_external_dtd": (in_utf16(external_dtd), "external DTD"),
+    "utf16_external_parameter_entity": (in_utf16(external_parameter_entity), "declares entities"),
 }
 
 

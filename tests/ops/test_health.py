@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from aggregator.devtools.fixtures import FIXTURES_DIR
-from aggregator.ops.health import assess, fallen_back
+from aggregator.ops.health import Health, assess, fallen_back, with_lease
+from aggregator.storage.crawl_state import SourceState
 from aggregator.storage.repository import Repository, RunStats
 from tests.crawling import ROOT, crawl
 
@@ -52,7 +53,7 @@ def future_date(folder: Path) -> None:
     )
 
 
-def health_after(tmp_path: Path, fixtures: Path | None, now: datetime = FETCHED):  # type: ignore[no-untyped-def]
+def health_after(tmp_path: Path, fixtures: Path | None, now: datetime = FETCHED) -> Health:
     db = f"sqlite:///{tmp_path}/h.db"
     crawl(db, "nspcc", fixtures_dir=fixtures)
     repo = Repository.from_url(db)
@@ -103,17 +104,59 @@ def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -
     assert "fetch-failing" in line
 
 
-def test_a_crawl_that_never_recorded_its_end_is_fetch_failing(tmp_path: Path) -> None:
+def test_a_crawl_that_stopped_beating_is_interrupted(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/k.db"
     crawl(db, "nspcc")
     repo = Repository.from_url(db)
     started = datetime.now(UTC)
-    repo.start_run("nspcc", started)  # a crawl killed before it recorded its end
+    run_id = repo.start_run("nspcc", started)  # a crawl killed before it recorded its end
+    repo.heartbeat(run_id, started + timedelta(minutes=4))
+    lapse = timedelta(minutes=2)
     runs, times = repo.runs(source="nspcc"), repo.item_times("nspcc")
-    soon = assess("nspcc", runs, times, started + timedelta(minutes=5))
-    assert soon.state == "ok"  # still running: judged by the run before it
-    later = assess("nspcc", runs, times, started + timedelta(hours=3))
-    assert (later.state, later.reason) == ("fetch-failing", "the last crawl never finished")
+    soon = assess("nspcc", runs, times, started + timedelta(minutes=5), lapse=lapse)
+    assert soon.state == "ok"  # still beating: judged by the run before it
+    later = assess("nspcc", runs, times, started + timedelta(minutes=7), lapse=lapse)
+    assert later.state == "interrupted" and later.is_error
+    assert "the last crawl died (last alive" in later.reason
+
+    # Once marked (by `status`, health or the next crawl), the stored run says so itself.
+    assert repo.mark_interrupted(started + timedelta(minutes=7), lapse) == [run_id]
+    runs = repo.runs(source="nspcc")
+    assert runs[0].stats.status == "interrupted"
+    marked = assess("nspcc", runs, times, started + timedelta(minutes=8), lapse=lapse)
+    assert marked.state == "interrupted"
+    assert marked.reason.startswith("interrupted: the crawl's process died")
+
+
+def test_a_held_lease_is_crawling_and_a_lapsed_one_interrupted() -> None:
+    now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    quiet = Health("nspcc", "quiet", "nothing new for 3 days; usual gap 7 days", now)
+    held = SourceState(
+        source="nspcc",
+        last_started=now,
+        last_finished=None,
+        lease_owner="host:42",
+        lease_until=now + timedelta(minutes=2),
+        disabled_until=None,
+        disabled_reason=None,
+        failures=0,
+    )
+    crawling = with_lease(quiet, held, now)
+    assert crawling.state == "crawling" and not crawling.is_error
+    assert crawling.reason == "crawling (lease held by host:42 until 2024-06-01T12:02:00+00:00)"
+
+    lapsed = with_lease(quiet, held, now + timedelta(minutes=3))
+    assert lapsed.state == "interrupted" and lapsed.is_error
+    assert lapsed.reason.startswith("lease lapsed: held by host:42 until 2024-06-01T12:02:00")
+
+    # An error keeps its state; the lease is added to its words.
+    failing = Health("nspcc", "fetch-failing", "last run failed: HTTP 500", now)
+    assert with_lease(failing, held, now).state == "fetch-failing"
+    assert with_lease(failing, held, now).reason.endswith("until 2024-06-01T12:02:00+00:00)")
+    # No lease, or a released one: health as it was.
+    assert with_lease(quiet, None, now) is quiet
+    released = SourceState("nspcc", now, now, None, None, None, None, 0)
+    assert with_lease(quiet, released, now) is quiet
 
 
 def heading_redesign(folder: Path) -> None:

@@ -32,8 +32,11 @@ TABLES = {
     "item_texts",
     "drafts",
     "app_settings",
+    "review_sessions",  # 0015
+    "login_failures",
+    "login_lockouts",
 }
-HEAD = "0014"
+HEAD = "0016"
 # Full-text search (migration 0007) is not in the models: SQLite's FTS5 table and its shadow
 # tables, PostgreSQL's expression index.
 FULL_TEXT_PREFIXES = ("items_fts", "ix_items_fts")
