@@ -277,6 +277,9 @@ def run(quick: bool = False) -> list[Row]:
         per_publisher(now, parts)
     rows_out: list[Row] = []
     for part in ("held-back", FRESH):
+        if not parts[part]:
+            print(f"  {part}: no items (bench/data/relevance/README.md)")
+            continue
         held = found[part]
         checks = [
             ("recall", held.recall, f"≥ {TARGET_RECALL}", held.recall >= TARGET_RECALL),
