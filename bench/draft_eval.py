@@ -21,7 +21,11 @@ How the pairs are found (all in code below, printed so a reader can check them):
   best over the entry's titles), among the items of the entry's publisher when it names one;
   at least 0.5, and each item used once.
 
-Also reported: draft length (mean and max words, the limit), how many drafts hit the limit,
+Also reported: first-person sentences left in the drafts (issue 21, target 0): every
+fixture item is drafted and each sentence of its draft that still speaks as the publisher
+outside quotation marks ("Our new paper …", "we found", `aggregator.drafting.person.
+first_person_words`) is counted, with the first few printed. A quoted person's "we" is not
+counted. Also reported: draft length (mean and max words, the limit), how many drafts hit the limit,
 and the time to draft and assess one item (every crawled item pays it).
 """
 
@@ -36,7 +40,14 @@ from pathlib import Path
 
 from aggregator.classify.sensitive import assess_sensitivity
 from aggregator.devtools.fixtures import fixture_folders, read_meta
-from aggregator.drafting import DEFAULT_WORD_LIMIT, Draft, draft_summary, first_sentences
+from aggregator.drafting import (
+    DEFAULT_WORD_LIMIT,
+    Draft,
+    draft_summary,
+    first_sentences,
+    split_sentences,
+)
+from aggregator.drafting.person import first_person_words
 from aggregator.fetch.spider_loader import parser_class
 from aggregator.parse.offline import finish
 from aggregator.schema import Item
@@ -293,6 +304,29 @@ def score(pairs: list[Pair]) -> list[Scored]:
     return scored
 
 
+@dataclass(frozen=True)
+class FirstPerson:
+    """First-person sentences left in drafts: how many, in how many drafts, and which."""
+
+    sentences: int
+    drafts: int
+    drafted: int
+    examples: list[str]
+
+
+def first_person_left(items: list[Parsed]) -> FirstPerson:
+    """Draft every item and count the draft sentences with first person outside quotations."""
+    sentences = drafts = 0
+    examples: list[str] = []
+    for parsed in items:
+        text = draft_summary(parsed.item, parsed.main_text).text
+        found = [s for s in split_sentences(text) if first_person_words(s)]
+        sentences += len(found)
+        drafts += bool(found)
+        examples.extend(f"{parsed.item.publisher}: {s}" for s in found)
+    return FirstPerson(sentences, drafts, len(items), examples)
+
+
 def time_per_item(items: list[Parsed], rounds: int) -> float:
     """Mean milliseconds to draft and assess one item, over the whole corpus."""
     started = time.perf_counter()
@@ -374,6 +408,14 @@ def run(quick: bool = False) -> list[Row]:
     flagged = sum(sensitivity.flagged for sensitivity in assessed)
     print(f"\nsensitive: {flagged} of {len(items)} fixture items flagged {dict(flags)}")
 
+    person = first_person_left(items)
+    print(
+        f"\nfirst person left: {person.sentences} sentences in {person.drafts} of "
+        f"{person.drafted} drafts (target 0)"
+    )
+    for example in person.examples[: SHOWN * 2]:
+        print(_wrap(example, indent="    ! "))
+
     ms = time_per_item(items, rounds=1 if quick else 20)
     print(f"draft + sensitivity: {ms:.2f} ms per item over {len(items)} fixture items")
     beat1, beatl = d1 > b1, dl > bl
@@ -391,6 +433,14 @@ def run(quick: bool = False) -> list[Row]:
             max(words) <= DEFAULT_WORD_LIMIT,
         ),
         ("draft_eval: drafts that hit the limit", f"{hit} of {n}", "", None, "", None),
+        (
+            f"draft_eval: first-person sentences left, {person.drafted} drafts",
+            str(person.sentences),
+            "",
+            None,
+            "0",
+            person.sentences == 0,
+        ),
         (
             "draft_eval: ms per item (draft + sensitivity)",
             f"{ms:.2f}",

@@ -34,7 +34,19 @@ cron wrapper can tell from a broken export."""
 @click.option("--source", default=None, help="Only this source slug.")
 @click.option("--topic", default=None, help="Only items with this topic.")
 @click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
-@click.option("--bulletin", "bulletin_id", type=int, default=None, help="A bulletin's items.")
+@click.option(
+    "--bulletin",
+    "bulletin_id",
+    type=int,
+    default=None,
+    help="A bulletin: a published one exactly as published, a draft as it stands.",
+)
+@click.option(
+    "--revision",
+    type=int,
+    default=None,
+    help="With --bulletin: this published revision (default: the latest).",
+)
 @click.option(
     "-o",
     "--output",
@@ -68,6 +80,7 @@ def export(
     topic: str | None,
     since: str | None,
     bulletin_id: int | None,
+    revision: int | None,
     output: Path | None,
     consumer: str | None,
     dry_run: bool,
@@ -88,6 +101,11 @@ def export(
     them. With --consumer NAME, only items that consumer has not been sent are exported, and
     they are recorded as sent once the output is complete (--dry-run records nothing). One
     export per consumer runs at a time: another one exits with status 75, sending nothing.
+
+    A published bulletin (--bulletin ID) is written exactly as it was published, in every
+    format, whatever was crawled or edited since: the text stored with its latest revision
+    (--revision N for an earlier one; a correction is a new revision). Options that would
+    change it (--title, filters, --consumer) are refused.
     """
     from aggregator.exports.run import check_format
     from aggregator.services.export import ExportRequest, export_items
@@ -119,6 +137,7 @@ def export(
         raw_csv=raw,
         title=title,
         feed_url=feed_url,
+        revision=revision,
     )
     try:
         result = export_items(database_url(db_url), request, output, dry_run=dry_run)

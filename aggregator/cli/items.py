@@ -40,8 +40,12 @@ def items(
     --include-irrelevant is given (their relevance is then shown in brackets); borderline items
     (just under the threshold) are listed. With --json, each object carries a
     `classification` with its type, topics, nations, relevance, whether it is borderline, and
-    the evidence for each.
+    the evidence for each, and the review state: `status`, `needs_review`, `reason`, the
+    editor's `editor_title` and `editor_summary` (null when none), and the machine `draft`,
+    marked as one ({"text", "machine_written", "checked", "sensitive", …}; null when the item
+    has none). `summary` stays the publisher's own description.
     """
+    from aggregator.exports.syndication import draft_json, editor_summary
     from aggregator.services.items import list_items
 
     if source:
@@ -53,6 +57,7 @@ def items(
         status=status,
         limit=limit,
         include_irrelevant=include_irrelevant,
+        with_drafts=as_json,
     )
     for stored, result in listing.items:
         item = stored.item
@@ -60,6 +65,12 @@ def items(
             record = item.to_json() | {
                 "id": stored.id,
                 "status": stored.status,
+                "needs_review": stored.needs_review,
+                "reason": stored.reason,
+                "section": stored.section,
+                "editor_title": stored.edited_title or None,
+                "editor_summary": editor_summary(stored.edited_summary),
+                "draft": draft_json(listing.drafts.get(stored.id), stored.edited_summary),
                 "classification": result.to_json() if result else None,
             }
             click.echo(json.dumps(record, ensure_ascii=False))

@@ -24,6 +24,9 @@ class UsedSentence:
     origin: Origin  # "summary": Item.summary (the standfirst); "main_text": the page's text
     index: int  # 0-based, in split_sentences() of that origin's text
     trimmed: bool  # words were cut (a leading connective, a trailing clause)
+    # The publisher's first person was put in the third person ("Our new paper" → "The Lucy
+    # Faithfull Foundation's new paper"): the only rewording a draft does (`person.py`).
+    reworded: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -31,6 +34,7 @@ class UsedSentence:
             "origin": self.origin,
             "index": self.index,
             "trimmed": self.trimmed,
+            "reworded": self.reworded,
         }
 
     @classmethod
@@ -43,6 +47,8 @@ class UsedSentence:
             origin=origin,
             index=int(data["index"]),
             trimmed=bool(data["trimmed"]),
+            # drafts stored before issue 21 have no "reworded": they were never reworded
+            reworded=bool(data.get("reworded", False)),
         )
 
 

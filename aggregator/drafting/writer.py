@@ -9,7 +9,10 @@ the editor sets.
 Nothing after the opening is invented. Each chosen sentence is the publisher's words,
 possibly trimmed at a clause boundary (a leading "However," or a trailing clause cut to fit
 the limit, with a full stop put back) and the draft records which sentence of which text it
-used, so the review app can show where a draft came from.
+used, so the review app can show where a draft came from. The one rewording is the person:
+the publisher's "we", "our" and "us" become its name (`person.py`, "Our new paper" → "The
+Lucy Faithfull Foundation's new paper"), and a sentence that cannot be put in the third
+person safely is never chosen.
 
 Everything here is a pure function of its inputs (no clock, no network, no database) and
 cheap: it runs for every crawled item.
@@ -23,10 +26,12 @@ from bisect import bisect_left, bisect_right
 
 from aggregator.drafting.candidates import CandidateSentence, candidate_sentences
 from aggregator.drafting.draft import Draft, UsedSentence
-from aggregator.drafting.opening import opening_sentence
+from aggregator.drafting.opening import opening_sentence, publisher_phrase
+from aggregator.drafting.person import third_person
 from aggregator.drafting.scoring import Redundancy, rank
 from aggregator.drafting.sentences import bounded_text
 from aggregator.drafting.words import TERMINAL, similar, word_count
+from aggregator.normalise.text import clean_title
 from aggregator.schema import Item
 
 __all__ = [
@@ -122,35 +127,44 @@ def draft_summary(item: Item, main_text: str, word_limit: int = DEFAULT_WORD_LIM
     standfirst and main text are read up to `MAX_TITLE_CHARS` and `MAX_TEXT_CHARS`.
     """
     item, main_text = _bounded(item, main_text)
-    opening = opening_sentence(item, main_text)
+    opening = _opening(item, main_text)
     ranked = rank(item, opening, candidate_sentences(item, main_text))
     budget = word_limit - word_count(opening)
-    chosen: list[tuple[CandidateSentence, str, bool]] = []
+    chosen: list[tuple[CandidateSentence, str, bool, bool]] = []
     hit_limit = budget < 0
     redundancy: Redundancy | None = None  # against the sentences chosen so far
     for candidate in ranked:
         if len(chosen) == MAX_SENTENCES:
             break
-        if any(similar(candidate.stems, c.stems, 0.5) for c, _, _ in chosen):
+        if any(similar(candidate.stems, c.stems, 0.5) for c, *_ in chosen):
             continue
         if chosen:
             if redundancy is None:
-                redundancy = Redundancy([c for c, _, _ in chosen], ranked)
+                redundancy = Redundancy([c for c, *_ in chosen], ranked)
             if redundancy.redundant(candidate):
                 continue
-        text, trimmed = _with_stop(candidate.text), candidate.trimmed
+        # The bulletin speaks in the third person: "we" becomes the publisher's name, and a
+        # sentence that cannot be rewritten safely is left out for the next best.
+        spoken = third_person(candidate.text, item.publisher)
+        if spoken is None:
+            continue
+        reworded = spoken != candidate.text
+        text, trimmed = _with_stop(spoken), candidate.trimmed
         if word_count(text) > budget:
             # Wanted but too long: cut a trailing clause, else try the next best.
             hit_limit = True
-            cut = _trim_to(candidate.text, budget)
+            cut = _trim_to(spoken, budget)
             if cut is None:
                 continue
             text, trimmed = cut, True
-        chosen.append((candidate, text, trimmed))
+        chosen.append((candidate, text, trimmed, reworded))
         redundancy = None
         budget -= word_count(text)
     chosen.sort(key=lambda c: (c[0].origin != "summary", c[0].index))
-    used = tuple(UsedSentence(text, c.origin, c.index, trimmed) for c, text, trimmed in chosen)
+    used = tuple(
+        UsedSentence(text, c.origin, c.index, trimmed, reworded)
+        for c, text, trimmed, reworded in chosen
+    )
     paragraph = " ".join([opening, *(u.text for u in used)])
     return Draft(
         text=paragraph,
@@ -160,6 +174,18 @@ def draft_summary(item: Item, main_text: str, word_limit: int = DEFAULT_WORD_LIM
         words=word_count(paragraph),
         hit_limit=hit_limit,
     )
+
+
+def _opening(item: Item, main_text: str) -> str:
+    """The opening in the third person: a title's "our" or "we" read as the publisher, who is
+    the opening's subject ("… has published news on how it assesses complaints"). A title
+    that cannot be rewritten safely ("My story") is quoted instead, as a headline is."""
+    opening = opening_sentence(item, main_text)
+    spoken = third_person(opening, item.publisher, subject_named=True)
+    if spoken is not None:
+        return spoken
+    title = (clean_title(item.title) or item.title).rstrip(" .")
+    return f"{publisher_phrase(item.publisher)} has published ‘{title}’."
 
 
 def first_sentences(item: Item, main_text: str, count: int = 2) -> str:

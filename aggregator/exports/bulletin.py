@@ -9,6 +9,13 @@ Formats: Markdown, plain text and an HTML email fragment (`iter_markdown`, `iter
 bulletin of any size is written without holding it; `render_markdown`, `render_text` and
 `render_email` sort a list of items into sections first. `render_html` is a whole page.
 
+The bulletin composer adds to this (`Layout`: an issue line under the title and an
+introduction per section; `EntryExtras` per entry: "Read the report via the NSPCC: …" lines
+for the other sightings of the same publication, the editor's own links, and the links the
+editor left out); the writers take (section, item) or (section, item, extras). A link whose
+text only repeats its label is shown once ("Download the report", never "Download the
+report: Download the report").
+
 The summary an entry shows is the item's `summary` as given: whoever builds the items decides
 it with `bulletin_summary` (the editor's text, else the machine draft, else the publisher's
 description), since only they know which of the three they hold.
@@ -20,8 +27,8 @@ import dataclasses
 import html
 import re
 import textwrap
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from aggregator.normalise.dates import LONDON
@@ -79,6 +86,55 @@ class Entry:
     """Lines under `Date:`: when a consultation closes, a statistics release's date and state."""
 
 
+@dataclass(frozen=True)
+class EntryExtras:
+    """What the composer adds to an item's entry, and leaves out of it."""
+
+    via: tuple[tuple[str, str, str], ...] = ()
+    """(label, text, url) lines for the other sightings of the publication, under its link."""
+    links: tuple[tuple[str, str], ...] = ()
+    """The editor's own (label, url) links, after the item's ("See the bill on …")."""
+    hidden: frozenset[str] = frozenset()
+    """URLs of the item's own links, attachments and via lines left out of the entry."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The bulletin around its entries: a line under the title, an introduction per section."""
+
+    issue_line: str | None = None
+    intros: Mapping[str, str] = field(default_factory=dict)
+
+
+Placed = tuple[str, Item] | tuple[str, Item, EntryExtras]
+"""An entry as the writers take it: (section heading, item[, extras])."""
+
+NO_LAYOUT = Layout()
+
+
+def _placed(entry: Placed) -> tuple[str, Item, EntryExtras | None]:
+    if len(entry) == 3:
+        return entry[0], entry[1], entry[2]
+    return entry[0], entry[1], None
+
+
+_LINK_VERBS = ("download", "read", "see", "book", "listen", "find", "watch", "view", "register")
+_NOT_WORDS = re.compile(r"[^\w]+")
+
+
+def tidy_link(label: str, text: str, url: str) -> tuple[str, str, str]:
+    """A link shown once: when its text only repeats the label ("Download the report" under
+    "Download the report"), or is itself a call to action ("Download the briefing (PDF)"),
+    the text alone is the link; otherwise "label: text"."""
+    plain_text = _NOT_WORDS.sub(" ", text.casefold()).strip()
+    plain_label = _NOT_WORDS.sub(" ", label.casefold()).strip()
+    if not plain_text or plain_text == plain_label:
+        return (label, "", url)
+    if plain_text.split(" ", 1)[0] in _LINK_VERBS:
+        return (" ".join(text.split()), "", url)
+    return (label, text, url)
+
+
 def bulletin_summary(edited: str | None, draft: str | None, description: str) -> str:
     """The summary a bulletin entry shows: the editor's text, else the machine draft (built
     from the publisher's own sentences, in the bulletin's house style), else the publisher's
@@ -93,22 +149,34 @@ def bulletin_summary(edited: str | None, draft: str | None, description: str) ->
     return description
 
 
-def entry_for(item: Item) -> Entry:
-    """The entry of an item whose `summary` is already the one to show (`bulletin_summary`)."""
+def entry_for(item: Item, extras: EntryExtras | None = None) -> Entry:
+    """The entry of an item whose `summary` is already the one to show (`bulletin_summary`),
+    with the composer's `extras` (via lines, the editor's links, links left out)."""
+    extras = extras or EntryExtras()
     # one paragraph each: the publisher's line breaks and runs of spaces become single spaces
     title = " ".join(clean_text(item.title).split())
     summary = " ".join(clean_text(item.summary).split())
     links: list[tuple[str, str, str]] = [
-        (READ_LABELS.get(item.doc_type, "Read more"), title, item.url)
+        (READ_LABELS.get(item.doc_type, "Read more"), title, item.url),
+        *extras.via,
     ]
     for attachment in item.attachments[:2]:
         kind = "briefing" if item.doc_type == DocType.BRIEFING else "document"
         if item.doc_type in (DocType.REPORT, DocType.EVALUATION):
             kind = "report"
-        links.append((f"Download the {kind}", attachment.title, attachment.url))
-    links.extend((link.label, "", link.url) for link in item.links)
-    # links a reader could not follow safely (javascript:, data:) are left out
-    links = [link for link in links if safe_url(link[2])]
+        links.append((f"Download the {kind}", clean_text(attachment.title), attachment.url))
+    links.extend((clean_text(link.label), "", link.url) for link in item.links)
+    links.extend((clean_text(label), "", url) for label, url in extras.links)
+    # links a reader could not follow safely (javascript:, data:) are left out, and so are
+    # the ones the editor unticked; a URL shown once is enough
+    shown: set[str] = set()
+    kept: list[tuple[str, str, str]] = []
+    for label, text, url in links:
+        if not safe_url(url) or url in extras.hidden or url in shown:
+            continue
+        shown.add(url)
+        kept.append(tidy_link(label, text, url))
+    links = kept
     notes = tuple(note for note in (closes_line(item), *release_lines(item)) if note)
     dated = item
     if item.doc_type == DocType.STATISTICS_ANNOUNCEMENT:
@@ -327,16 +395,22 @@ def _md_url(url: str) -> str:
 
 
 def iter_markdown(
-    entries: Iterable[tuple[str, Item]], title: str = "Safeguarding update"
+    entries: Iterable[Placed], title: str = "Safeguarding update", layout: Layout = NO_LAYOUT
 ) -> Iterator[str]:
     """A Markdown bulletin, one chunk per section heading and per item."""
     yield f"# {md_escape(title)}\n"
+    if layout.issue_line:
+        yield f"\n{md_escape(layout.issue_line)}\n"
     current: str | None = None
-    for section, item in entries:
+    for placed in entries:
+        section, item, extras = _placed(placed)
         if section != current:
             current = section
             yield f"\n## {md_escape(section)}\n"
-        entry = entry_for(item)
+            intro = layout.intros.get(section)
+            if intro:
+                yield f"\n{md_escape(intro)}\n"
+        entry = entry_for(item, extras)
         lines = [
             "",
             f"### {md_escape(entry.title)}",
@@ -366,19 +440,25 @@ def _wrap(text: str) -> str:
 
 
 def iter_text(
-    entries: Iterable[tuple[str, Item]], title: str = "Safeguarding update"
+    entries: Iterable[Placed], title: str = "Safeguarding update", layout: Layout = NO_LAYOUT
 ) -> Iterator[str]:
     """A plain-text bulletin (also the plain-text alternative of the HTML email): headings
     underlined, summaries wrapped at 76 columns, each link's URL on its own line."""
     heading = clean_text(title)
     yield f"{heading}\n{'=' * len(heading)}\n"
+    if layout.issue_line:
+        yield f"\n{_wrap(clean_text(layout.issue_line))}\n"
     current: str | None = None
-    for section, item in entries:
+    for placed in entries:
+        section, item, extras = _placed(placed)
         if section != current:
             current = section
             name = clean_text(section).upper()
             yield f"\n\n{name}\n{'-' * len(name)}\n"
-        entry = entry_for(item)
+            intro = layout.intros.get(section)
+            if intro:
+                yield f"\n{_wrap(clean_text(intro))}\n"
+        entry = entry_for(item, extras)
         lines = [
             "",
             _wrap(clean_text(entry.title)),
@@ -417,8 +497,9 @@ _LINK_STYLE = "color:#1d70b8;text-decoration:underline;"
 
 
 def iter_email_html(
-    entries: Iterable[tuple[str, Item]],
+    entries: Iterable[Placed],
     title: str = "Safeguarding update",
+    layout: Layout = NO_LAYOUT,
     logo: tuple[str, str] | None = None,
 ) -> Iterator[str]:
     """An HTML email fragment: one presentation table, inline CSS, no scripts, no styles
@@ -438,16 +519,28 @@ def iter_email_html(
         f'<tr><td style="padding:16px 0 8px 0;"><h1 style="{_TITLE_STYLE}">'
         f"{esc(clean_text(title))}</h1></td></tr>"
     )
+    if layout.issue_line:
+        head.append(
+            f'<tr><td style="padding:0 0 8px 0;"><p style="{_META_STYLE}">'
+            f"{esc(clean_text(layout.issue_line))}</p></td></tr>"
+        )
     yield "\n".join(head) + "\n"
     current: str | None = None
-    for section, item in entries:
+    for placed in entries:
+        section, item, extras = _placed(placed)
         if section != current:
             current = section
             yield (
                 '<tr><td style="padding:24px 0 8px 0;border-bottom:2px solid #1d70b8;">'
                 f'<h2 style="{_SECTION_STYLE}">{esc(clean_text(section))}</h2></td></tr>\n'
             )
-        entry = entry_for(item)
+            intro = layout.intros.get(section)
+            if intro:
+                yield (
+                    f'<tr><td style="padding:8px 0 0 0;"><p style="{_PARA_STYLE}">'
+                    f"{esc(clean_text(intro))}</p></td></tr>\n"
+                )
+        entry = entry_for(item, extras)
         parts = [
             '<tr><td style="padding:16px 0;border-bottom:1px solid #b1b4b6;">',
             f'<h3 style="{_ITEM_STYLE}">{esc(clean_text(entry.title))}</h3>',

@@ -11,7 +11,9 @@ a publisher's title "=HYPERLINK(…)" is hostile input) is prefixed with an apos
 `raw=True` asks for the values exactly as stored.
 
 JSON Lines: one object per line, the item's `Item.to_json()` fields plus the editor's state
-(`id`, `status`, `title`/`summary` as edited, `section`, the dates feeds use).
+(`id`, `status`, `title`/`summary` as edited, `editor_summary`, `section`, the dates feeds
+use) and, when the caller passes the stored drafts (`drafts=`), the machine `draft`, marked
+as one (`syndication.draft_json`: text, checked, sensitive).
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from aggregator.exports.bulletin import READ_LABELS, clean_text, date_line, safe_url
-from aggregator.exports.syndication import one_line, rfc3339, updated_of
+from aggregator.exports.syndication import (
+    DraftLookup,
+    draft_json,
+    editor_summary,
+    one_line,
+    rfc3339,
+    updated_of,
+    with_drafts,
+)
 from aggregator.schema import Precision, calendar_text, is_calendar_date, jsonable
 from aggregator.storage.exports import ExportRow
 
@@ -129,10 +139,12 @@ def csv_rows(rows: Iterable[ExportRow], excel: bool = False, raw: bool = False) 
 
 
 def jsonl_record(row: ExportRow) -> dict[str, object]:
+    """One item's JSON Lines object, without the draft (`jsonl` adds it when given drafts)."""
     record: dict[str, object] = {"id": row.id, **row.item.to_json()}
     record.update(
         title=row.title,
         summary=row.summary,
+        editor_summary=editor_summary(row.edited_summary),
         original_title=row.item.title if row.edited_title else None,
         original_summary=row.item.summary if row.edited_summary else None,
         section=row.section,
@@ -145,9 +157,13 @@ def jsonl_record(row: ExportRow) -> dict[str, object]:
     return record
 
 
-def jsonl(rows: Iterable[ExportRow]) -> Iterator[str]:
-    """One JSON object per line (UTF-8, not ASCII-escaped; line separators escaped)."""
-    for row in rows:
-        line = json.dumps(jsonl_record(row), ensure_ascii=False)
+def jsonl(rows: Iterable[ExportRow], drafts: DraftLookup | None = None) -> Iterator[str]:
+    """One JSON object per line (UTF-8, not ASCII-escaped; line separators escaped). With
+    `drafts`, each object's `draft` is the item's machine draft (null when it has none)."""
+    for row, found in with_drafts(rows, drafts) if drafts else ((r, None) for r in rows):
+        record = jsonl_record(row)
+        if drafts is not None:
+            record["draft"] = draft_json(found, row.edited_summary)
+        line = json.dumps(record, ensure_ascii=False)
         # U+2028/U+2029 are line breaks to some line readers: keep one object per line
         yield line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"

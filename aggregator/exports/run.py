@@ -90,18 +90,21 @@ def chunks(
 ) -> Callable[[Iterable[ExportRow]], Iterator[str]]:
     """The writer for `options.format`, ready to take rows."""
     fmt = check_format(options.format)
-    # Feeds, CSV and JSON Lines carry the publisher's description or the editor's edit, never
-    # a machine draft: a draft is for the bulletin an editor composes and checks.
+    # Feeds and CSV carry the publisher's description or the editor's edit, never a machine
+    # draft as the summary. The JSON formats, read by tools, also carry the draft, marked as
+    # one (`"draft": {"machine_written": true, "checked": …}`), beside the review status.
     if fmt in FEED_FORMATS:
         info = options.feed
         if info.updated is None:
             info = replace(info, updated=repository.export_newest_change(selection))
-        writer = {"atom": feeds.atom, "rss": feeds.rss, "jsonfeed": feeds.jsonfeed}[fmt]
+        if fmt == "jsonfeed":
+            return lambda rows: feeds.jsonfeed(rows, info, DraftStore(repository.engine).many)
+        writer = {"atom": feeds.atom, "rss": feeds.rss}[fmt]
         return lambda rows: writer(rows, info)
     if fmt == "csv":
         return lambda rows: files.csv_rows(rows, excel=options.excel, raw=options.raw_csv)
     if fmt == "jsonl":
-        return files.jsonl
+        return lambda rows: files.jsonl(rows, drafts=DraftStore(repository.engine).many)
     bulletin_writer = {
         "html": bulletin.iter_email_html,
         "markdown": bulletin.iter_markdown,
@@ -223,6 +226,15 @@ def _export(
     if lease is not None:
         recorded = repository.record_deliveries(lease.consumer, sent, now or datetime.now(UTC))
     return ExportResult(len(sent), recorded)
+
+
+def write_text(text: str, output: Path | None) -> None:
+    """Stored text (a published bulletin's rendering) to a file, replaced once complete, or to
+    stdout: the same bytes the writers gave when it was rendered (UTF-8)."""
+    if output is None:
+        write([text], sys.stdout.buffer)
+    else:
+        _write_file([text], output)
 
 
 def _write_file(pieces: Iterable[str], output: Path) -> None:

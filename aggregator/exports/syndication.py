@@ -15,6 +15,11 @@ Identity and dates:
 - an entry's `updated` is the newest of its published date, the publisher's date of its last
   substantive update and when we saw that update: editors' approvals do not move it, a
   cosmetic "last updated" bump does not either.
+
+The review state for downstream tools (issue 21): a JSON Feed item's `_aggregator` carries
+its `status`, the `editor_summary` (null when the editor wrote none) and, when the caller
+passes the stored drafts (`drafts=`, as `aggregator export` does; the public feed served by the
+review app never does), the machine `draft`, marked as one (`draft_json`).
 """
 
 from __future__ import annotations
@@ -24,17 +29,24 @@ import json
 import mimetypes
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from itertools import islice
 from urllib.parse import quote
 from xml.sax.saxutils import XMLGenerator
 
 from aggregator.exports.bulletin import clean_text, date_line, safe_url
 from aggregator.normalise.dates import LONDON
 from aggregator.schema import Precision
+from aggregator.storage.draft_summaries import StoredDraft
 from aggregator.storage.exports import ExportRow
+
+DraftLookup = Callable[[Sequence[int]], Mapping[int, StoredDraft]]
+"""The stored drafts of some item ids (`DraftStore.many`); items without one are absent."""
+DRAFT_BATCH = 500
+"""Rows whose drafts are read in one query (the size of `iter_export`'s own batches)."""
 
 TAG_AUTHORITY_ENV = "AGGREGATOR_TAG_AUTHORITY"
 PUBLIC_URL_ENV = "AGGREGATOR_PUBLIC_URL"
@@ -108,6 +120,49 @@ class FeedInfo:
             base_url=base,
             feed_id=self.feed_id or tag_uri(f"feed/{self.name}", self.authority),
         )
+
+
+# --- the review state -------------------------------------------------------------------------
+
+
+def editor_summary(edited: str | None) -> str | None:
+    """The editor's own summary, None when there is none (blank counts as none, as in the
+    bulletin: an emptied edit falls back to the draft)."""
+    return edited if edited and edited.strip() else None
+
+
+def draft_json(found: StoredDraft | None, edited_summary: str | None) -> dict[str, object] | None:
+    """An item's machine draft for downstream tools, marked as a draft, or None if it has none.
+
+    `checked` is whether an editor has written or saved a summary of their own, which then
+    replaces the draft everywhere (`exports.bulletin.bulletin_summary`); an unchecked draft is
+    machine-written and nobody has read it. `sensitive` is the sensitivity flag, with its
+    `sensitive_reasons` ("child death", "case review", "explicit abuse").
+    """
+    if found is None:
+        return None
+    return {
+        "text": found.draft.text,
+        "machine_written": True,
+        "checked": editor_summary(edited_summary) is not None,
+        "sensitive": found.sensitivity.flagged,
+        "sensitive_reasons": list(found.sensitivity.reasons),
+        "words": found.draft.words,
+        "word_limit": found.draft.word_limit,
+        "drafted_at": rfc3339(found.drafted_at),
+    }
+
+
+def with_drafts(
+    rows: Iterable[ExportRow], drafts: DraftLookup
+) -> Iterator[tuple[ExportRow, StoredDraft | None]]:
+    """Each row with its stored draft, read `DRAFT_BATCH` rows at a time (one query each), so
+    memory stays that of one batch."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, DRAFT_BATCH)):
+        found = drafts([row.id for row in batch])
+        for row in batch:
+            yield row, found.get(row.id)
 
 
 # --- dates ------------------------------------------------------------------------------------
@@ -328,8 +383,12 @@ _JSON = json.JSONEncoder(ensure_ascii=False, indent=None, separators=(", ", ": "
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
-def jsonfeed(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
-    """A JSON Feed 1.1 document, one item per line."""
+def jsonfeed(
+    rows: Iterable[ExportRow], info: FeedInfo, drafts: DraftLookup | None = None
+) -> Iterator[str]:
+    """A JSON Feed 1.1 document, one item per line. With `drafts`, each item's
+    `_aggregator.draft` is its machine draft (null when it has none); without, there is no
+    `draft` key (the public feed)."""
     info = info.resolved("jsonfeed")
     head = {
         "version": JSONFEED_VERSION,
@@ -342,8 +401,16 @@ def jsonfeed(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
     }
     yield _JSON.encode(head)[:-1] + ', "items": ['
     separator = "\n  "
-    for row in rows:
-        encoded = _JSON.encode(jsonfeed_item(row, info.authority))
+    pairs: Iterable[tuple[ExportRow, StoredDraft | None]] = (
+        with_drafts(rows, drafts) if drafts is not None else ((row, None) for row in rows)
+    )
+    for row, found in pairs:
+        entry = jsonfeed_item(row, info.authority)
+        if drafts is not None:
+            extension = entry["_aggregator"]
+            assert isinstance(extension, dict)
+            extension["draft"] = draft_json(found, row.edited_summary)
+        encoded = _JSON.encode(entry)
         yield separator + _SURROGATES.sub("", encoded)
         separator = ",\n  "
     yield "\n]}\n"
@@ -389,6 +456,8 @@ def jsonfeed_item(row: ExportRow, authority: str | None = None) -> dict[str, obj
     }
     if row.section:
         extension["section"] = row.section
+    extension["status"] = row.status
+    extension["editor_summary"] = editor_summary(row.edited_summary)
     if item.event_start is not None:
         extension["event_start"] = rfc3339(item.event_start)
     if item.event_end is not None:

@@ -16,9 +16,11 @@ and *stale* (silent for longer than that), and every failure mode has its own st
 | parse-broken | pages were fetched but gave no items, or items were dropped for missing fields |
 | suspicious | dates in the future, or a sudden jump in volume |
 | site-changed | fields the source's own rules used to give now come mostly from fallback layers |
+| partial | the last run stored items but met errors too (an HTTP 404, a timeout, a failed store) |
 
 fetch-failing, interrupted, blocked and parse-broken are errors (`aggregator status` exits
-non-zero); stale, suspicious and site-changed are warnings.
+non-zero); stale, suspicious, site-changed and partial are warnings. A partial run is never
+reported as ok or quiet: its errors are what an editor would otherwise miss.
 
 A crawl killed mid-run leaves its run "running" and, under `crawl --due`, the source's lease
 held. `source_statuses` first marks runs whose heartbeat lapsed as interrupted
@@ -49,12 +51,13 @@ from spiders.layers import OWN_LAYERS
 
 ERRORS = ("fetch-failing", "interrupted", "blocked", "parse-broken")
 UNFINISHED_STATUSES = ("running", "interrupted")
-WARNINGS = ("stale", "suspicious", "site-changed")
+WARNINGS = ("stale", "suspicious", "site-changed", "partial")
 MIN_STALE = timedelta(days=7)
 DEFAULT_GAP = timedelta(days=14)  # before a source has history enough to learn its own
 MISSING_FIELDS = ("missing title", "url not absolute http(s)", "bad url")
 # Crawl-record messages that say a page was fetched but could not be read.
-PARSE_MESSAGES = ("parse failed", "channel yielded no items", "fallback channel used")
+FALLBACK_USED = "fallback channel used"  # which channel served: a note, not a fault
+PARSE_MESSAGES = ("parse failed", "channel yielded no items", FALLBACK_USED)
 RECENT_RUNS = 10  # the runs `aggregator status` judges a source by
 # A field has fallen back when more than this share of the latest run's pages took it from
 # one fallback layer, a layer none of the earlier runs took it from mostly.
@@ -214,6 +217,10 @@ def assess(
     fell = fallen_back(stats, [r.stats for r in finished])
     if fell:
         return Health(source, "site-changed", f"site probably changed: {fell}", when)
+    troubles = [m for m in messages if not m.startswith((FALLBACK_USED, NOT_OFFERED))]
+    if stats.status == "partial" and troubles:
+        reason = f"the last crawl was partial: {len(troubles)} error(s), first {troubles[0]}"
+        return Health(source, "partial", reason, when)
     if stats.items_new:
         return Health(source, "ok", f"{stats.items_new} new item(s) in the last run", when)
     gap = usual_gap([published for _, published in times if published is not None])

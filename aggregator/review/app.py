@@ -22,7 +22,7 @@ from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from aggregator.review import auth, composer, queue
+from aggregator.review import auth, composer, item_page, queue
 from aggregator.review import draft_views as drafting
 from aggregator.review.auth import current_user, load_user, require_login
 from aggregator.review.bulletins import BulletinComposer
@@ -117,6 +117,7 @@ def create_app(
     app.after_request(_security_headers)
 
     app.register_blueprint(auth.bp)
+    assert item_page.bp is queue.bp  # the item page's routes are the queue blueprint's
     app.register_blueprint(queue.bp)
     app.register_blueprint(composer.bp)
     app.register_blueprint(drafting.bp)

@@ -1,4 +1,6 @@
-"""Read-only queries of the review app: the editors' queue, search and source health.
+"""Read-only queries of the review app: the editors' queue and source health.
+
+The queue's full-text search is `aggregator.review.search`.
 
 Everything here reads through the repository's engine; every write to items and reviews goes
 through `Repository` (review, edit, undo, split), and users and bulletins are written by
@@ -17,7 +19,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,10 +27,8 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Integer,
     Select,
     and_,
-    column,
     exists,
     false,
     func,
@@ -41,13 +40,20 @@ from sqlalchemy import (
 )
 
 from aggregator.normalise.dates import LONDON
+from aggregator.review.search import TextSearch, search_terms
 from aggregator.storage.repository import Repository
 from aggregator.storage.tables import CLASSIFICATIONS, ITEMS, REVIEWS, REVISIONS, RUNS
+from aggregator.storage.values import CrawlRun
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 QUEUE_STATUSES = ("queue", "new", "approved", "rejected", "deferred", "all")
 RELEVANCE_CHOICES = ("relevant", "irrelevant", "all")
+STATUS_WORDS = {"queue": "to triage", "all": "any status"}
+RELEVANCE_WORDS = {
+    "relevant": "safeguarding and borderline",
+    "irrelevant": "probably not safeguarding",
+}
 PINNED_STATUSES = ("approved", "deferred")
 """A decided item that needs review again (a rejected one never does): pinned above the queue."""
 UNCLASSIFIED = -1.0
@@ -87,6 +93,35 @@ class QueueFilters:
     @property
     def is_default_queue(self) -> bool:
         return self == QueueFilters(since=self.since) and self.since is None
+
+    @property
+    def search_words(self) -> list[str]:
+        """The words the search looks for (empty: no search)."""
+        return search_terms(self.q or "")
+
+    def described(self) -> list[str]:
+        """What the queue shows besides the search, in words ("to triage", "from nspcc"), for
+        the messages that say what was searched."""
+        said = [STATUS_WORDS.get(self.status, self.status)]
+        if self.relevance != "all":
+            said.append(RELEVANCE_WORDS[self.relevance])
+        if self.min_relevance is not None:
+            said.append(f"relevance at least {self.min_relevance:.2f}")
+        said += [
+            f"{label} {value}"
+            for label, value in (
+                ("from", self.source),
+                ("type", self.doc_type.replace("_", " ") if self.doc_type else None),
+                ("topic", self.topic),
+                ("nation", self.nation),
+                ("found from", self.found_from.strftime("%d %B %Y") if self.found_from else None),
+                ("found up to", self.found_to.strftime("%d %B %Y") if self.found_to else None),
+            )
+            if value
+        ]
+        if self.since is not None:
+            said.append("new since your last look")
+        return said
 
 
 @dataclass(frozen=True)
@@ -192,105 +227,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def week_commencing(day: date) -> date:
     """The Monday of the week holding `day`."""
     return day - timedelta(days=day.weekday())
-
-
-# --- full-text search -----------------------------------------------------------------------
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-MAX_SEARCH_TERMS = 12
-
-
-def search_terms(q: str) -> list[str]:
-    """The words of a search box entry (punctuation and query syntax dropped)."""
-    return _WORD.findall(q)[:MAX_SEARCH_TERMS]
-
-
-RARE_MATCHES = 1000
-"""SQLite: a search matching at most this many items is applied as the list of their ids."""
-
-
-class TextSearch:
-    """Items whose title or summary hold every word of a query (stemmed, English).
-
-    PostgreSQL: one condition, the expression of the GIN index ix_items_fts (migration 0007).
-
-    SQLite: the FTS5 index is probed once (at most RARE_MATCHES + 1 row ids). A rare query is
-    then the list of its ids in every statement of the page. A common one is, for finding the
-    next day, a lookup of each candidate row in the index (`rowid = items.id`: matches are
-    dense, so a few rows are read), and for reading a day, the index's matches within the id
-    range of that day's items (ids are given in the order items are found, so a day's ids are
-    a narrow range, and FTS5 seeks a rowid range directly). No statement ever materialises
-    tens of thousands of matches.
-    """
-
-    def __init__(self, conn: Connection, q: str) -> None:
-        self.terms = search_terms(q)
-        self.postgres = conn.dialect.name == "postgresql"
-        self.match = " ".join('"' + term.replace('"', "") + '"' for term in self.terms)
-        self.ids: list[int] | None = None
-        if self.terms and not self.postgres:
-            found = list(
-                conn.execute(
-                    text("SELECT rowid FROM items_fts WHERE items_fts MATCH :fts_q LIMIT :n"),
-                    {"fts_q": self.match, "n": RARE_MATCHES + 1},
-                ).scalars()
-            )
-            if len(found) <= RARE_MATCHES:
-                self.ids = found
-
-    def condition(self) -> ColumnElement[bool]:
-        """For any statement of the page."""
-        if not self.terms:
-            return true()
-        if self.postgres:
-            clause = text(
-                "to_tsvector('english', items.title || ' ' || items.summary)"
-                " @@ plainto_tsquery('english', :fts_q)"
-            ).bindparams(fts_q=" ".join(self.terms))
-            return cast(ColumnElement[bool], clause)
-        if self.ids is not None:
-            return _listed(self.ids)
-        seek = text("items_fts MATCH :fts_q AND items_fts.rowid = items.id").bindparams(
-            fts_q=self.match
-        )
-        return exists(select(literal_column("1")).select_from(text("items_fts")).where(seek))
-
-    def day_condition(
-        self, conn: Connection, start: datetime, end: datetime
-    ) -> ColumnElement[bool]:
-        """For reading the items found between `start` and `end`."""
-        if not self.terms or self.postgres or self.ids is not None:
-            return self.condition()
-        low, high = conn.execute(
-            select(func.min(ITEMS.c.id), func.max(ITEMS.c.id)).where(
-                ITEMS.c.first_seen >= start, ITEMS.c.first_seen < end
-            )
-        ).one()
-        if low is None:
-            return false()
-        found = list(
-            conn.execute(
-                text(
-                    "SELECT rowid FROM items_fts WHERE items_fts MATCH :fts_q"
-                    " AND rowid BETWEEN :low AND :high LIMIT :n"
-                ),
-                {"fts_q": self.match, "low": low, "high": high, "n": 20 * RARE_MATCHES + 1},
-            ).scalars()
-        )
-        if len(found) > 20 * RARE_MATCHES:  # the day's ids are spread wide: seek row by row
-            return self.condition()
-        return _listed(found)
-
-
-def _listed(ids: Sequence[int]) -> ColumnElement[bool]:
-    """`items.id` among `ids`, bound as one JSON parameter however many there are."""
-    listed = (
-        text("SELECT value FROM json_each(:listed_ids)")
-        .bindparams(listed_ids=json.dumps(list(ids)))
-        .columns(column("value", Integer))
-        .subquery("listed_ids")
-    )
-    return ITEMS.c.id.in_(select(listed.c.value))
 
 
 # --- the queue ------------------------------------------------------------------------------
@@ -535,8 +471,9 @@ class SourceHealth:
     publisher: str | None
     items: int
     last_found: datetime | None
-    last_run: Any | None  # a CrawlRun
+    last_run: CrawlRun | None  # the newest
     health: Any  # aggregator.ops.health.Health: the same verdict as `aggregator status`
+    judged_run: CrawlRun | None = None  # the run the verdict read (see `judged`)
 
     @property
     def state(self) -> str:
@@ -548,8 +485,15 @@ class SourceHealth:
 
 
 def source_health(repo: Repository, registry: dict[str, Any], now: datetime) -> list[SourceHealth]:
-    """Per source (registered or seen): its health, stored items, newest find, last crawl."""
-    from aggregator.ops.health import assess
+    """Per source (registered or seen): its health, stored items, newest find, last crawl.
+
+    The verdict is `aggregator status`'s own (`aggregator.ops.health.assess` over the same
+    recent runs, then `with_lease` for a crawl holding the source's lease), read-only: runs
+    whose heartbeat lapsed are judged interrupted without being marked. A partial run (items
+    stored, but errors met) is "partial" there too, and its errors are listed from `judged_run`.
+    """
+    from aggregator.ops.health import RECENT_RUNS, assess, with_lease
+    from aggregator.storage.crawl_state import CrawlState
 
     with repo.engine.connect() as conn:
         counts = {
@@ -561,12 +505,15 @@ def source_health(repo: Repository, registry: dict[str, Any], now: datetime) -> 
             )
         }
         run_sources = set(conn.execute(select(RUNS.c.source).distinct()).scalars())
+    sources = sorted(set(registry) | set(counts) | run_sources)
+    leases = CrawlState(repo.engine).states(sources)
     found = []
-    for source in sorted(set(registry) | set(counts) | run_sources):
-        runs = repo.runs(source=source, limit=10)
+    for source in sources:
+        runs = repo.runs(source=source, limit=RECENT_RUNS)
         count, newest = counts.get(source, (0, None))
         if newest is not None and newest.tzinfo is None:
             newest = newest.replace(tzinfo=UTC)
+        health = assess(source, runs, repo.item_times(source), now)
         found.append(
             SourceHealth(
                 source=source,
@@ -574,7 +521,18 @@ def source_health(repo: Repository, registry: dict[str, Any], now: datetime) -> 
                 items=int(count),
                 last_found=newest,
                 last_run=runs[0] if runs else None,
-                health=assess(source, runs, repo.item_times(source), now),
+                health=with_lease(health, leases.get(source), now),
+                judged_run=judged(runs),
             )
         )
     return found
+
+
+def judged(runs: Sequence[CrawlRun]) -> CrawlRun | None:
+    """The run `assess` reads its verdict from: the newest, or while the newest is still
+    running, the one before it."""
+    if not runs:
+        return None
+    if runs[0].stats.status == "running":
+        return runs[1] if len(runs) > 1 else None
+    return runs[0]

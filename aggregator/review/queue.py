@@ -1,12 +1,21 @@
-"""The editors' queue and the item page.
+"""The editors' queue (the item page is `item_page.py`, on this module's blueprint).
 
 Triage: items found (or substantively updated) that need an editor, newest day first, by
 source, strongest relevance first (`queries.queue_page`), with filters, full-text search,
 keyset paging, bulk actions and keyboard shortcuts (static/queue.js). The item page shows
 every field, the draft summary beside the publisher's description (static/item.js copies it
 into the summary field), the sensitivity reminder, the classification's evidence,
-provenance, cluster, revisions with their diffs and the audit record; every action goes
-through the repository, which records who did what and when, and can undo it.
+provenance, cluster, revisions and the audit record in sentences (`history.py`); every action
+goes through the repository, which records who did what and when, and can undo it.
+
+Edits never overwrite each other. Every form that changes an item carries the version it was
+made from (`storage.reviews.FormState`: a digest of the values it shows, no stored column):
+the item page's edit form (with the original value of each field), its decision form, and
+each row of the queue (for its buttons, bulk actions and keys). Only fields the editor changed
+are written; a save against a newer version writes them when nobody else changed the same
+field, and otherwise gets the conflict page (templates/conflict.html: the original, theirs and
+yours, field by field) where the editor chooses (`conflicts.py`). A bulk action skips and
+reports every item changed since the queue page was loaded.
 """
 
 from __future__ import annotations
@@ -19,38 +28,32 @@ from flask import (
     abort,
     current_app,
     flash,
-    jsonify,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from aggregator.classify.nations import NATIONS, UK_WIDE
 from aggregator.classify.vocabulary import Vocabulary
-from aggregator.exports.bulletin import CLOSING_TYPES, closing_text, release_date_text
 from aggregator.review.auth import current_user, editor_required, users
-from aggregator.review.bulletins import DEFAULT_SECTIONS
-from aggregator.review.context import now, wants_json
-from aggregator.review.draft_views import ORIGINS, drafts, segments
+from aggregator.review.context import now
+from aggregator.review.draft_views import drafts
 from aggregator.review.queries import (
     PAGE_SIZE,
     QUEUE_STATUSES,
     RELEVANCE_CHOICES,
-    REVIEWS,
     Cursor,
     QueueFilters,
     known_sources,
     queue_page,
     updates_of,
 )
-from aggregator.schema import DocType, Precision
-from aggregator.storage.draft_summaries import WORD_LIMIT_MAX, WORD_LIMIT_MIN
+from aggregator.schema import DocType
 from aggregator.storage.repository import Repository
-from aggregator.storage.tables import BULLETIN_ITEMS, BULLETINS
+from aggregator.storage.reviews import StaleVersionError
 
 bp = Blueprint("queue", __name__)
 
@@ -69,40 +72,6 @@ _REASON_TEXT = {
     "other": "other",
 }
 ACTIONS = ("approve", "reject", "defer", "reopen")
-
-
-def release_note(
-    doc_type: str,
-    start: datetime | None,
-    end: datetime | None,
-    precision: str,
-    state: str | None,
-) -> tuple[str, str] | None:
-    """A statistics announcement's badge and line: ("due", "due October 2024 (provisional)"),
-    or ("cancelled", "release cancelled (was due October 2024)"), never "due" once cancelled;
-    None for any other type. The queue and the item page show it, so an editor can tell
-    statistics still to come from statistics published."""
-    if doc_type != DocType.STATISTICS_ANNOUNCEMENT:
-        return None
-    when = release_date_text(start, end, Precision(precision))
-    if state == "cancelled":
-        return "cancelled", "release cancelled" + (f" (was due {when})" if when else "")
-    if not when:
-        return "due", "release date not yet announced"
-    return "due", f"due {when}" + (f" ({state})" if state else "")
-
-
-def closing_note(doc_type: str, closes: datetime | None) -> str | None:
-    """ "closes 12 June 2024" for a consultation or call for evidence (the London day, as the
-    bulletin says it); None otherwise."""
-    if doc_type not in CLOSING_TYPES or closes is None:
-        return None
-    return f"closes {closing_text(closes)}"
-
-
-bp.add_app_template_global(release_note)
-bp.add_app_template_global(closing_note)
-bp.add_app_template_global(closing_text, "closing_day_text")
 
 
 def repo() -> Repository:
@@ -126,7 +95,7 @@ def reason_text(code: str | None, detail: str | None) -> str:
     return f"{text}: {detail}" if detail else text
 
 
-def _back(default: str) -> Response:
+def back_or(default: str) -> Response:
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//"):
         target = default
@@ -203,7 +172,9 @@ def _facets() -> dict[str, Any]:
 
 @bp.get("/")
 def home() -> Response:
-    return redirect(url_for("queue.index"))
+    # the query string goes with it: /?q=mandatory searches as /queue?q=mandatory does
+    query = request.query_string.decode("utf-8", "replace")
+    return redirect(url_for("queue.index") + (f"?{query}" if query else ""))
 
 
 @bp.get("/queue")
@@ -236,6 +207,8 @@ def index() -> Any:
         # one batched read of the page's drafts (never one per row): the queue shows a draft
         # where the editor has written no summary, and the sensitivity flag
         drafts=drafts().many(shown),
+        # each row's decision version, for its buttons, the bulk actions and the keys
+        versions={i: state.decision_version for i, state in repo().form_states(shown).items()},
         next_url=url_for("queue.index", **next_args) if page.next_cursor else None,
         first_url=url_for("queue.index", **first_args) if cursor else None,
         reasons=REJECT_REASONS,
@@ -252,7 +225,7 @@ def mark_seen() -> Response:
     stamp = now()
     users().saw_queue(user.id, stamp)
     session["queue_baseline"] = stamp.isoformat()
-    return _back(url_for("queue.index"))
+    return back_or(url_for("queue.index"))
 
 
 @bp.post("/queue/bulk")
@@ -267,7 +240,7 @@ def bulk() -> Response:
         abort(400, "bad item id")
     if not ids:
         flash("Nothing selected.", "warning")
-        return _back(url_for("queue.index"))
+        return back_or(url_for("queue.index"))
     reason = None
     if action == "reject":
         try:
@@ -277,165 +250,49 @@ def bulk() -> Response:
     user = current_user()
     assert user is not None
     done = 0
+    skipped: list[str] = []
     for item_id in ids:
+        # the version each row was loaded at: an item changed since is skipped, not decided
+        expected = request.form.get(f"version-{item_id}") or None
         try:
-            repo().review(item_id, action, at=now(), actor=user.username, reason=reason)
+            repo().review(
+                item_id,
+                action,
+                at=now(),
+                actor=user.username,
+                reason=reason,
+                expect_version=expected,
+            )
             done += 1
+        except StaleVersionError as stale:
+            now_is = status_phrase(stale.current.decision) if stale.current else "changed"
+            skipped.append(f"item {item_id} (now {now_is})")
         except KeyError:
             continue
-    flash(f"{_past(action)} {done} item{'s' if done != 1 else ''}.", "success")
-    return _back(url_for("queue.index"))
+    flash(f"{past_tense(action)} {done} item{'s' if done != 1 else ''}.", "success")
+    if skipped:
+        flash(
+            "Not changed, because someone changed them after this page was loaded: "
+            + "; ".join(skipped)
+            + ". Look at them again.",
+            "warning",
+        )
+    return back_or(url_for("queue.index"))
 
 
-def _past(action: str) -> str:
+def status_phrase(decision: dict[str, Any]) -> str:
+    """A review state as the conflict messages say it: "rejected (not UK)", "new"."""
+    status = str(decision.get("status"))
+    text = f"{status} ({decision['reason']})" if decision.get("reason") else status
+    if decision.get("needs_review") and status != "new":
+        text += ", back in the queue"
+    return text
+
+
+def past_tense(action: str) -> str:
     return {
         "approve": "Approved",
         "reject": "Rejected",
         "defer": "Deferred",
         "reopen": "Reopened",
     }[action]
-
-
-# --- the item page --------------------------------------------------------------------------
-
-
-def _stored(item_id: int) -> Any:
-    found = repo().stored_items([item_id]).get(item_id)
-    if found is None:
-        abort(404, f"no item {item_id}")
-    return found
-
-
-@bp.get("/items/<int:item_id>")
-def item(item_id: int) -> Any:
-    stored = _stored(item_id)
-    r = repo()
-    revisions = r.revisions(item_id)
-    diffs = {
-        rev.id: r.diff(rev.id) for rev in revisions if rev.id is not None and rev.kind != "new"
-    }
-    with r.engine.connect() as conn:
-        in_bulletins = conn.execute(
-            select(BULLETINS.c.id, BULLETINS.c.title, BULLETINS.c.status)
-            .join(BULLETIN_ITEMS, BULLETIN_ITEMS.c.bulletin_id == BULLETINS.c.id)
-            .where(BULLETIN_ITEMS.c.item_id == item_id)
-            .order_by(BULLETINS.c.id)
-        ).all()
-        review_row = conn.execute(
-            select(REVIEWS.c.updated_at, REVIEWS.c.updated_by).where(REVIEWS.c.item_id == item_id)
-        ).first()
-    sections = list(DEFAULT_SECTIONS)
-    if stored.section and stored.section not in sections:
-        sections.append(stored.section)
-    draft = drafts().get(item_id)
-    return render_template(
-        "item.html",
-        stored=stored,
-        item=stored.item,
-        draft=draft,
-        segments=segments(draft.draft) if draft is not None else [],
-        origins=ORIGINS,
-        default_words=drafts().word_limit(),
-        word_range=(WORD_LIMIT_MIN, WORD_LIMIT_MAX),
-        classification=r.classification(item_id),
-        events=r.events(item_id),
-        revisions=revisions,
-        diffs=diffs,
-        clusters=r.clusters(item_id),
-        in_bulletins=in_bulletins,
-        review_row=review_row,
-        reasons=REJECT_REASONS,
-        sections=sections,
-    )
-
-
-def _done(item_id: int, message: str, **extra: Any) -> Any:
-    if wants_json():
-        stored = _stored(item_id)
-        return jsonify(
-            ok=True,
-            message=message,
-            item_id=item_id,
-            status=stored.status,
-            needs_review=stored.needs_review,
-            **extra,
-        )
-    flash(message, "success")
-    return _back(url_for("queue.item", item_id=item_id))
-
-
-def _fail(message: str, status: int = 400) -> Any:
-    if wants_json():
-        return jsonify(ok=False, message=message), status
-    abort(status, message)
-
-
-@bp.post("/items/<int:item_id>/review")
-@editor_required
-def review(item_id: int) -> Any:
-    _stored(item_id)
-    action = request.form.get("action", "")
-    if action not in ACTIONS:
-        return _fail("choose an action")
-    reason = None
-    try:
-        if action == "reject":
-            reason = reason_text(request.form.get("reason"), request.form.get("reason_detail"))
-        user = current_user()
-        assert user is not None
-        event_id = repo().review(item_id, action, at=now(), actor=user.username, reason=reason)
-    except ValueError as error:
-        return _fail(str(error))
-    return _done(item_id, f"{_past(action)} item {item_id}.", event_id=event_id)
-
-
-@bp.post("/items/<int:item_id>/edit")
-@editor_required
-def edit(item_id: int) -> Any:
-    stored = _stored(item_id)
-    changes: dict[str, str] = {}
-    for name, current in (
-        ("title", stored.edited_title or ""),
-        ("summary", stored.edited_summary or ""),
-        ("section", stored.section or ""),
-    ):
-        if name in request.form:
-            value = request.form[name].strip()
-            original = {"title": stored.item.title, "summary": stored.item.summary}.get(name)
-            if original and value == original.strip():
-                value = ""  # the publisher's own text: no edit (clears an earlier one)
-            if value != current:
-                changes[name] = value
-    if not changes:
-        return _done(item_id, "Nothing changed.")
-    user = current_user()
-    assert user is not None
-    try:
-        event_id = repo().edit(item_id, at=now(), actor=user.username, **changes)
-    except ValueError as error:
-        return _fail(str(error))
-    return _done(item_id, f"Saved the {', '.join(changes)} of item {item_id}.", event_id=event_id)
-
-
-@bp.post("/items/<int:item_id>/undo/<int:event_id>")
-@editor_required
-def undo(item_id: int, event_id: int) -> Any:
-    if event_id not in {e.id for e in repo().events(item_id)}:
-        return _fail(f"event {event_id} is not one of item {item_id}'s", 404)
-    user = current_user()
-    assert user is not None
-    new_event = repo().undo(event_id, at=now(), actor=user.username)
-    return _done(item_id, f"Undid event {event_id}.", event_id=new_event)
-
-
-@bp.post("/items/<int:item_id>/split")
-@editor_required
-def split(item_id: int) -> Any:
-    _stored(item_id)
-    user = current_user()
-    assert user is not None
-    try:
-        repo().split(item_id, now(), user.username)
-    except KeyError as error:
-        return _fail(str(error.args[0] if error.args else error), 404)
-    return _done(item_id, f"Item {item_id} split from its cluster; later crawls keep it apart.")

@@ -4,6 +4,11 @@ The writers are the exports layer's; this chooses the items (a review status, a 
 topic, a date, a stored bulletin, what a consumer has not been sent yet), names the output
 and runs one export. A consumer's export holds that consumer's lease, so a second one at the
 same time raises `ConsumerBusyError` and sends nothing.
+
+A published bulletin is exported as it was published, in every format: the text stored with
+its revision (`aggregator.storage.bulletins.frozen_rendering`), byte for byte, whatever was
+crawled or edited since; options that would change it (a title, filters, a consumer) are
+refused rather than ignored. A draft is rendered from the items as they stand.
 """
 
 from __future__ import annotations
@@ -13,9 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from aggregator.exports.run import ExportOptions, ExportResult, export, selection_for
+from aggregator.exports.run import (
+    ExportOptions,
+    ExportResult,
+    export,
+    selection_for,
+    write_text,
+)
 from aggregator.exports.syndication import FeedInfo
-from aggregator.storage.bulletins import bulletin_info
+from aggregator.storage.bulletins import BulletinStore, bulletin_info, frozen_rendering
 from aggregator.storage.db import upgrade
 from aggregator.storage.exports import ExportSelection, ExportStatus
 from aggregator.storage.repository import Repository
@@ -34,6 +45,7 @@ class ExportRequest:
     raw_csv: bool = False  # CSV formulas kept as stored (not defused)
     title: str | None = None  # the bulletin's or feed's; a stored bulletin's own by default
     feed_url: str | None = None
+    revision: int | None = None  # a published bulletin's revision (its latest by default)
 
 
 def export_items(
@@ -44,6 +56,12 @@ def export_items(
     upgrade(url)
     repo = Repository.from_url(url)
     try:
+        if request.bulletin_id is not None:
+            info = bulletin_info(repo, request.bulletin_id)
+            if info.revision > 0:
+                return _export_frozen(repo, request, output)
+        if request.revision is not None:
+            raise ValueError("--revision applies to a published bulletin (--bulletin ID)")
         title = request.title
         if request.bulletin_id is not None and title is None:
             title = bulletin_info(repo, request.bulletin_id).title
@@ -66,3 +84,33 @@ def export_items(
         return export(repo, selection, options, output, dry_run=dry_run)
     finally:
         repo.close()
+
+
+def _export_frozen(repo: Repository, request: ExportRequest, output: Path | None) -> ExportResult:
+    """A published bulletin's stored text, written as it is (to a file or stdout)."""
+    assert request.bulletin_id is not None
+    changing = [
+        name
+        for name, value in (
+            ("--title", request.title),
+            ("--source", request.source),
+            ("--topic", request.topic),
+            ("--since", request.since),
+            ("--consumer", request.consumer),
+            ("--feed-url", request.feed_url),
+            ("--excel", request.excel or None),
+            ("--raw", request.raw_csv or None),
+            ("--status", None if request.status == "approved" else request.status),
+        )
+        if value is not None
+    ]
+    if changing:
+        raise ValueError(
+            f"bulletin {request.bulletin_id} is published: it is exported exactly as "
+            f"published, so {', '.join(changing)} cannot apply"
+        )
+    text = frozen_rendering(repo, request.bulletin_id, request.format, request.revision)
+    write_text(text, output)
+    revisions = BulletinStore(repo.engine).revisions(request.bulletin_id)
+    wanted = revisions[-1] if request.revision is None else revisions[request.revision - 1]
+    return ExportResult(count=len(wanted.item_ids), recorded=0)

@@ -1,15 +1,17 @@
 """Stored items from the command line: list them, decide on one, and see or undo clusters.
 
 The review app makes the same decisions through the same repository; every change is
-recorded in the audit with who and when.
+recorded in the audit with who and when. A listing can carry each item's machine draft
+(`with_drafts`), for `aggregator items --json`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aggregator.classify.rules import Classification
+from aggregator.storage.draft_summaries import DraftStore, StoredDraft
 from aggregator.storage.repository import Repository
 from aggregator.storage.values import Cluster, ReviewEvent, StoredItem
 
@@ -21,6 +23,9 @@ class Listing:
 
     items: list[tuple[StoredItem, Classification | None]]
     hidden: int
+    drafts: dict[int, StoredDraft] = field(default_factory=dict)
+    """The listed items' machine drafts by item id (with `with_drafts`; items without one
+    are absent)."""
 
 
 def list_items(
@@ -31,9 +36,11 @@ def list_items(
     status: str | None = None,
     limit: int | None = None,
     include_irrelevant: bool = False,
+    with_drafts: bool = False,
 ) -> Listing:
     """Stored items matching the filters. Items filed as probably not safeguarding are
-    counted but left out unless `include_irrelevant`; `limit` applies to what is listed."""
+    counted but left out unless `include_irrelevant`; `limit` applies to what is listed.
+    With `with_drafts`, the listed items' drafts are read too (one query per 200 items)."""
     repo = Repository.from_url(url)
     try:
         found = repo.list_items(
@@ -43,18 +50,21 @@ def list_items(
             limit=limit if include_irrelevant else None,
         )
         classified = repo.relevance_of([s.id for s in found])
+        hidden = 0
+        if not include_irrelevant:
+            shown = [
+                s
+                for s in found
+                if s.id not in classified
+                or classified[s.id].relevant
+                or classified[s.id].borderline
+            ]
+            hidden = len(found) - len(shown)
+            found = shown[:limit] if limit is not None else shown
+        drafts = DraftStore(repo.engine).many([s.id for s in found]) if with_drafts else {}
     finally:
         repo.close()
-    hidden = 0
-    if not include_irrelevant:
-        shown = [
-            s
-            for s in found
-            if s.id not in classified or classified[s.id].relevant or classified[s.id].borderline
-        ]
-        hidden = len(found) - len(shown)
-        found = shown[:limit] if limit is not None else shown
-    return Listing([(s, classified.get(s.id)) for s in found], hidden)
+    return Listing([(s, classified.get(s.id)) for s in found], hidden, drafts)
 
 
 def decide(

@@ -1,24 +1,63 @@
-"""Bulletins: the `bulletins` and `bulletin_items` tables the review app composes in.
+"""Bulletins: the `bulletins`, `bulletin_items` and `bulletin_revisions` tables the review app
+composes in.
 
 A bulletin is a draft over a date window until it is published; from then on it never changes
-(every write here refuses a published bulletin with `FrozenError`), and the exports read it
-(`bulletin_info`, `bulletin_row`). What goes into a bulletin (the approved items of its
-window, their sections, the rendered text) is the composer's (`aggregator.review.bulletins`):
-this module stores what it decided.
+(every write here refuses a published bulletin with `FrozenError`). Each publication is a
+revision (`bulletin_revisions`) holding every export format exactly as rendered then, so an
+export of it is the same bytes whatever crawls or edits come later (`frozen_rendering`). A
+correction reopens the bulletin (`start_correction`: `correcting`, while its status stays
+"published" and its last revision stays what is public) and publishing it
+again adds revision N+1 with the editor's note; earlier revisions stay readable. What goes
+into a bulletin (the approved items of its window, their sections, the rendered text) is the
+composer's (`aggregator.review.bulletins`): this module stores what it decided.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, inspect, or_, select, true, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from aggregator.normalise.dates import LONDON
-from aggregator.storage.db import StoreBase, write_transaction
-from aggregator.storage.tables import BULLETIN_ITEMS, BULLETINS, ITEMS, REVIEWS, RUNS
+from aggregator.storage.bulletin_context import BulletinContext, ClusterPeers
+from aggregator.storage.bulletin_revisions import (
+    BULLETIN_REVISIONS,
+    BulletinInfo,
+    BulletinRevision,
+    RevisionReader,
+    bulletin_info,
+    bulletin_row,
+    frozen_rendering,
+)
+from aggregator.storage.db import write_transaction
+from aggregator.storage.tables import (
+    BULLETIN_ITEMS,
+    BULLETINS,
+    ITEMS,
+    REVIEWS,
+)
+
+
+class SummaryConflict(Exception):
+    """Another editor saved this entry's summary since the form was shown."""
+
+    def __init__(self, stored: str | None) -> None:
+        super().__init__("another editor changed this summary since you opened the bulletin")
+        self.stored = stored
 
 
 class FrozenError(ValueError):
@@ -38,6 +77,18 @@ class Bulletin:
     rendered_html: str | None
     rendered_markdown: str | None
     section_order: list[str]
+    issue_line: str | None = None
+    section_intros: dict[str, str] = field(default_factory=dict)
+    section_via: dict[str, str] = field(default_factory=dict)
+    revision: int = 0
+    """The latest published revision (0: never published)."""
+    correcting: bool = False
+    """Published, and reopened for a correction (the last revision is what is out)."""
+
+    @property
+    def status_label(self) -> str:
+        """What the composer calls its state: draft, published, or correcting."""
+        return "correcting" if self.correcting else self.status
 
     @property
     def first_day(self) -> date:
@@ -51,7 +102,7 @@ class Bulletin:
 
     @property
     def published(self) -> bool:
-        return self.status == "published"
+        return self.status == "published" and not self.correcting
 
 
 @dataclass(frozen=True)
@@ -63,15 +114,33 @@ class BulletinItem:
     section: str
     position: int
     summary_override: str | None
+    extra_links: tuple[tuple[str, str], ...] = ()
+    """The editor's own (label, url) links for this entry."""
+    hidden_urls: frozenset[str] = frozenset()
+    """The item's links, attachments and via lines left out of this entry."""
 
+
+__all__ = [
+    "Bulletin",
+    "BulletinInfo",
+    "BulletinItem",
+    "BulletinRevision",
+    "BulletinStore",
+    "ClusterPeers",
+    "FrozenError",
+    "bulletin_info",
+    "bulletin_row",
+    "frozen_rendering",
+]
 
 Placement = Callable[[list[int]], list[tuple[int, str]]]
 """Given the ids of items new to a bulletin: (item id, section) for each, in the order they go
 in (each goes after the items already in its section)."""
 
 
-class BulletinStore(StoreBase):
-    """The `bulletins` and `bulletin_items` tables."""
+class BulletinStore(BulletinContext, RevisionReader):
+    """The `bulletins` and `bulletin_items` tables (revisions, and what the composer reads
+    from other tables, through the two bases)."""
 
     # --- reading ----------------------------------------------------------------------------
 
@@ -107,19 +176,27 @@ class BulletinStore(StoreBase):
                 select(BULLETIN_ITEMS).where(BULLETIN_ITEMS.c.bulletin_id == bulletin_id)
             ).all()
         return [
-            BulletinItem(row.item_id, row.section, row.position, row.summary_override)
+            BulletinItem(
+                row.item_id,
+                row.section,
+                row.position,
+                row.summary_override,
+                tuple((str(link["label"]), str(link["url"])) for link in row.extra_links or []),
+                frozenset(str(url) for url in row.hidden_urls or []),
+            )
             for row in rows
         ]
 
     def sent_elsewhere(self, item_ids: Sequence[int], bulletin_id: int | None) -> dict[int, int]:
-        """Of these items, those already in a published bulletin (other than this one), with
-        the earliest such bulletin's id."""
+        """Of these items, those already in a published bulletin (other than this one; one
+        reopened for a correction still counts: it went out), with the earliest such
+        bulletin's id."""
         if not item_ids:
             return {}
         stmt = (
             select(BULLETIN_ITEMS.c.item_id, func.min(BULLETINS.c.id))
             .join(BULLETINS, BULLETINS.c.id == BULLETIN_ITEMS.c.bulletin_id)
-            .where(BULLETINS.c.status == "published", BULLETIN_ITEMS.c.item_id.in_(item_ids))
+            .where(BULLETINS.c.revision > 0, BULLETIN_ITEMS.c.item_id.in_(item_ids))
             .group_by(BULLETIN_ITEMS.c.item_id)
         )
         if bulletin_id is not None:
@@ -146,34 +223,6 @@ class BulletinStore(StoreBase):
         )
         with self.engine.connect() as conn:
             return list(conn.execute(stmt).scalars())
-
-    def coverage(self, bulletin: Bulletin, sources: Sequence[str]) -> list[dict[str, Any]]:
-        """Per source, its crawls in the window (from the crawl records)."""
-        stmt = select(RUNS).where(
-            RUNS.c.started_at >= bulletin.window_start, RUNS.c.started_at < bulletin.window_end
-        )
-        with self.engine.connect() as conn:
-            runs = conn.execute(stmt.order_by(RUNS.c.started_at)).all()
-        found: dict[str, dict[str, Any]] = {
-            s: {"source": s, "runs": 0, "ok": 0, "failed": 0, "new": 0, "updated": 0,
-                "errors": 0, "last": None, "last_status": None}
-            for s in sources
-        }  # fmt: skip
-        for run in runs:
-            entry = found.setdefault(
-                run.source,
-                {"source": run.source, "runs": 0, "ok": 0, "failed": 0, "new": 0, "updated": 0,
-                 "errors": 0, "last": None, "last_status": None},
-            )  # fmt: skip
-            entry["runs"] += 1
-            entry["ok"] += run.status in ("ok", "empty")
-            entry["failed"] += run.status in ("failed", "partial")
-            entry["new"] += run.items_new
-            entry["updated"] += run.items_updated
-            entry["errors"] += len(run.errors or [])
-            entry["last"] = run.started_at
-            entry["last_status"] = run.status
-        return sorted(found.values(), key=lambda e: e["source"])
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -314,11 +363,8 @@ class BulletinStore(StoreBase):
                     .values(section_order=[*bulletin.section_order, section])
                 )
 
-    def set_summary(self, bulletin_id: int, item_id: int, summary: str) -> None:
-        """The summary this bulletin shows for an item (empty: the editor's text on the item,
-        else its draft, else the publisher's description)."""
-        self.require_draft(bulletin_id)
-        text = " ".join(summary.split()) or None
+    def _update_entry(self, bulletin_id: int, item_id: int, **values: Any) -> None:
+        """Set columns of one entry of a draft bulletin (KeyError if it holds no such item)."""
         with write_transaction(self.engine) as conn:
             _item_row(conn, bulletin_id, item_id)
             conn.execute(
@@ -327,8 +373,38 @@ class BulletinStore(StoreBase):
                     BULLETIN_ITEMS.c.bulletin_id == bulletin_id,
                     BULLETIN_ITEMS.c.item_id == item_id,
                 )
+                .values(**values)
+            )
+
+    def set_summary(
+        self, bulletin_id: int, item_id: int, summary: str, original: str | None = None
+    ) -> str | None:
+        """The summary this bulletin shows for an item (empty: the editor's text on the item,
+        else its draft, else the publisher's description); returns what was stored.
+
+        `original` is the bulletin's own summary as the editor's form showed it ("" for none):
+        when another editor saved a different one since, nothing is written and
+        `SummaryConflict` says what is stored now. Without it (a script), the save is
+        unconditional."""
+        self.require_draft(bulletin_id)
+        text = " ".join(summary.split()) or None
+        with write_transaction(self.engine) as conn:
+            row = _item_row(conn, bulletin_id, item_id)
+            stored = row.summary_override
+            changed_meanwhile = original is not None and (stored or "") != " ".join(
+                original.split()
+            )
+            if changed_meanwhile and (stored or "") != (text or ""):
+                raise SummaryConflict(stored)
+            conn.execute(
+                update(BULLETIN_ITEMS)
+                .where(
+                    BULLETIN_ITEMS.c.bulletin_id == bulletin_id,
+                    BULLETIN_ITEMS.c.item_id == item_id,
+                )
                 .values(summary_override=text)
             )
+        return text
 
     def remove_item(self, bulletin_id: int, item_id: int) -> None:
         """Leave an item out of this bulletin (a refresh takes it back while it is approved:
@@ -343,31 +419,121 @@ class BulletinStore(StoreBase):
                 )
             )
 
+    def set_issue_line(self, bulletin_id: int, line: str) -> None:
+        """The line under the title ("Issue 12 · May 2024"); empty for none."""
+        self.require_draft(bulletin_id)
+        with write_transaction(self.engine) as conn:
+            conn.execute(
+                update(BULLETINS)
+                .where(BULLETINS.c.id == bulletin_id)
+                .values(issue_line=" ".join(line.split()) or None)
+            )
+
+    def set_section_text(self, bulletin_id: int, section: str, *, intro: str, via: str) -> None:
+        """A section's introduction and the wording of its "via" lines (empty: none, and the
+        default wording)."""
+        bulletin = self.require_draft(bulletin_id)
+        intros = dict(bulletin.section_intros)
+        vias = dict(bulletin.section_via)
+        for values, text in ((intros, intro), (vias, via)):
+            text = " ".join(text.split())
+            if text:
+                values[section] = text
+            else:
+                values.pop(section, None)
+        with write_transaction(self.engine) as conn:
+            conn.execute(
+                update(BULLETINS)
+                .where(BULLETINS.c.id == bulletin_id)
+                .values(section_intros=intros, section_via=vias)
+            )
+
+    def set_entry_links(
+        self,
+        bulletin_id: int,
+        item_id: int,
+        extra_links: Sequence[tuple[str, str]],
+        hidden_urls: Sequence[str],
+    ) -> None:
+        """An entry's own extra links (label, url), and which of its links are left out.
+        The caller validates the links (`aggregator.review.bulletins.check_extra_link`)."""
+        self.require_draft(bulletin_id)
+        self._update_entry(
+            bulletin_id,
+            item_id,
+            extra_links=[{"label": label, "url": url} for label, url in extra_links],
+            hidden_urls=sorted(set(hidden_urls)),
+        )
+
+    def start_correction(self, bulletin_id: int) -> Bulletin:
+        """Reopen a published bulletin for a correction: it can change again, while its last
+        revision stays what the exports give until the correction is published."""
+        with write_transaction(self.engine) as conn:
+            result = conn.execute(
+                update(BULLETINS)
+                .where(
+                    BULLETINS.c.id == bulletin_id,
+                    BULLETINS.c.status == "published",
+                    BULLETINS.c.correcting == false(),
+                )
+                .values(correcting=True)
+            )
+            if result.rowcount != 1:
+                raise ValueError(f"bulletin {bulletin_id} is not published: nothing to correct")
+        return self.require(bulletin_id)
+
     def store_published(
         self,
         bulletin_id: int,
         *,
         at: datetime,
-        rendered_html: str,
-        rendered_markdown: str,
+        actor: str | None,
+        renderings: dict[str, str],
+        item_ids: Sequence[int],
         section_order: Sequence[str],
+        note: str | None = None,
+        confirmed: Sequence[str] = (),
     ) -> Bulletin:
-        """Freeze a draft with its rendered text, for good; `FrozenError` if it was published
-        meanwhile. The published bulletin."""
+        """Freeze a draft (or a correction) as its next revision, with every format as
+        rendered, the items it carries, who published it, the correction's note and the open
+        checklist points they confirmed; `FrozenError` if it was published meanwhile. The
+        published bulletin."""
         with write_transaction(self.engine) as conn:
+            row = conn.execute(select(BULLETINS).where(BULLETINS.c.id == bulletin_id)).first()
+            if row is None:
+                raise KeyError(f"no bulletin {bulletin_id}")
+            revision = int(row.revision or 0) + 1
             result = conn.execute(
                 update(BULLETINS)
-                .where(BULLETINS.c.id == bulletin_id, BULLETINS.c.status == "draft")
+                .where(
+                    BULLETINS.c.id == bulletin_id,
+                    or_(BULLETINS.c.status == "draft", BULLETINS.c.correcting == true()),
+                    BULLETINS.c.revision == row.revision,
+                )
                 .values(
                     status="published",
+                    correcting=False,
                     published_at=at,
-                    rendered_html=rendered_html,
-                    rendered_markdown=rendered_markdown,
+                    rendered_html=renderings.get("html"),
+                    rendered_markdown=renderings.get("markdown"),
                     section_order=list(section_order),
+                    revision=revision,
                 )
             )
             if result.rowcount != 1:
                 raise FrozenError(f"bulletin {bulletin_id} was published meanwhile")
+            conn.execute(
+                insert(BULLETIN_REVISIONS).values(
+                    bulletin_id=bulletin_id,
+                    revision=revision,
+                    published_at=at,
+                    published_by=actor,
+                    note=note,
+                    confirmed=list(confirmed),
+                    item_ids=list(item_ids),
+                    renderings=dict(renderings),
+                )
+            )
         return self.require(bulletin_id)
 
 
@@ -384,6 +550,11 @@ def _bulletin(row: Any) -> Bulletin:
         rendered_html=row.rendered_html,
         rendered_markdown=row.rendered_markdown,
         section_order=list(row.section_order or []),
+        issue_line=row.issue_line,
+        section_intros=dict(row.section_intros or {}),
+        section_via=dict(row.section_via or {}),
+        revision=int(row.revision or 0),
+        correcting=bool(row.correcting),
     )
 
 
@@ -408,40 +579,3 @@ def _renumber(conn: Connection, bulletin_id: int, order: Sequence[int]) -> None:
             )
             .values(position=position)
         )
-
-
-# --- what the exports read ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BulletinInfo:
-    """A stored bulletin, as an export needs it."""
-
-    id: int
-    title: str
-    status: str  # "draft" or "published"
-    section_order: list[str]
-
-
-def bulletin_info(repository: StoreBase, bulletin_id: int) -> BulletinInfo:
-    """The bulletin the review app stored under this id; KeyError("no bulletin N") if none
-    (also on a database whose schema has no bulletins yet)."""
-    with repository.engine.connect() as conn:
-        found = bulletin_row(conn, bulletin_id)
-    return BulletinInfo(
-        id=found.id,
-        title=found.title,
-        status=found.status,
-        section_order=[str(name) for name in found.section_order or []],
-    )
-
-
-def bulletin_row(conn: Connection, bulletin_id: int) -> Any:
-    """The `bulletins` row with this id; KeyError("no bulletin N") if none (also on a
-    database whose schema has no bulletins yet)."""
-    if "bulletins" not in inspect(conn).get_table_names():
-        raise KeyError(f"no bulletin {bulletin_id}")
-    found = conn.execute(select(BULLETINS).where(BULLETINS.c.id == bulletin_id)).first()
-    if found is None:
-        raise KeyError(f"no bulletin {bulletin_id}")
-    return found

@@ -400,6 +400,15 @@ class BulletinRow(Base):
     rendered_html: Mapped[str | None] = mapped_column(Text)
     rendered_markdown: Mapped[str | None] = mapped_column(Text)
     section_order: Mapped[list[str]] = mapped_column(JSON)
+    # migration 0017: the issue line under the title, per-section introductions and "via"
+    # wording, and the number of the latest published revision (0 until first published)
+    issue_line: Mapped[str | None] = mapped_column(Text)
+    section_intros: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    section_via: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # a published bulletin reopened for a correction: it stays "published" (its last revision
+    # is what went out, and stays public) while the editors change it
+    correcting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class BulletinItemRow(Base):
@@ -418,6 +427,29 @@ class BulletinItemRow(Base):
     section: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer)
     summary_override: Mapped[str | None] = mapped_column(Text)
+    # migration 0017: the editor's extra links ([{label, url}]) and the URLs of the item's
+    # own attachments, links and "via" lines the editor left out of this entry
+    extra_links: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    hidden_urls: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class BulletinRevisionRow(Base):
+    """One publication of a bulletin: revision 1 is the first, each correction adds one. Every
+    export format is stored as rendered then, so an export of it never changes; who published
+    it, why (a correction's note) and the open checklist points they confirmed are the audit."""
+
+    __tablename__ = "bulletin_revisions"
+
+    bulletin_id: Mapped[int] = mapped_column(
+        ForeignKey("bulletins.id", ondelete="CASCADE"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    published_by: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    confirmed: Mapped[list[str]] = mapped_column(JSON)
+    item_ids: Mapped[list[int]] = mapped_column(JSON)
+    renderings: Mapped[dict[str, str]] = mapped_column(JSON)
 
 
 # The review app's "updated after a decision" list: decided items that need review again.

@@ -1,5 +1,9 @@
 """Revisions: the recorded versions of an item, and the readable diff between two of them.
 
+`diff` gives one line per changed field; `snapshot_pair` gives the two versions themselves,
+from which the review app writes its sentences ("Type: consultation response →
+consultation", `aggregator.review.history`).
+
 A new item's first version is not written as a revision until the item first changes (see
 `values.Revision`): `snapshot_first_versions` records it then, from the row before the change,
 for both writers that change items (the upsert and the classification store).
@@ -51,6 +55,14 @@ class RevisionReader(StoreBase):
 
     def diff(self, revision_id: int) -> list[str]:
         """A readable diff of one revision against the one before it (empty for "new")."""
+        previous, snapshot = self.snapshot_pair(revision_id)
+        if previous is None:
+            return []
+        return [d.text for d in diff_snapshots(previous, snapshot)]
+
+    def snapshot_pair(self, revision_id: int) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+        """The version before this revision (None for the first) and this revision's version,
+        as `Item.to_json()` dicts. KeyError if there is no such revision."""
         with self.engine.connect() as conn:
             row = conn.execute(select(REVISIONS).where(REVISIONS.c.id == revision_id)).first()
             if row is None:
@@ -61,9 +73,7 @@ class RevisionReader(StoreBase):
                 .order_by(REVISIONS.c.id.desc())
                 .limit(1)
             ).scalar()
-        if previous is None:
-            return []
-        return [d.text for d in diff_snapshots(previous, row.snapshot)]
+        return (dict(previous) if previous is not None else None), dict(row.snapshot)
 
     def revisions(self, item_id: int) -> list[Revision]:
         """The item's versions, oldest first: for an item that never changed, its first version

@@ -80,3 +80,6 @@ def test_quick_evaluation_drafts_beat_the_baseline(capsys: pytest.CaptureFixture
     assert "n=6" in rouge1[0], out  # every bulletin entry found its fixture item
     assert "PASS" in out
     assert by_name["draft_eval: draft words mean / max"][5] is True
+    # issue 21: no draft of the fixture corpus still speaks as the publisher
+    person = by_name["draft_eval: first-person sentences left"]
+    assert person[1] == "0" and person[5] is True, out

@@ -20,6 +20,7 @@ from aggregator.drafting import (
     split_sentences,
     word_count,
 )
+from aggregator.drafting.person import third_person
 from aggregator.schema import DocType, Item
 
 
@@ -51,10 +52,19 @@ def from_source(used: UsedSentence, item: Item, main_text: str) -> bool:
 
     A trimmed sentence may have had a leading connective cut (its first letter then
     capitalised) and a trailing clause cut (a full stop put back); a standfirst without a full
-    stop gets one.
+    stop gets one. A reworded sentence is its source sentence put in the third person
+    (`person.third_person`: "we" → the publisher's name), otherwise unchanged.
     """
     source = item.summary if used.origin == "summary" else main_text
     sentence = split_sentences(source)[used.index]
+    if used.reworded:
+        # The candidate is the unit from some word on (a glued heading or link label cut):
+        # one of those tails, put in the third person, holds the used text.
+        tails = [sentence[m.start() :] for m in re.finditer(r"(?<!\S)\S", sentence)]
+        spoken = [third_person(tail, item.publisher) for tail in tails]
+        return any(
+            _norm(used.text).rstrip(".")[1:] in _norm(s) for s in spoken if s and s not in tails
+        )
     text = _norm(used.text)
     cores = [text, text[:-1]] if text.endswith(".") else [text]
     for core in cores:
@@ -432,7 +442,8 @@ def test_flattened_page_text_loses_headings_dates_and_link_labels() -> None:
     )
     draft = draft_summary(item, main)
     body = draft.text.removeprefix(draft.opening)
-    assert "In this free online session we ask what complex trauma is" in body
+    # the publisher's "we" in its own name (issue 21): "we ask" → "the UK Trauma Council asks"
+    assert "In this free online session the UK Trauma Council asks what complex trauma is" in body
     for junk in ("Thursday", "BST", "See our other events", "Book a free place"):
         assert junk not in body
     for used in draft.sentences:

@@ -4,6 +4,7 @@ are read a batch at a time while the export streams."""
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Iterator
@@ -92,14 +93,37 @@ def test_bulletins_take_the_editors_text_else_the_draft_else_the_description(
     assert DESCRIPTION_3 in out  # no draft: the publisher's description
 
 
-@pytest.mark.parametrize("fmt", ["atom", "rss", "jsonfeed", "csv", "jsonl"])
-def test_feeds_and_data_files_never_carry_a_draft(
+@pytest.mark.parametrize("fmt", ["atom", "rss", "csv"])
+def test_feeds_and_csv_never_carry_a_draft(
     fmt: str, stored: tuple[Repository, list[int]], tmp_path: Path
 ) -> None:
     repository, ids = stored
     texts = drafted(repository, ids)
     out = export_text(repository, fmt, tmp_path)
     assert not any(text in out for text in texts.values())
+    assert "Ministers set out how a new legal duty" in out
+
+
+@pytest.mark.parametrize("fmt", ["jsonfeed", "jsonl"])
+def test_json_carries_the_draft_only_marked_as_one(
+    fmt: str, stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    """Tools reading JSON get the machine draft, in its own `draft` object marked
+    `machine_written` (and whether an editor checked it), never as the item's summary."""
+    repository, ids = stored
+    texts = drafted(repository, ids)
+    out = export_text(repository, fmt, tmp_path)
+    if fmt == "jsonl":
+        records = [json.loads(line) for line in out.splitlines() if line.strip()]
+    else:
+        records = [{**entry, **entry["_aggregator"]} for entry in json.loads(out)["items"]]
+    drafts = [r["draft"] for r in records if r.get("draft")]
+    assert drafts and all(d["machine_written"] is True for d in drafts)
+    assert {d["text"] for d in drafts} <= set(texts.values())
+    summaries = " ".join(
+        str(r.get("summary", "")) + str(r.get("content_text", "")) for r in records
+    )
+    assert not any(text in summaries for text in texts.values())
     assert "Ministers set out how a new legal duty" in out
 
 

@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aggregator.exports.files import BOM, CSV_FIELDS, defuse_formula
+from aggregator.exports.files import BOM, CSV_FIELDS, defuse_formula, jsonl
+from aggregator.storage.draft_summaries import DraftStore, build_draft
 from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import APPROVED_AT, HOSTILE_TITLE, SEEN, export_text, page
@@ -134,3 +135,47 @@ def test_jsonl_is_one_item_object_per_line(
     assert edited["title"].endswith("(practitioner guide)")
     assert edited["section"] == "Parent-infant relationships"
     assert all(record["status"] == "approved" for record in records)
+
+
+def _save_two_drafts(repository: Repository, ids: list[int]) -> DraftStore:
+    """Drafts for the Lucy Faithfull paper (no editor summary) and the DHSC guide (edited)."""
+    items = {row.id: row.item for row in repository.iter_export(ExportSelection())}
+    store = DraftStore(repository.engine)
+    main_text = "Our new paper looks at how adult material can lead some men to illegal images."
+    store.save_drafts(
+        {
+            ids[1]: build_draft(items[ids[1]], main_text, 90),
+            ids[4]: build_draft(items[ids[4]], "", 90),
+        },
+        APPROVED_AT,
+    )
+    return store
+
+
+def test_jsonl_carries_the_editor_summary_the_draft_marked_as_one_and_the_status(
+    stored: tuple[Repository, list[int]],
+) -> None:
+    repository, ids = stored
+    store = _save_two_drafts(repository, ids)
+    rows = list(repository.iter_export(ExportSelection()))
+    records = {
+        record["id"]: record
+        for record in (json.loads(line) for line in jsonl(rows, drafts=store.many))
+    }
+    paper = records[ids[1]]
+    assert paper["status"] == "approved"
+    assert paper["editor_summary"] is None
+    assert paper["draft"]["machine_written"] is True
+    assert paper["draft"]["checked"] is False  # no editor has written a summary
+    assert "The Lucy Faithfull Foundation’s new paper looks at" in paper["draft"]["text"]
+    assert paper["draft"]["sensitive"] is False
+    assert paper["summary"] == rows[[r.id for r in rows].index(ids[1])].item.summary
+    guide = records[ids[4]]
+    assert guide["editor_summary"] == guide["summary"]
+    assert guide["editor_summary"].startswith("Guidance to help frontline practitioners")
+    assert guide["draft"]["checked"] is True
+    assert all(records[i]["draft"] is None for i in records if i not in (ids[1], ids[4]))
+
+    # without drafts (the caller did not look them up) there is no draft key at all
+    plain = [json.loads(line) for line in jsonl(repository.iter_export(ExportSelection()))]
+    assert all("draft" not in record and "editor_summary" in record for record in plain)

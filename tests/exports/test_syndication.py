@@ -19,6 +19,7 @@ import pytest
 
 from aggregator.exports import syndication as feeds
 from aggregator.exports.bulletin import clean_text
+from aggregator.storage.draft_summaries import DraftStore, build_draft
 from aggregator.storage.exports import ExportRow, ExportSelection
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import (
@@ -250,3 +251,36 @@ def test_hostile_text_is_escaped_and_characters_xml_cannot_carry_are_dropped(
     [entry] = [e for e in parse(text).entries if e.title.startswith("Apps")]
     assert entry.title == one_line(HOSTILE_TITLE)
     assert "javascript:" not in " ".join(link.href for link in entry.links)
+
+
+def test_json_feed_carries_the_review_state_and_drafts_only_when_given(
+    stored: tuple[Repository, list[int]],
+) -> None:
+    repository, ids = stored
+    items = {row.id: row.item for row in approved(repository)}
+    store = DraftStore(repository.engine)
+    store.save_drafts(
+        {ids[5]: build_draft(items[ids[5]], "For this briefing we read case reviews.", 90)},
+        APPROVED_AT,
+    )
+    document = json.loads("".join(feeds.jsonfeed(approved(repository), FEED, store.many)))
+    jsonschema.validate(document, SCHEMA, cls=jsonschema.Draft202012Validator)
+    by_id = dict(zip([row.id for row in approved(repository)], document["items"], strict=True))
+    briefing = by_id[ids[5]]["_aggregator"]
+    assert briefing["status"] == "approved"
+    assert briefing["editor_summary"] is None
+    draft = briefing["draft"]
+    assert draft["machine_written"] is True and draft["checked"] is False
+    assert draft["text"].startswith("The NSPCC has published")
+    assert "we read" not in draft["text"]
+    assert draft["sensitive"] is True and draft["sensitive_reasons"] == ["case review"]
+    # the feed's own summary stays the publisher's (or the editor's), never the draft
+    assert by_id[ids[5]]["content_text"] == one_line(items[ids[5]].summary)
+    edited = by_id[ids[4]]["_aggregator"]
+    assert edited["editor_summary"].startswith("Guidance to help frontline practitioners")
+    assert edited["draft"] is None
+
+    # the public feed (no drafts passed) has the status and the editor's summary, no draft
+    public = json.loads("".join(feeds.jsonfeed(approved(repository), FEED)))
+    assert all("draft" not in entry["_aggregator"] for entry in public["items"])
+    assert all(entry["_aggregator"]["status"] == "approved" for entry in public["items"])

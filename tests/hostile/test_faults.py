@@ -24,7 +24,7 @@ import pytest
 from aggregator.devtools.fixtures import FixtureSet, fixture_folders
 from aggregator.storage.repository import Repository
 from tests.crawling import last_run
-from tests.faults.server import FAULTS, FaultServer
+from tests.faults.server import FAULTS, FaultServer, compression_bomb
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHY = "dhsc"
@@ -44,6 +44,10 @@ class CrawlResult:
 def server() -> Iterator[FaultServer]:
     folders = fixture_folders()
     running = FaultServer(FixtureSet.load({HEALTHY: folders[HEALTHY]}))
+    for encoding in ("gzip", "deflate", "br"):
+        # Compressed once, before any crawl: compressing 1 GB on the first request could
+        # take longer than the crawl's download timeout on a loaded machine.
+        compression_bomb(encoding)
     running.start()
     try:
         yield running

@@ -15,7 +15,7 @@ import pytest
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.ops.health import Health, assess, fallen_back, with_lease
 from aggregator.storage.crawl_state import SourceState
-from aggregator.storage.repository import Repository, RunStats
+from aggregator.storage.repository import CrawlRun, Repository, RunStats
 from tests.crawling import ROOT, crawl
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
@@ -199,3 +199,21 @@ def test_fallen_back_needs_a_norm_and_a_majority() -> None:
     assert fallen_back(run(published={"feed": 9}), [usual]) == ""  # the source's own channel
     label_norm = run(published={"label": 9})
     assert fallen_back(run(published={"label": 9}), [label_norm]) == ""  # its usual fallback
+
+
+def test_a_partial_run_is_partial_with_its_first_error_never_ok() -> None:
+    """Items stored but errors met (a 404 detail page): a warning naming the error. Notes that
+    are no fault (which fallback channel served, a fallback the site does not offer) are not."""
+    now = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    times = [(now - timedelta(days=1), now - timedelta(days=1))]
+
+    def last_run(*messages: str) -> list[CrawlRun]:
+        errors = [{"url": "https://learning.nspcc.org.uk/gone", "message": m} for m in messages]
+        stats = RunStats(status="partial", finished_at=now, items_new=3, errors=errors)
+        return [CrawlRun(1, "nspcc", now - timedelta(minutes=5), stats)]
+
+    partial = assess("nspcc", last_run("HTTP 404", "timeout"), times, now)
+    assert (partial.state, partial.is_error) == ("partial", False)
+    assert partial.reason == "the last crawl was partial: 2 error(s), first HTTP 404"
+    noted = assess("nspcc", last_run("fallback channel used: no items at x"), times, now)
+    assert noted.state == "ok"

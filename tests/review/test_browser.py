@@ -8,35 +8,17 @@ Screenshots of the queue, an item and a bulletin preview are written to docs/scr
 from __future__ import annotations
 
 import dataclasses
-import os
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aggregator.schema import Attachment, DocType, Link
+from tests.review.browser import SCREENSHOTS, expect, new_page, served
+from tests.review.browser import log_in as browser_log_in
 from tests.review.conftest import EDITOR, FOUND, VIEWER, World, build_world, make_item, store
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("AGGREGATOR_CHROMIUM", "/usr/bin/chromium")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
-
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--lang=en-GB",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-expect = playwright_api.expect
 
 XSS_TITLE = '<script>window.__xss = 1; alert("title")</script><img src=x onerror="alert(1)">'
 XSS_SUMMARY = 'Read this <img src=x onerror="alert(2)"> <a href="javascript:alert(3)">now</a>'
@@ -53,8 +35,6 @@ class Live:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, loopback_site: str) -> Iterator[Live]:
-    from werkzeug.serving import make_server
-
     world = build_world(f"sqlite:///{tmp_path_factory.mktemp('browser') / 'review.db'}")
     nasty = make_item(
         "xss",
@@ -70,27 +50,18 @@ def live(tmp_path_factory: pytest.TempPathFactory, loopback_site: str) -> Iterat
         links=[Link("Book a free place", f"{loopback_site}/book")],
     )
     xss_id, linked_id = store(world.repo, [(nasty, 0.4), (linked, 0.5)])
-    server = make_server("127.0.0.1", 0, world.app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield Live(world, f"http://127.0.0.1:{server.server_port}", browser, xss_id, linked_id)
-        finally:
-            browser.close()
-            server.shutdown()
-            world.repo.close()
+    try:
+        with served(world.app) as (base, browser):
+            yield Live(world, base, browser, xss_id, linked_id)
+    finally:
+        world.repo.close()
 
 
 @pytest.fixture
 def page(live: Live) -> Iterator[Any]:
-    context = live.browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="Europe/London"
-    )
-    context.set_default_timeout(10_000)
-    found = context.new_page()
-    found.dialogs = []  # type: ignore[attr-defined]
+    found = new_page(live.browser)
+    context = found.context
+    found.dialogs = []
     found.on("dialog", lambda dialog: (found.dialogs.append(dialog.message), dialog.dismiss()))
     try:
         yield found
@@ -99,11 +70,7 @@ def page(live: Live) -> Iterator[Any]:
 
 
 def log_in(live: Live, page: Any, who: tuple[str, str] = EDITOR) -> None:
-    page.goto(f"{live.base}/login")
-    page.fill("#username", who[0])
-    page.fill("#password", who[1])
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live.base}/queue")
+    browser_log_in(live.base, page, who)
 
 
 def shot(page: Any, name: str, **options: Any) -> None:
@@ -128,15 +95,16 @@ def test_log_in_then_approve_reject_and_edit(live: Live, page: Any) -> None:
     rows = page.locator("li.row")
     first, second = rows.nth(0).get_attribute("data-id"), rows.nth(1).get_attribute("data-id")
     assert first and second
-    # keyboard triage: j focuses the first row, a approves it, focus moves on, r rejects
+    # keyboard triage: j focuses the first row, a approves it, focus moves on, r asks why
     page.keyboard.press("j")
     expect(rows.nth(0)).to_have_class("row current")
     page.keyboard.press("a")
     expect(page.locator("#toast")).to_contain_text(f"Approved item {first}")
     expect(rows.nth(1)).to_have_class("row current")
-    page.select_option("#bulk-reason", "not_uk")
     page.locator("li.row").nth(1).click(position={"x": 600, "y": 5})
-    page.keyboard.press("r")
+    page.keyboard.press("r")  # asks for a reason first (never the bulk menu's)
+    page.select_option("#reject-dialog-reason", "not_uk")
+    page.click("#reject-dialog-confirm")
     expect(page.locator("#toast")).to_contain_text(f"Rejected item {second}")
     repo = live.world.repo
     stored = repo.stored_items([int(first), int(second)])

@@ -76,6 +76,85 @@ def test_full_text_search_is_stemmed_and_kept_in_step(world: World) -> None:
     assert shown(client.get("/queue?q=sexual").get_data(as_text=True)) == []
 
 
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("mandat", ["mandatory"]),  # the issue's case: a word's start finds the word
+        ("mandatory", ["mandatory"]),
+        ("report+mandat", ["mandatory"]),  # every word, each by its start
+        ("neglec", ["neglect", "older"]),
+        ("safegu", ["mandatory"]),
+        ("professional", ["mandatory"]),  # stemmed "profession": the prefix is stemmed too
+        ("exploit", ["cse"]),
+        ("sexua+exploi", ["cse"]),
+        ("mandatz", []),
+    ],
+)
+def test_prefix_search_finds_words_by_their_start(
+    world: World, query: str, names: list[str]
+) -> None:
+    """On SQLite (FTS5, porter) and PostgreSQL (to_tsquery, english): "mandat" finds
+    "mandatory", whatever the stemmer makes of either."""
+    item = make_item(
+        "mandatory",
+        "Mandatory reporting of child sexual abuse",
+        summary="Safeguarding professionals must report what they know.",
+    )
+    [mandatory] = store(world.repo, [(item, 0.9)])
+    ids = {**world.ids, "mandatory": mandatory}
+    filters = QueueFilters(q=query.replace("+", " "))
+    found = [row.id for row in queue_page(world.repo, filters).rows]
+    assert sorted(found) == sorted(ids[n] for n in names)
+    assert shown(world.client().get(f"/queue?q={query}").get_data(as_text=True)) == found
+
+
+def test_stemmed_whole_words_still_match_with_prefixes(world: World) -> None:
+    """A prefix is stemmed as the index is: "neglected" still finds "Neglect: …"."""
+    found = [row.id for row in queue_page(world.repo, QueueFilters(q="neglected")).rows]
+    assert found == [world.ids["neglect"], world.ids["older"]]
+
+
+def test_search_messages_say_what_was_searched(world: World) -> None:
+    client = world.client()
+    page = client.get("/queue?q=mandat").get_data(as_text=True)
+    said = re.search(r'<p class="search-said" id="search-said">(.*?)</p>', page, re.S)
+    assert said and "words beginning “mandat”" in said.group(1)
+    assert "among: to triage · safeguarding and borderline" in said.group(1)
+    empty = re.search(r'<p class="empty" id="empty-result">(.*?)</p>', page, re.S)
+    assert empty, page
+    assert "No item has words beginning “mandat” in its title or summary" in empty.group(1)
+    assert "the queue is clear" not in page
+    assert 'href="/queue?q=mandat&amp;status=all&amp;relevance=all"' in empty.group(1)
+    # every filter is said: the source and the status too
+    page = client.get("/queue?q=visa+fee&status=approved&source=home_office").get_data(as_text=True)
+    assert "words beginning “visa” and “fee”" in page
+    assert "among: approved · safeguarding and borderline · from home_office" in page
+    # searching everything already: no link to search everything
+    page = client.get("/queue?q=mandat&status=all&relevance=all").get_data(as_text=True)
+    assert "among: any status." in page and "search-everything" not in page
+    # no search and nothing left to triage: only then is the queue clear
+    for name in ("neglect", "cse", "unclassified", "older"):
+        world.repo.review(world.ids[name], "approve", at=FOUND, actor="ed")
+    assert "Nothing here: the queue is clear." in client.get("/queue").get_data(as_text=True)
+    page = client.get("/queue?source=ofsted").get_data(as_text=True)
+    assert "No items among: to triage · safeguarding and borderline · from ofsted." in page
+    assert "the queue is clear" not in page
+    # a search of no words says so, and shows everything
+    page = client.get("/queue?q=%22%22&status=all").get_data(as_text=True)
+    assert "has no words to search for" in page
+
+
+def test_the_home_page_keeps_the_query(world: World) -> None:
+    client = world.client()
+    response = client.get("/?q=mandat&status=all")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/queue?q=mandat&status=all"
+    followed = client.get("/?q=neglect", follow_redirects=True).get_data(as_text=True)
+    assert shown(followed) == [world.ids["neglect"], world.ids["older"]]
+    assert 'name="q" value="neglect"' in followed
+    assert client.get("/").headers["Location"] == "/queue"
+
+
 def test_status_filter_and_the_pinned_block_of_updates_after_a_decision(world: World) -> None:
     client = world.client()
     ids = world.ids
@@ -182,3 +261,65 @@ def test_a_borderline_item_is_shown_marked_never_hidden(world: World) -> None:
     assert row and "borderline" in row.group(0)
     only = shown(world.client().get("/queue?relevance=irrelevant").get_data(as_text=True))
     assert item_id not in only
+
+
+def row_versions(page: str) -> dict[str, str]:
+    """The queue form's per-row versions: {"version-<id>": digest}."""
+    return dict(re.findall(r'name="(version-\d+)" value="([^"]*)"', page))
+
+
+def test_bulk_actions_skip_and_report_items_changed_since_the_page_was_loaded(
+    world: World,
+) -> None:
+    client = world.client()
+    ids = world.ids
+    versions = row_versions(client.get("/queue").get_data(as_text=True))
+    picked = [ids["neglect"], ids["older"]]
+    assert all(versions[f"version-{i}"] for i in picked)
+    # another editor rejects one of them after the page was loaded
+    world.repo.review(ids["older"], "reject", at=FOUND, actor="ann", reason="not UK")
+    bulk = {"action": "approve", "ids": picked, "next": "/queue", **versions}
+    response = post(client, "/queue/bulk", bulk, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Approved 1 item." in page
+    assert f"item {ids['older']} (now rejected (not UK))" in page
+    stored = world.repo.stored_items(picked)
+    assert stored[ids["neglect"]].status == "approved"
+    assert (stored[ids["older"]].status, stored[ids["older"]].reason) == ("rejected", "not UK")
+    assert [e.actor for e in world.repo.events(ids["older"])] == ["ann"]  # nothing of ours
+
+
+def test_a_row_action_from_a_stale_queue_is_a_conflict(world: World) -> None:
+    client = world.client()
+    item_id = world.ids["cse"]
+    versions = row_versions(client.get("/queue").get_data(as_text=True))
+    world.repo.review(item_id, "defer", at=FOUND, actor="ann")
+    # the key "a" sends the row's version as "version"; the row's button the whole form
+    key = post(
+        client,
+        f"/items/{item_id}/review",
+        {"action": "approve", "version": versions[f"version-{item_id}"]},
+        headers={"Accept": "application/json"},
+    )
+    assert key.status_code == 409
+    answer = key.get_json()
+    assert answer["conflict"] is True and "now deferred by ann" in answer["message"]
+    button = post(client, f"/items/{item_id}/review", {"action": "approve", **versions})
+    assert button.status_code == 409 and "Apply mine" in button.get_data(as_text=True)
+    assert world.repo.stored_items([item_id])[item_id].status == "deferred"
+    # a decision answers with the row's new version, so the page's next action is not refused
+    fresh = row_versions(client.get("/queue?status=deferred").get_data(as_text=True))
+    done = post(
+        client,
+        f"/items/{item_id}/review",
+        {"action": "approve", "version": fresh[f"version-{item_id}"]},
+        headers={"Accept": "application/json"},
+    ).get_json()
+    assert done["ok"] and done["version"] != fresh[f"version-{item_id}"]
+    again = post(
+        client,
+        f"/items/{item_id}/review",
+        {"action": "defer", "version": done["version"]},
+        headers={"Accept": "application/json"},
+    )
+    assert again.get_json()["status"] == "deferred"

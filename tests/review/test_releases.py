@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from aggregator.drafting.opening import opening_sentence
 from aggregator.review.bulletins import BulletinComposer
-from aggregator.review.queue import closing_note, release_note
+from aggregator.review.item_page import closing_note, release_note
 from aggregator.schema import DocType, Item, Precision
 from tests.review.conftest import FOUND, World, make_item, post, store
 

@@ -35,8 +35,9 @@ TABLES = {
     "review_sessions",  # 0015
     "login_failures",
     "login_lockouts",
+    "bulletin_revisions",  # 0017
 }
-HEAD = "0016"
+HEAD = "0017"
 # Full-text search (migration 0007) is not in the models: SQLite's FTS5 table and its shadow
 # tables, PostgreSQL's expression index.
 FULL_TEXT_PREFIXES = ("items_fts", "ix_items_fts")

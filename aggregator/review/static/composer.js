@@ -30,7 +30,10 @@
     var form = area.closest("form");
     var state = form.querySelector(".save-state");
     var body = new URLSearchParams();
+    var original = form.querySelector('input[name="original"]');
     body.set("summary", area.value);
+    // What this page last saw stored: another editor's newer save is never overwritten.
+    if (original) { body.set("original", original.value); }
     state.textContent = "saving…";
     return fetch(form.getAttribute("action"), {
       method: "POST",
@@ -38,7 +41,16 @@
       headers: { "X-CSRF-Token": token, "Accept": "application/json" },
       body: body
     }).then(function (response) {
+      if (response.status === 409) {
+        return response.json().then(function (reply) {
+          state.textContent = reply.conflict
+            ? "not saved: another editor saved “" + reply.stored + "” meanwhile; reload to see it"
+            : "not saved: " + reply.message;
+          form.classList.add("conflict");
+        });
+      }
       state.textContent = response.ok ? "saved" : "not saved";
+      if (response.ok && original) { original.value = area.value.trim().split(/\s+/).join(" "); }
       if (response.ok) {
         refreshPreview();
         // A saved text is the editor's now (an emptied one falls back: reload to see which).

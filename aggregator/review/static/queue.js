@@ -1,6 +1,7 @@
 // Keyboard triage for the queue: j/k move, a/r/d approve/reject/defer, x select, o open.
 // Actions are sent with fetch (the page's CSRF token in a header); without JavaScript the
-// same buttons submit the form.
+// same buttons submit the form. Rejecting (r, or a row's Reject button) first asks for the
+// reason in a dialog (#reject-dialog): no reason is ever taken from the bulk menu unasked.
 (function () {
   "use strict";
   var form = document.getElementById("queue-form");
@@ -33,6 +34,8 @@
           say(data.message || "Undone.");
           var row = document.querySelector('li.row[data-id="' + data.item_id + '"]');
           if (row) { row.classList.remove("done"); }
+          var version = row && row.querySelector("input.version");
+          if (version && data.version) { version.value = data.version; }
         });
       });
       toast.appendChild(button);
@@ -56,24 +59,83 @@
     });
   }
 
-  function act(action) {
-    var row = rows[current];
+  var dialog = document.getElementById("reject-dialog");
+  var dialogForm = document.getElementById("reject-dialog-form");
+  var dialogReason = document.getElementById("reject-dialog-reason");
+  var dialogDetail = document.getElementById("reject-dialog-detail");
+  var dialogTitle = document.getElementById("reject-dialog-title");
+  var dialogError = document.getElementById("reject-dialog-error");
+  var rejecting = null;  // the row the dialog asks about
+
+  // The reason of a rejection, asked each time: the dialog starts on "Choose a reason".
+  function askReason(row) {
+    if (!dialog || !dialog.showModal) { say("Open the item to reject it with a reason."); return; }
+    rejecting = row;
+    var title = row.querySelector("a.title");
+    dialogTitle.textContent = title ? title.textContent : "item " + row.getAttribute("data-id");
+    dialogReason.value = "";
+    dialogDetail.value = "";
+    dialogError.hidden = true;
+    dialog.showModal();
+    dialogReason.focus();
+  }
+
+  if (dialogForm) {
+    dialogForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (event.submitter && event.submitter.value === "cancel") { dialog.close(); return; }
+      var reason = dialogReason.value;
+      var detail = dialogDetail.value.trim();
+      var needsDetail = reason === "duplicate" || reason === "other";
+      if (!reason || (needsDetail && !detail)) {
+        dialogError.textContent = !reason ? "Choose a reason." :
+          (reason === "duplicate" ? "Say which item it duplicates." : "Say why it is rejected.");
+        dialogError.hidden = false;
+        (reason ? dialogDetail : dialogReason).focus();
+        return;
+      }
+      var row = rejecting;
+      dialog.close();
+      if (row) { act("reject", row, { reason: reason, detail: detail }); }
+    });
+    dialog.addEventListener("close", function () {
+      rejecting = null;
+      if (current >= 0 && rows[current]) { rows[current].focus({ preventScroll: true }); }
+    });
+  }
+
+  // A row's own Reject button asks for the reason too (without JavaScript it posts the form).
+  rows.forEach(function (row, index) {
+    var button = row.querySelector("button.reject");
+    if (!button) { return; }
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      focusRow(index);
+      askReason(row);
+    });
+  });
+
+  function act(action, target, rejection) {
+    var row = target || rows[current];
     if (!row) { return; }
+    if (action === "reject" && !rejection) { askReason(row); return; }
     var body = new URLSearchParams();
     body.set("action", action);
-    if (action === "reject") {
-      var reason = document.getElementById("bulk-reason");
-      var detail = document.getElementById("bulk-detail");
-      body.set("reason", reason ? reason.value : "out_of_scope");
-      body.set("reason_detail", detail ? detail.value : "");
+    // the version the row was loaded at: an item changed since is refused, not decided
+    var version = row.querySelector("input.version");
+    if (version) { body.set("version", version.value); }
+    if (rejection) {
+      body.set("reason", rejection.reason);
+      body.set("reason_detail", rejection.detail);
     }
     post(row.getAttribute("data-review"), body).then(function (data) {
       row.classList.add("done");
+      if (version && data.version) { version.value = data.version; }
       var status = row.querySelector(".status");
       if (status) { status.textContent = data.status; status.className = "status status-" + data.status; }
       var undo = data.event_id ? row.getAttribute("data-url") + "/undo/" + data.event_id : null;
       say(data.message, undo);
-      focusRow(current + 1);
+      focusRow(rows.indexOf(row) + 1);
     }).catch(function (error) { say("Not done: " + error.message); });
   }
 
@@ -91,6 +153,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (dialog && dialog.open) { return; }  // the reason dialog has the keys
     var tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select") { return; }
     var key = event.key;
