@@ -8,7 +8,8 @@ first); JSON Feed items are `json.dumps` objects.
 Identity and dates:
 - an entry's id is a `tag:` URI (RFC 4151) built from the item's source and the first key it
   was stored under, never from a timestamp, so it survives every update (and a key change);
-- RSS guids are the canonical URL, marked isPermaLink="true";
+- an RSS guid is the same `tag:` id, marked isPermaLink="false": a page the publisher moves
+  reaches RSS readers and RSS-to-email as the same entry, never a new one (its link moves);
 - dates are written in Europe/London time with their offset (BST +01:00 or GMT +00:00), to
   the second, so the calendar day a reader sees is the publisher's and the instant
   round-trips exactly;
@@ -337,7 +338,7 @@ def rss(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
     )
     yield xml.take()
     for row in rows:
-        _rss_item(xml, row)
+        _rss_item(xml, row, info.authority)
         yield xml.take()
     xml.newline(1)
     xml.end("channel")
@@ -348,7 +349,7 @@ def rss(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
     yield xml.take()
 
 
-def _rss_item(xml: _Xml, row: ExportRow) -> None:
+def _rss_item(xml: _Xml, row: ExportRow, authority: str | None) -> None:
     item = row.item
     xml.newline(2)
     xml.start("item")
@@ -356,7 +357,7 @@ def _rss_item(xml: _Xml, row: ExportRow) -> None:
     xml.element(3, "link", item.url)
     if row.summary:
         xml.element(3, "description", one_line(row.summary))
-    xml.element(3, "guid", item.url, {"isPermaLink": "true"})
+    xml.element(3, "guid", entry_id(row, authority), {"isPermaLink": "false"})
     xml.element(3, "pubDate", rfc822(published_of(row) or updated_of(row)))
     xml.element(3, "dc:creator", item.publisher)
     for topic in item.topics:

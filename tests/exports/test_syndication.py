@@ -117,7 +117,9 @@ def test_feedparser_reads_our_rss_with_every_field(
     for entry, row in zip(parsed.entries, rows, strict=True):
         item = row.item
         assert entry.title == one_line(row.title)
-        assert entry.link == entry.id == item.url
+        assert entry.link == item.url
+        assert entry.id == feeds.entry_id(row, FEED.authority)  # as Atom's id, stable
+        assert entry.guidislink is False
         assert entry.get("summary", "") == one_line(row.summary)
         assert entry.author == item.publisher
         assert [tag.term for tag in entry.get("tags", [])] == item.topics
@@ -125,7 +127,7 @@ def test_feedparser_reads_our_rss_with_every_field(
         if item.attachments:
             [enclosure] = entry.enclosures
             assert enclosure.href == item.attachments[0].url
-    assert text.count('isPermaLink="true"') == len(rows)
+    assert text.count('isPermaLink="false"') == len(rows)
 
 
 def test_json_feed_is_valid_against_the_1_1_schema(
@@ -229,6 +231,28 @@ def test_ids_survive_a_key_change() -> None:
     assert feeds.entry_id(row, "example.org,2024") == (
         "tag:example.org,2024:item/home_office/gov.uk/old%20key"
     )
+
+
+def test_a_moved_page_keeps_its_rss_guid() -> None:
+    """RSS readers and RSS-to-email key entries by guid: a page the publisher moves (a new URL
+    and key, the old key kept as an alias) is the same entry, with its new link."""
+
+    def rss_of(item: Any) -> Any:
+        row = ExportRow(
+            id=1,
+            item=item,
+            status="approved",
+            reviewed_at=APPROVED_AT,
+            changed_at=None,
+            shown_updated=None,
+        )
+        return parse("".join(feeds.rss(iter([row]), FEED))).entries[0]
+
+    before = rss_of(page(key="gov.uk/old", url="https://www.gov.uk/old"))
+    moved = page(key="gov.uk/new", url="https://www.gov.uk/new", aliases=["key:gov.uk/old"])
+    after = rss_of(moved)
+    assert after.id == before.id and after.id.startswith("tag:")
+    assert (before.link, after.link) == ("https://www.gov.uk/old", "https://www.gov.uk/new")
 
 
 def test_writers_stream_one_chunk_per_entry(sqlite_repo: Repository) -> None:
