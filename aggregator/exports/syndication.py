@@ -14,8 +14,9 @@ Identity and dates:
   the second, so the calendar day a reader sees is the publisher's and the instant
   round-trips exactly;
 - an entry's `updated` is the newest of its published date, the publisher's date of its last
-  substantive update and when we saw that update: editors' approvals do not move it, a
-  cosmetic "last updated" bump does not either.
+  substantive update, when we saw that update and when an editor last edited it (a corrected
+  title or summary reaches readers): approvals do not move it, a cosmetic "last updated" bump
+  does not either; `published` stays the publisher's.
 
 The review state for downstream tools (issue 21): a JSON Feed item's `_aggregator` carries
 its `status`, the `editor_summary` (null when the editor wrote none) and, when the caller
@@ -192,8 +193,10 @@ def published_of(row: ExportRow) -> datetime | None:
 
 def updated_of(row: ExportRow) -> datetime:
     """An entry's `updated`: the newest of its published date, the publisher's update date of
-    its last substantive version and when we saw a substantive update; first seen if none."""
-    found = [d for d in (published_of(row), row.shown_updated, row.updated_at) if d is not None]
+    its last substantive version, when we saw a substantive update and when an editor last
+    corrected it; first seen if none."""
+    dates = (published_of(row), row.shown_updated, row.updated_at, row.edited_at)
+    found = [d for d in dates if d is not None]
     if found:
         return max(found)
     return row.item.first_seen or row.reviewed_at

@@ -56,6 +56,7 @@ from aggregator.storage.tables import (
     BULLETIN_ITEMS,
     EXPORT_DELIVERIES,
     ITEMS,
+    REVIEW_EVENTS,
     REVIEWS,
     REVISIONS,
 )
@@ -117,6 +118,9 @@ class ExportRow:
     """The upstream `updated` date of the last substantive version (None if it had none)."""
     updated_at: datetime | None = None
     """When we last saw a substantive update of it (the newest "update" revision), if ever."""
+    edited_at: datetime | None = None
+    """When an editor last edited it (title, summary or section): a correction readers must
+    see, so feeds' `updated` moves with it."""
     edited_title: str | None = None
     edited_summary: str | None = None
     section: str | None = None
@@ -306,6 +310,7 @@ def _rows(conn: Connection, rows: list[Any]) -> Iterator[ExportRow]:
     ids = [row["id"] for row in rows]
     aliases, provenance = children(conn, ids)
     changed_at, updated_at, shown = _revision_dates(conn, ids)
+    edited_at = _edit_dates(conn, ids)
     for row in rows:
         item = item_from_columns(row, aliases.get(row["id"], []), provenance.get(row["id"], []))
         item_id = row["id"]
@@ -317,12 +322,27 @@ def _rows(conn: Connection, rows: list[Any]) -> Iterator[ExportRow]:
             reviewed_at=aware_utc(row["reviewed_at"]),
             changed_at=changed_at.get(item_id),
             updated_at=updated_at.get(item_id),
+            edited_at=edited_at.get(item_id),
             shown_updated=shown.get(item_id, item.updated),
             edited_title=row["edited_title"],
             edited_summary=row["edited_summary"],
             section=section,
             include_withdrawn=bool(row["keep_withdrawn"]),
         )
+
+
+def _edit_dates(conn: Connection, ids: Sequence[int]) -> dict[int, datetime]:
+    """Per item: when an editor last edited it (the newest "edit" in the audit record)."""
+    found: dict[int, datetime] = {}
+    for chunk in chunks(list(ids), LOOKUP_CHUNK):
+        query = (
+            select(REVIEW_EVENTS.c.item_id, func.max(REVIEW_EVENTS.c.at))
+            .where(REVIEW_EVENTS.c.item_id.in_(chunk), REVIEW_EVENTS.c.action == "edit")
+            .group_by(REVIEW_EVENTS.c.item_id)
+        )
+        for item_id, at in conn.execute(query):
+            found[item_id] = aware_utc(at)
+    return found
 
 
 def _revision_dates(

@@ -308,3 +308,32 @@ def test_json_feed_carries_the_review_state_and_drafts_only_when_given(
     public = json.loads("".join(feeds.jsonfeed(approved(repository), FEED)))
     assert all("draft" not in entry["_aggregator"] for entry in public["items"])
     assert all(entry["_aggregator"]["status"] == "approved" for entry in public["items"])
+
+
+def test_an_editors_correction_moves_updated_and_published_stays(
+    sqlite_repo: Repository,
+) -> None:
+    """Readers refresh an entry when its `updated` moves: an editor's corrected title does
+    move it (Atom `updated`, JSON Feed `date_modified`); an approval alone does not; the
+    publisher's `published` never moves."""
+    [first] = sqlite_repo.upsert_items([page()], SEEN)
+    sqlite_repo.review(first.item_id, "approve", at=APPROVED_AT)
+    [approved_only] = approved(sqlite_repo)
+    assert feeds.updated_of(approved_only) < APPROVED_AT  # the approval is not an update
+
+    corrected_at = datetime(2024, 6, 4, 15, tzinfo=UTC)
+    sqlite_repo.edit(first.item_id, title="Corrected title", at=corrected_at, actor="ed")
+    [corrected] = approved(sqlite_repo)
+    assert feeds.updated_of(corrected) == corrected_at
+    assert feeds.published_of(corrected) == feeds.published_of(approved_only)
+    atom = parse("".join(feeds.atom(iter([corrected]), FEED))).entries[0]
+    assert atom.title == "Corrected title"
+    assert instant(atom.updated_parsed) == corrected_at
+    json_item = json.loads("".join(feeds.jsonfeed(iter([corrected]), FEED)))["items"][0]
+    assert datetime.fromisoformat(json_item["date_modified"]) == corrected_at
+    assert (
+        json_item["date_published"]
+        == json.loads("".join(feeds.jsonfeed(iter([approved_only]), FEED)))["items"][0][
+            "date_published"
+        ]
+    )
