@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench goldens clean
+.PHONY: demo test lint bench goldens screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +22,16 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench
 
 goldens: $(STAMP)
 	$(BIN)/python -m tests.regenerate_goldens
+
+# The docs' screenshots (docs/screenshots/), from the browser tests; `make test` writes them
+# to a temporary folder only.
+screenshots: $(STAMP)
+	$(BIN)/pytest -q -m browser --update-screenshots tests
 
 clean:
 	rm -rf $(VENV) aggregator.db bulletin.html bulletin.md

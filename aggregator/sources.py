@@ -20,6 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aggregator.settings import env_text
+
 
 class ChannelKind(StrEnum):
     API = "api"
@@ -335,5 +337,5 @@ def load_extra_sources(path: str | os.PathLike[str]) -> dict[str, Source]:
     return found
 
 
-if os.environ.get(EXTRA_SOURCES_ENV):
-    REGISTRY.update(load_extra_sources(os.environ[EXTRA_SOURCES_ENV]))
+if env_text(EXTRA_SOURCES_ENV):
+    REGISTRY.update(load_extra_sources(env_text(EXTRA_SOURCES_ENV)))

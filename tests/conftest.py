@@ -1,19 +1,29 @@
-"""Database and queue fixtures shared by every test folder.
+"""Database and queue fixtures shared by every test folder, and the suite's own rules.
 
 `db_url` runs a test on SQLite and on PostgreSQL; PostgreSQL tests get a fresh, throw-away
 database on the server at 127.0.0.1:5432 (override the admin URL with
-$AGGREGATOR_TEST_POSTGRES_URL) and are skipped when no server answers. `pg_url` is PostgreSQL
-only; `redis_queue` is a private Redis key prefix ($AGGREGATOR_TEST_REDIS_URL, else
-127.0.0.1:6379 db 0), skipped when Redis does not answer.
+$AGGREGATOR_TEST_POSTGRES_URL). `pg_url` is PostgreSQL only; `redis_queue` is a private Redis
+key prefix ($AGGREGATOR_TEST_REDIS_URL, else 127.0.0.1:6379 db 0). A test is skipped only when
+its server does not answer at all (nothing accepts a connection at its address); a server that
+answers and then refuses (wrong database, password, scheme, db index) fails the test.
+
+$AGGREGATOR_REQUIRE_ALL=1 (set by .ci/run) turns every skip into a failure, so CI cannot go
+green having run none of the PostgreSQL, Redis, browser, example-bulletin or corpus tests; the
+few skips that hold on every machine are listed in NOT_ENVIRONMENT. Under the same switch the
+session fails when it modified a tracked file (tests write under their temporary folders only).
+`--update-screenshots` (`make screenshots`) points the `screenshots` fixture at docs/screenshots/.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import socket
+import subprocess
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,9 +32,174 @@ from sqlalchemy.engine import make_url
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 
+ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get(
     "AGGREGATOR_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_ALL_ENV = "AGGREGATOR_REQUIRE_ALL"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+CONNECT_SECONDS = 3  # how long a silent server is given before it counts as not running
+
+# Skips that say something about the case, not the machine: they stay skips under the switch.
+NOT_ENVIRONMENT = ("SQLite writers take the write lock at BEGIN IMMEDIATE",)
+
+
+def require_all() -> bool:
+    """True when every skip must fail ($AGGREGATOR_REQUIRE_ALL=1, as .ci/run sets)."""
+    return os.environ.get(REQUIRE_ALL_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+# -- the switch: skips become failures ---------------------------------------------------------
+
+
+def _skip_reason(longrepr: Any) -> str:
+    """The reason of a skip report (pytest keeps it as (path, line, "Skipped: reason"))."""
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def _must_not_skip(reason: str) -> bool:
+    return require_all() and not any(allowed in reason for allowed in NOT_ENVIRONMENT)
+
+
+def _refusal(reason: str) -> str:
+    return f"{REQUIRE_ALL_ENV}=1 turns this skip into a failure: {reason}"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A skipped setup or call (pytest.skip, skipif, a fixture's skip) fails under the switch.
+
+    An expected failure (xfail) is reported as a skip with `wasxfail` and is left alone."""
+    report = yield
+    if report.skipped and not hasattr(report, "wasxfail"):
+        reason = _skip_reason(report.longrepr)
+        if _must_not_skip(reason):
+            report.outcome = "failed"
+            report.longrepr = _refusal(reason)
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """A module skipped while collected (importorskip, allow_module_level) fails the same way."""
+    report = yield
+    if report.outcome == "skipped":
+        reason = _skip_reason(report.longrepr)
+        if _must_not_skip(reason):
+            report.outcome = "failed"
+            report.longrepr = _refusal(reason)
+    return report
+
+
+# -- tests never write tracked files -------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-screenshots",
+        action="store_true",
+        help="write the browser tests' screenshots to docs/screenshots/ (make screenshots)",
+    )
+
+
+_TRACKED = pytest.StashKey[dict[str, tuple[int, int]]]()
+
+
+def _tracked_files() -> dict[str, tuple[int, int]] | None:
+    """(mtime_ns, size) of every tracked file; None outside a git checkout."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True, timeout=60
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found = {}
+    for name in listed.decode("utf-8", "surrogateescape").split("\0"):
+        path = ROOT / name
+        if name and path.is_file():
+            info = path.stat()
+            found[name] = (info.st_mtime_ns, info.st_size)
+    return found
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under the switch (CI, a clean clone nobody edits meanwhile), note every tracked file."""
+    if require_all():
+        tracked = _tracked_files()
+        if tracked is not None:
+            session.config.stash[_TRACKED] = tracked
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session, naming them, when tests wrote to tracked files."""
+    before = session.config.stash.get(_TRACKED, None)
+    after = _tracked_files() if before is not None else None
+    if before is None or after is None:
+        return
+    allowed = "docs/screenshots/" if session.config.getoption("--update-screenshots") else None
+    written = sorted(
+        name
+        for name, stamp in before.items()
+        if after.get(name) != stamp and not (allowed and name.startswith(allowed))
+    )
+    if written:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        line = f"tests wrote {len(written)} tracked file(s): {', '.join(written[:20])}"
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_line(line, red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def screenshots(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browser tests save screenshots: a temporary folder, or docs/screenshots/ when
+    `--update-screenshots` is given (only `make screenshots` gives it)."""
+    if pytestconfig.getoption("--update-screenshots"):
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        return DOCS_SCREENSHOTS
+    return tmp_path_factory.mktemp("screenshots")
+
+
+# -- services ----------------------------------------------------------------------------------
+
+
+_UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNREFUSED, errno.ENOENT}
+
+
+def _not_answering(address: tuple[str, int] | str) -> str | None:
+    """Why nothing accepts a connection at `address` ((host, port), or a Unix socket's path),
+    or None when something does. Only this counts as "not running": a name that does not
+    resolve, and every error once connected, are failures of the test instead."""
+    try:
+        if isinstance(address, str):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                probe.settimeout(CONNECT_SECONDS)
+                probe.connect(address)
+        else:
+            socket.create_connection(address, timeout=CONNECT_SECONDS).close()
+    except TimeoutError:
+        return f"no answer within {CONNECT_SECONDS} s"
+    except OSError as error:
+        if isinstance(error, socket.gaierror) or error.errno not in _UNREACHABLE:
+            raise
+        return error.strerror or str(error)
+    return None
+
+
+def _postgres_address(url: str) -> tuple[tuple[str, int] | str, str]:
+    """Where libpq would connect for `url`, and how to say it."""
+    parsed = make_url(url)
+    port = parsed.port or 5432
+    query_host = parsed.query.get("host")
+    host = parsed.host or (query_host if isinstance(query_host, str) else None)
+    if host is None or host.startswith("/"):  # libpq's Unix socket, as Debian places it
+        path = f"{host or '/var/run/postgresql'}/.s.PGSQL.{port}"
+        return path, path
+    return (host, port), f"{host}:{port}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -37,17 +212,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def _postgres_database() -> Iterator[str]:
+    """A fresh database on the test server, dropped afterwards; skips only when no server
+    answers at the admin URL's address."""
+    address, where = _postgres_address(POSTGRES_ADMIN_URL)
+    silent = _not_answering(address)
+    if silent is not None:
+        pytest.skip(
+            f"PostgreSQL not running at {where} ({silent}): start it, or point "
+            "$AGGREGATOR_TEST_POSTGRES_URL at one"
+        )
     admin = create_engine(
-        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+        POSTGRES_ADMIN_URL,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": CONNECT_SECONDS},
     )
     name = f"agg_test_{secrets.token_hex(6)}"
     try:
-        with admin.connect() as conn:
+        with admin.connect() as conn:  # a server that answers and then refuses fails the test
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - any failure to reach the server means skip
+    except BaseException:
         admin.dispose()
-        where = make_url(POSTGRES_ADMIN_URL)
-        pytest.skip(f"PostgreSQL not reachable at {where.host}:{where.port or 5432}: {error}")
+        raise
     try:
         url = make_url(POSTGRES_ADMIN_URL).set(database=name)
         yield url.render_as_string(hide_password=False)
@@ -68,9 +253,6 @@ def repo(db_url: str) -> Iterator[Repository]:
         repository.close()
 
 
-REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database, migrated to the newest schema, dropped afterwards."""
@@ -83,18 +265,37 @@ def pg_url() -> Iterator[str]:
         database.close()  # drops it
 
 
+def _redis_address(url: str) -> tuple[tuple[str, int] | str, str]:
+    """Where redis-py would connect for `url`, and how to say it."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return parts.path, parts.path
+    host, port = parts.hostname or "localhost", parts.port or 6379
+    return (host, port), f"{host}:{port}"
+
+
 @pytest.fixture
 def redis_queue() -> Iterator[str]:
-    """A key prefix (the queue's namespace) of its own; every key under it is deleted after."""
+    """A key prefix (the queue's namespace) of its own; every key under it is deleted after.
+
+    Skipped only when nothing answers at the Redis address; a server that answers with an
+    error (a password, a db index out of range, not Redis at all) fails the test."""
     import redis
 
     from aggregator.ops.distributed import JobQueue
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+    address, where = _redis_address(REDIS_URL)
+    silent = _not_answering(address)
+    if silent is not None:
+        pytest.skip(
+            f"Redis not running at {where} ({silent}): start it, or point "
+            "$AGGREGATOR_TEST_REDIS_URL at one"
+        )
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=CONNECT_SECONDS)
     try:
         client.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
     finally:
         client.close()
     namespace = f"aggtest-{secrets.token_hex(6)}"

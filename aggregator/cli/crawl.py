@@ -6,12 +6,21 @@ Each command imports its service when it runs (as every group module does), so
 
 from __future__ import annotations
 
-from datetime import timedelta
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 import click
 
+from aggregator.cli.exit_codes import EX_ERROR, EX_OK, EX_SOURCE_FAILED
 from aggregator.cli.options import check_slugs, db_option, queue_option, redis_option
 from aggregator.settings import database_url
+
+WARNED_STATUSES = {
+    "partial": "items stored, with errors",
+    "empty": "pages fetched, nothing parsed",
+}
+"""Run statuses a crawl warns of on stderr without failing its exit status."""
 
 
 @click.command("crawl")
@@ -54,6 +63,12 @@ def crawl(
     the sources whose interval has elapsed are crawled, and a source that keeps failing backs
     off exponentially (see `aggregator status --verbose`). With --distributed, each due source
     is leased and queued as a job for the workers (docs/operations.md, "Scaling out").
+
+    Exits with status 3 when any source's run failed or was interrupted (one line on stderr
+    names them), so cron and systemd notice; 0 when every run succeeded. A partial run (items
+    stored despite errors) or an empty one is shown, with a warning line, but exits 0:
+    `aggregator status` judges those over time. With --distributed the crawls happen in the
+    workers, so only queueing can fail here.
     """
     from aggregator.services import crawl as service
     from aggregator.storage.db import upgrade
@@ -81,6 +96,7 @@ def crawl(
         if not jobs:
             click.echo("Nothing due.")
         return
+    started = datetime.now(UTC)
     if due:
         from aggregator.services.due import crawl_due
 
@@ -89,9 +105,11 @@ def crawl(
             click.echo("Nothing due.")
             return
         echo_runs(url, crawled)
+        exit_for_runs(url, crawled, started)
         return
     service.run(chosen, url, fixtures=fixtures, snapshot=snapshot)
     echo_runs(url, chosen)
+    exit_for_runs(url, chosen, started)
 
 
 def echo_runs(url: str, slugs: list[str]) -> None:
@@ -102,6 +120,22 @@ def echo_runs(url: str, slugs: list[str]) -> None:
         click.echo(line)
 
 
+def exit_for_runs(url: str, slugs: Sequence[str], started: datetime) -> None:
+    """Warn of partial and empty runs, and exit with EX_SOURCE_FAILED, naming them, when any
+    of `slugs`' runs since `started` failed, was interrupted or was never recorded."""
+    from aggregator.services.crawl import failed_sources, runs_since
+
+    runs = runs_since(url, slugs, started)
+    for status, words in WARNED_STATUSES.items():
+        found = [slug for slug, run in runs.items() if run is not None and run.status == status]
+        if found:
+            click.echo(f"warning: {status} run ({words}): {', '.join(found)}", err=True)
+    failed = failed_sources(runs)
+    if failed:
+        click.echo(f"error: source run failed: {', '.join(failed)}", err=True)
+        sys.exit(EX_SOURCE_FAILED)
+
+
 @click.command("schedule")
 @click.option("--every", type=int, default=300, show_default=True, help="Seconds between rounds.")
 @click.option("--iterations", type=int, default=None, help="Stop after this many rounds.")
@@ -109,11 +143,35 @@ def echo_runs(url: str, slugs: list[str]) -> None:
 @db_option
 def schedule(every: int, iterations: int | None, fixtures: bool, db_url: str | None) -> None:
     """Run `aggregator crawl --due` in the foreground every --every seconds (for hosts
-    without cron; see docs/operations.md for cron and systemd)."""
+    without cron; see docs/operations.md for cron and systemd).
+
+    Each round runs `crawl --due` as a process of its own, with its exit status: a round that
+    exits non-zero is reported in one line on stderr, and the loop goes on. After --iterations
+    rounds it exits with status 3 if any round had a failed source, else 1 if any round ended
+    in another error, else 0.
+    """
     from aggregator.ops.schedule import schedule_loop
 
+    codes: list[int] = []
+
+    def report(cycle: int, code: int) -> None:
+        codes.append(code)
+        if code == EX_SOURCE_FAILED:
+            click.echo(f"round {cycle}: a source failed (exit {code})", err=True)
+        elif code != EX_OK:
+            click.echo(f"round {cycle}: crawl --due ended in an error (exit {code})", err=True)
+
     extra = ["--db", database_url(db_url)] + (["--fixtures"] if fixtures else [])
-    schedule_loop(timedelta(seconds=every), iterations, extra)
+    schedule_loop(timedelta(seconds=every), iterations, extra, report=report)
+    sys.exit(worst(codes))
+
+
+def worst(codes: Sequence[int]) -> int:
+    """One exit status for several rounds or jobs: EX_SOURCE_FAILED if any had a failed source,
+    else EX_ERROR if any ended otherwise non-zero, else EX_OK."""
+    if EX_SOURCE_FAILED in codes:
+        return EX_SOURCE_FAILED
+    return EX_ERROR if any(code != EX_OK for code in codes) else EX_OK
 
 
 @click.command("worker")
@@ -152,6 +210,9 @@ def worker(
     PostgreSQL). Each job crawls one source in a fresh process under that source's lease, and
     is acknowledged only once its crawl is stored: a worker that dies mid-crawl has its job
     redone by another. SIGTERM or Ctrl-C stops after the running jobs finish.
+
+    With --burst it exits with status 3 if any job it ran had a failed or interrupted source
+    run, else 0. A long-running worker stopped by SIGTERM exits 0 (a failed job is logged).
     """
     from aggregator.ops import distributed as dist
 
@@ -162,7 +223,10 @@ def worker(
         heartbeat_timeout=timedelta(seconds=heartbeat_timeout),
         burst=burst,
     )
-    dist.run_worker(options, dist.redis_url(redis_url), dist.queue_namespace(queue))
+    failed = dist.run_worker(options, dist.redis_url(redis_url), dist.queue_namespace(queue))
+    if burst and failed:
+        click.echo(f"error: source run failed: {', '.join(sorted(set(failed)))}", err=True)
+        sys.exit(EX_SOURCE_FAILED)
 
 
 @click.command("reconcile")

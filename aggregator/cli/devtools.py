@@ -25,14 +25,21 @@ def fixture() -> None:
 def fixture_save(slug: str, url: str, name: str | None, snapshot: str | None) -> None:
     """Fetch URL live and save it, with its URL, fetch time and content type, as a fixture.
 
+    The fetch is the crawler's own (a one-off crawl with the project's settings): its
+    User-Agent, robots.txt, decompression, size caps and SSRF guard, so the saved body is
+    what the spider would have parsed.
+
     The page goes into fixtures/SLUG/<snapshot>/ (a dated folder by default, so a redesign
     gets a new fixture beside the old one) and is added to that folder's meta.json. Then run
     `aggregator fixture refresh SLUG` and review the goldens.
     """
-    from aggregator.devtools.capture import save_fixture
+    from aggregator.devtools.capture import CaptureError, save_fixture
 
     check_slugs((slug,))
-    saved = save_fixture(slug, url, name=name, snapshot=snapshot)
+    try:
+        saved = save_fixture(slug, url, name=name, snapshot=snapshot)
+    except CaptureError as exc:  # robots.txt, the SSRF guard, an HTTP error: one line
+        raise click.ClickException(str(exc)) from None
     click.echo(f"saved {url} as {saved}")
 
 

@@ -8,12 +8,9 @@ from typing import cast
 
 import click
 
+from aggregator.cli.exit_codes import EX_TEMPFAIL
 from aggregator.cli.options import check_slugs, db_option, parse_when
 from aggregator.settings import database_url
-
-EX_TEMPFAIL = 75
-"""Exit status of an export whose consumer is busy with another one: "try later", which a
-cron wrapper can tell from a broken export."""
 
 
 @click.command("export")
@@ -70,7 +67,26 @@ cron wrapper can tell from a broken export."""
 )
 @click.option("--title", default=None, help="The bulletin's or feed's title.")
 @click.option(
-    "--feed-url", default=None, help="The feed's own URL (default from AGGREGATOR_PUBLIC_URL)."
+    "--feed",
+    type=click.Choice(["approved", "approvals", "bulletins"]),
+    default="approved",
+    show_default=True,
+    help="Feeds: approved items dated by their publishers; approvals: the same dated by "
+    "approval (for RSS-to-email such as Mailchimp); bulletins: published bulletins in full.",
+)
+@click.option(
+    "--feed-url",
+    default=None,
+    help="The feed's own public URL; every link of the feed follows it. Feeds need it or "
+    "AGGREGATOR_PUBLIC_URL.",
+)
+@click.option(
+    "--drafts",
+    type=click.Choice(["label", "publisher"]),
+    default=None,
+    help="Bulletins: unchecked machine drafts go out labelled as drafts, or replaced by the "
+    "publisher's description [default: a stored bulletin's own choice, else label]. A draft "
+    "flagged sensitive never goes out unchecked.",
 )
 @db_option
 def export(
@@ -87,19 +103,27 @@ def export(
     excel: bool,
     raw: bool,
     title: str | None,
+    feed: str,
     feed_url: str | None,
+    drafts: str | None,
     db_url: str | None,
 ) -> None:
     """Export items as a feed, a file or a bulletin, streamed to stdout or -o FILE.
 
-    Feeds: atom, rss, jsonfeed. Files: csv (for mail merges; --excel adds a BOM), jsonl.
+    Feeds: atom, rss, jsonfeed, most recently reviewed first (as the review app serves them);
+    their links need a public address (--feed-url or AGGREGATOR_PUBLIC_URL), never localhost.
+    --feed approvals dates each entry by its approval, so RSS-to-email (Mailchimp) sends what
+    was approved since its last send; --feed bulletins is the published bulletins, in full.
+    Files: csv (for mail merges; --excel adds a BOM), jsonl, oldest item first.
     Every CSV cell a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
     carriage return) is prefixed with an apostrophe; --raw writes values as stored instead.
-    Bulletins in the example bulletin's layout: html (an email fragment; text is its
-    plain-text alternative), markdown, text. Approved items by default; editors' titles,
-    summaries and sections are used, and withdrawn items are left out unless an editor kept
-    them. With --consumer NAME, only items that consumer has not been sent are exported, and
-    they are recorded as sent once the output is complete (--dry-run records nothing). One
+    Bulletins in the example bulletin's layout: html (an email fragment; text is its plain-text
+    alternative; a warning above 100 KB, where Gmail clips), markdown, text. An unchecked
+    machine draft is labelled as one (--drafts publisher: the publisher's description instead);
+    a draft flagged sensitive never goes out unchecked. Approved items by default; editors'
+    titles, summaries and sections are used, and withdrawn items are left out unless an editor
+    kept them. With --consumer NAME, only items that consumer has not been sent are exported,
+    and they are recorded as sent once the output is complete (--dry-run records nothing). One
     export per consumer runs at a time: another one exits with status 75, sending nothing.
 
     A published bulletin (--bulletin ID) is written exactly as it was published, in every
@@ -107,6 +131,7 @@ def export(
     (--revision N for an earlier one; a correction is a new revision). Options that would
     change it (--title, filters, --consumer) are refused.
     """
+    from aggregator.exports.email_html import email_size_warning
     from aggregator.exports.run import check_format
     from aggregator.services.export import ExportRequest, export_items
     from aggregator.storage.export_consumers import ConsumerBusyError
@@ -138,6 +163,8 @@ def export(
         title=title,
         feed_url=feed_url,
         revision=revision,
+        feed=feed,
+        drafts=drafts,
     )
     try:
         result = export_items(database_url(db_url), request, output, dry_run=dry_run)
@@ -145,6 +172,8 @@ def export(
         # not a failure: the export already running sends these items
         click.echo(f"error: {busy}", err=True)
         sys.exit(EX_TEMPFAIL)
+    if fmt == "html" and (warning := email_size_warning(result.size)):
+        click.echo(warning, err=True)
     if consumer is not None:
         verb = "would be sent" if dry_run else "sent"
         click.echo(

@@ -13,19 +13,24 @@ db_option = click.option(
     "--db",
     "db_url",
     default=None,
-    help="Database URL (default: AGGREGATOR_DATABASE_URL, else sqlite:///aggregator.db).",
+    envvar="AGGREGATOR_DATABASE_URL",
+    show_envvar=True,
+    help="Database URL [default: sqlite:///aggregator.db].",
 )
 redis_option = click.option(
     "--redis",
     "redis_url",
     default=None,
-    help="Redis URL of the job queue (default: AGGREGATOR_REDIS_URL, else "
-    "redis://127.0.0.1:6379/0).",
+    envvar="AGGREGATOR_REDIS_URL",
+    show_envvar=True,
+    help="Redis URL of the job queue [default: redis://127.0.0.1:6379/0].",
 )
 queue_option = click.option(
     "--queue",
     default=None,
-    help="Key prefix of the job queue in Redis (default: AGGREGATOR_QUEUE, else 'aggregator').",
+    envvar="AGGREGATOR_QUEUE",
+    show_envvar=True,
+    help="Key prefix of the job queue in Redis [default: aggregator].",
 )
 
 

@@ -37,14 +37,17 @@ if TYPE_CHECKING:
     "--session-idle-minutes",
     type=click.FloatRange(min=1),
     default=None,
-    help="End a session unused this long [default: $AGGREGATOR_SESSION_IDLE_MINUTES, else 60].",
+    envvar="AGGREGATOR_SESSION_IDLE_MINUTES",
+    show_envvar=True,
+    help="End a session unused this long [default: 60].",
 )
 @click.option(
     "--session-max-hours",
     type=click.FloatRange(min=0.1),
     default=None,
-    help="End every session this long after login [default: $AGGREGATOR_SESSION_MAX_HOURS, "
-    "else 12].",
+    envvar="AGGREGATOR_SESSION_MAX_HOURS",
+    show_envvar=True,
+    help="End every session this long after login [default: 12].",
 )
 @db_option
 def serve(

@@ -7,13 +7,11 @@ from datetime import UTC, datetime
 
 import click
 
+from aggregator.cli.exit_codes import EX_SOURCE_FAILED
 from aggregator.cli.options import db_option
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 from aggregator.sources import REGISTRY
-
-EXIT_UNHEALTHY = 3
-"""Exit status of `status` when a source is fetch-failing, blocked or parse-broken."""
 
 
 @click.command("sources")
@@ -75,7 +73,7 @@ def status(verbose: bool, db_url: str | None) -> None:
             lapsed = " (lapsed, never released)" if expiry and expiry <= now else ""
             click.echo(f"    {lease.source:<18} {lease.lease_owner} until {until}{lapsed}")
     if any(entry.health.is_error for entry in found):
-        sys.exit(EXIT_UNHEALTHY)
+        sys.exit(EX_SOURCE_FAILED)
 
 
 def _local(moment: datetime, form: str = "%Y-%m-%d %H:%M") -> str:

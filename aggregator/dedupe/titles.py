@@ -11,6 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from aggregator.normalise.stem import stem
 from aggregator.normalise.text import clean_title
 
 __all__ = ["normalise_title", "title_tokens"]
@@ -60,15 +61,11 @@ _IZE_RE = re.compile(r"(?<=[a-z]{3})iz(e|es|ed|ing|ation|ations|er|ers)$")
 
 @lru_cache(maxsize=65536)
 def _fold(word: str) -> str:
-    """One word as a matching token: British spelling, no plural 's' (a key, never shown)."""
+    """One word as a matching token: British spelling, then the stem the drafts use too
+    (aggregator/normalise/stem.py). A key, never shown."""
     word = _SPELLING.get(word, word)
     word = _IZE_RE.sub(r"is\1", word)
-    if len(word) > 4:
-        if word.endswith("ies"):
-            return word[:-3] + "y"
-        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            return word[:-1]
-    return word
+    return stem(word)
 
 
 def normalise_title(title: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, urlsplit
+
+from aggregator.settings import env_text
 
 FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
 FETCHED_AT_HEADER = "X-Fixture-Fetched-At"
@@ -109,7 +110,7 @@ def fixture_folders(root: Path | None = None, snapshot: str | None = None) -> di
 
     The root is `fixtures/`, or AGGREGATOR_FIXTURES_DIR (tests use it for altered copies).
     """
-    root = root or Path(os.environ.get("AGGREGATOR_FIXTURES_DIR") or FIXTURES_DIR)
+    root = root or Path(env_text("AGGREGATOR_FIXTURES_DIR") or FIXTURES_DIR)
     found: dict[str, Path] = {}
     for meta in sorted(root.glob("*/meta.json")):
         folder = meta.parent

@@ -10,6 +10,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from aggregator.normalise.stem import stem as word_stem
+
 __all__ = [
     "MONTH",
     "STOPWORDS",
@@ -52,28 +54,13 @@ STOPWORDS = frozenset(
         "yourselves", "new", "s", "t",
     }
 )  # fmt: skip
-_IRREGULAR = {"children": "child", "people": "person", "women": "woman", "men": "man"}
-
-
-def _stem(word: str) -> str:
-    """A crude stem, enough to match "findings" with "finding" and "reviews" with "review"."""
-    word = _IRREGULAR.get(word, word)
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("sses", "ches", "shes", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if len(word) > 5 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 4 and word.endswith("ed"):
-        return word[:-2]
-    return word
 
 
 def stems(text: str) -> frozenset[str]:
     """The stems of a text's content words: what the scorer compares sentences by."""
-    return frozenset(_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS)
+    return frozenset(
+        word_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS
+    )
 
 
 def similar(a: frozenset[str], b: frozenset[str], threshold: float = 0.8) -> bool:

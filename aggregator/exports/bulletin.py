@@ -24,12 +24,16 @@ description), since only they know which of the three they hold.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import re
 import textwrap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
 from aggregator.normalise.dates import LONDON
 from aggregator.schema import DocType, Item, Precision, is_calendar_date
@@ -112,7 +116,8 @@ Placed = tuple[str, Item] | tuple[str, Item, EntryExtras]
 NO_LAYOUT = Layout()
 
 
-def _placed(entry: Placed) -> tuple[str, Item, EntryExtras | None]:
+def placed_parts(entry: Placed) -> tuple[str, Item, EntryExtras | None]:
+    """(section, item, extras or None) of an entry as the writers take it."""
     if len(entry) == 3:
         return entry[0], entry[1], entry[2]
     return entry[0], entry[1], None
@@ -147,6 +152,29 @@ def bulletin_summary(edited: str | None, draft: str | None, description: str) ->
         if candidate and candidate.strip():
             return candidate
     return description
+
+
+DRAFT_LABEL = "Draft summary (not yet checked by an editor):"
+"""What an unchecked machine draft carries in a bulletin (`shown_summary`), in every format."""
+
+
+def shown_summary(
+    edited: str | None,
+    draft: str | None,
+    description: str,
+    *,
+    sensitive: bool = False,
+    unchecked: str = "label",
+) -> str:
+    """The summary a bulletin prints, by the publish checklist's rule: the editor's text as
+    it is; an unchecked machine draft labelled `DRAFT_LABEL` (`unchecked="label"`, the
+    default) or replaced by the publisher's description (`unchecked="publisher"`); a draft the
+    sensitivity check flagged never goes out unchecked (the publisher's description)."""
+    if edited and edited.strip():
+        return edited
+    if not (draft and draft.strip()) or sensitive or unchecked == "publisher":
+        return description
+    return f"{DRAFT_LABEL} {draft}"
 
 
 def entry_for(item: Item, extras: EntryExtras | None = None) -> Entry:
@@ -337,28 +365,42 @@ def render_markdown(items: Sequence[Item], title: str = "Safeguarding update") -
     return "".join(iter_markdown(in_bulletin_order(items), title))
 
 
+def _escaped(value: object) -> object:
+    """Jinja's `finalize` hook: every printed value escaped by `html.escape`, as the f-string
+    writers did, so the bytes stay theirs (markupsafe writes '"' as &#34; and "'" as &#39;,
+    where `html.escape` writes &quot; and &#x27;). Markup (a macro's output) passes as it is;
+    autoescaping stays on behind it."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value)))
+
+
+@functools.cache
+def templates() -> Environment:
+    """The HTML bulletins' templates (aggregator/exports/templates/, package data):
+    `page.html.j2` for `render_html`, `email.html.j2` for `email_html.iter_email_html`.
+    Autoescaped, with `_escaped` as the escaper; `clean` drops the control characters no
+    format may carry, and `safe_url` is the href check every writer uses."""
+    environment = Environment(
+        loader=PackageLoader("aggregator.exports", "templates"),
+        autoescape=True,
+        finalize=_escaped,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["clean"] = clean_text
+    environment.globals["safe_url"] = safe_url
+    return environment
+
+
 def render_html(items: Sequence[Item], title: str = "Safeguarding update") -> str:
-    esc = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB"><head><meta charset="utf-8">',
-        f"<title>{esc(title)}</title></head><body>",
-        f"<h1>{esc(title)}</h1>",
+    """The bulletin as a whole, unstyled HTML page (the demo's bulletin.html)."""
+    sections = [
+        (section, [entry_for(item) for item in members]) for section, members in sectioned(items)
     ]
-    for section, members in sectioned(items):
-        parts.append(f"<h2>{esc(section)}</h2>")
-        for item in members:
-            entry = entry_for(item)
-            parts.append(f"<h3>{esc(entry.title)}</h3>")
-            notes = "".join(f"<br>{esc(note)}" for note in entry.notes)
-            parts.append(f"<p>Source: {esc(entry.source)}<br>Date: {esc(entry.date)}{notes}</p>")
-            if entry.summary:
-                parts.append(f"<p>{esc(entry.summary)}</p>")
-            for label, text, url in entry.links:
-                anchor = f'<a href="{esc(url)}">{esc(text or label)}</a>'
-                parts.append(f"<p>{esc(label)}: {anchor}</p>" if text else f"<p>{anchor}</p>")
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return templates().get_template("page.html.j2").render(title=title, sections=sections)
 
 
 # --- streaming writers: (section heading, item) pairs in bulletin order -> text chunks ------
@@ -403,7 +445,7 @@ def iter_markdown(
         yield f"\n{md_escape(layout.issue_line)}\n"
     current: str | None = None
     for placed in entries:
-        section, item, extras = _placed(placed)
+        section, item, extras = placed_parts(placed)
         if section != current:
             current = section
             yield f"\n## {md_escape(section)}\n"
@@ -450,7 +492,7 @@ def iter_text(
         yield f"\n{_wrap(clean_text(layout.issue_line))}\n"
     current: str | None = None
     for placed in entries:
-        section, item, extras = _placed(placed)
+        section, item, extras = placed_parts(placed)
         if section != current:
             current = section
             name = clean_text(section).upper()
@@ -479,96 +521,5 @@ def iter_text(
         yield "\n".join(lines).rstrip() + "\n"
 
 
-# Inline styles: email clients drop <style> blocks and ignore most CSS layout, so the
-# fragment is tables with every style on its element (GOV.UK colours, system fonts).
-_FONT = "font-family:Arial,Helvetica,sans-serif;"
-_TABLE_STYLE = (
-    f"border-collapse:collapse;width:100%;max-width:640px;{_FONT}"
-    "font-size:16px;line-height:1.5;color:#0b0c0c;background-color:#ffffff;"
-)
-_TITLE_STYLE = f"margin:0;padding:0;{_FONT}font-size:27px;line-height:1.25;font-weight:bold;"
-_SECTION_STYLE = (
-    f"margin:0;padding:0;{_FONT}font-size:21px;line-height:1.3;font-weight:bold;color:#1d70b8;"
-)
-_ITEM_STYLE = f"margin:0 0 8px 0;padding:0;{_FONT}font-size:18px;line-height:1.3;font-weight:bold;"
-_META_STYLE = f"margin:0 0 8px 0;{_FONT}font-size:14px;line-height:1.5;color:#505a5f;"
-_PARA_STYLE = f"margin:0 0 8px 0;{_FONT}font-size:16px;line-height:1.5;"
-_LINK_STYLE = "color:#1d70b8;text-decoration:underline;"
-
-
-def iter_email_html(
-    entries: Iterable[Placed],
-    title: str = "Safeguarding update",
-    layout: Layout = NO_LAYOUT,
-    logo: tuple[str, str] | None = None,
-) -> Iterator[str]:
-    """An HTML email fragment: one presentation table, inline CSS, no scripts, no styles
-    block and no images unless `logo` (url, alt text) is given, read equally well without
-    it. Pair it with `iter_text` of the same entries as the plain-text alternative."""
-    esc = html.escape
-    head = [
-        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0"'
-        f' style="{_TABLE_STYLE}">'
-    ]
-    if logo is not None and safe_url(logo[0]):
-        head.append(
-            f'<tr><td style="padding:16px 0 0 0;"><img src="{esc(logo[0])}" alt="{esc(logo[1])}"'
-            ' height="40" style="display:block;border:0;height:40px;"></td></tr>'
-        )
-    head.append(
-        f'<tr><td style="padding:16px 0 8px 0;"><h1 style="{_TITLE_STYLE}">'
-        f"{esc(clean_text(title))}</h1></td></tr>"
-    )
-    if layout.issue_line:
-        head.append(
-            f'<tr><td style="padding:0 0 8px 0;"><p style="{_META_STYLE}">'
-            f"{esc(clean_text(layout.issue_line))}</p></td></tr>"
-        )
-    yield "\n".join(head) + "\n"
-    current: str | None = None
-    for placed in entries:
-        section, item, extras = _placed(placed)
-        if section != current:
-            current = section
-            yield (
-                '<tr><td style="padding:24px 0 8px 0;border-bottom:2px solid #1d70b8;">'
-                f'<h2 style="{_SECTION_STYLE}">{esc(clean_text(section))}</h2></td></tr>\n'
-            )
-            intro = layout.intros.get(section)
-            if intro:
-                yield (
-                    f'<tr><td style="padding:8px 0 0 0;"><p style="{_PARA_STYLE}">'
-                    f"{esc(clean_text(intro))}</p></td></tr>\n"
-                )
-        entry = entry_for(item, extras)
-        parts = [
-            '<tr><td style="padding:16px 0;border-bottom:1px solid #b1b4b6;">',
-            f'<h3 style="{_ITEM_STYLE}">{esc(clean_text(entry.title))}</h3>',
-            f'<p style="{_META_STYLE}">Source: {esc(clean_text(entry.source))}<br>'
-            f"Date: {esc(clean_text(entry.date))}"
-            + "".join(f"<br>{esc(clean_text(note))}" for note in entry.notes)
-            + "</p>",
-        ]
-        if entry.summary:
-            parts.append(f'<p style="{_PARA_STYLE}">{esc(clean_text(entry.summary))}</p>')
-        for label, text, url in entry.links:
-            target = safe_url(url)
-            shown = esc(clean_text(text or label))
-            anchor = (
-                f'<a href="{esc(target)}" style="{_LINK_STYLE}">{shown}</a>' if target else shown
-            )
-            line = f"{esc(clean_text(label))}: {anchor}" if text else anchor
-            parts.append(f'<p style="{_PARA_STYLE}">{line}</p>')
-        parts.append("</td></tr>")
-        yield "\n".join(parts) + "\n"
-    yield "</table>\n"
-
-
 def render_text(items: Sequence[Item], title: str = "Safeguarding update") -> str:
     return "".join(iter_text(in_bulletin_order(items), title))
-
-
-def render_email(items: Sequence[Item], title: str = "Safeguarding update") -> tuple[str, str]:
-    """The bulletin as an email: (HTML fragment, plain-text alternative)."""
-    entries = in_bulletin_order(items)
-    return "".join(iter_email_html(entries, title)), "".join(iter_text(entries, title))

@@ -6,14 +6,24 @@ CSV: a header row, then one row per item with the fields a merge needs, already 
 bulletin words them (`date`, `read_label`). RFC 4180: every record ends in CRLF, a field
 holding a comma, a double quote or a line break is quoted and its quotes doubled. UTF-8; with
 `excel=True` a byte-order mark first (so Excel reads it as UTF-8). Every CSV defuses formulas:
-a field a spreadsheet would run as one (starting with =, +, -, @, a tab or a carriage return:
-a publisher's title "=HYPERLINK(…)" is hostile input) is prefixed with an apostrophe, unless
-`raw=True` asks for the values exactly as stored.
+a field a spreadsheet would run as one (starting with =, +, -, @, a tab, a carriage return or
+a line feed: a publisher's title "=HYPERLINK(…)" is hostile input) is prefixed with an
+apostrophe, unless `raw=True` asks for the values exactly as stored.
+
+`summary` keeps its line breaks (an editor's paragraphs, a list) as LF inside the quoted
+field; `title` is one line. Attachments: `attachment_title` / `attachment_url` are the first
+one (what merges written before `attachments` existed use), `attachment_count` how many there
+are and `attachments` every one as "Title: URL", joined by "; " as `links` is (text for a
+person to read; a program that needs them apart reads JSON Lines). Columns added later come
+last, so a consumer that reads by position keeps working.
 
 JSON Lines: one object per line, the item's `Item.to_json()` fields plus the editor's state
 (`id`, `status`, `title`/`summary` as edited, `editor_summary`, `section`, the dates feeds
-use) and, when the caller passes the stored drafts (`drafts=`), the machine `draft`, marked
-as one (`syndication.draft_json`: text, checked, sensitive).
+use, `approved_at`, `via`) and, when the caller passes the stored drafts (`drafts=`), the
+machine `draft`, marked as one (`syndication.draft_json`: text, checked, sensitive). Every
+instant is written to the second, in London time with its offset, as the feeds write them
+(review times are stored to the microsecond, crawl times often are not: one precision for
+all, so a consumer compares them as strings safely).
 """
 
 from __future__ import annotations
@@ -21,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
@@ -32,6 +43,7 @@ from aggregator.exports.syndication import (
     one_line,
     rfc3339,
     updated_of,
+    via_json,
     with_drafts,
 )
 from aggregator.schema import Precision, calendar_text, is_calendar_date, jsonable
@@ -60,26 +72,53 @@ CSV_FIELDS: tuple[str, ...] = (
     "nations",
     "status",
     "reviewed_at",
+    "attachment_count",
+    "attachments",
+    "via",
 )
 """The CSV columns, in order. Instants are RFC 3339 in London time; a calendar date
 (`published`, `event_start` of day, month or year precision) is the date as JSON writes it:
-"2024-05-31", "2024-04" or "2024"; `date` is the bulletin's "Date:" line; `links` is
-"Label: URL" pairs joined by "; "; lists are joined by "; "."""
+"2024-05-31", "2024-04" or "2024"; `date` is the bulletin's "Date:" line; `summary` may hold
+line breaks (LF), every other text column is one line. `attachment_title` and `attachment_url`
+are the first attachment (empty when there is none), `attachment_count` the number of
+attachments ("0" when none) and `attachments` all of them in the publisher's order as
+"Title: URL" joined by "; "; `links` is "Label: URL" pairs joined by "; "; lists are joined
+by "; ". `via` is the other sightings of a cross-source cluster, the row being the
+publisher of record's (one row per publication): "Publisher: URL" joined by "; "."""
+
+# Why one joined column and not numbered ones (attachment_1_url, attachment_2_url, ...):
+# the header is written before the first row is read, so numbered columns would need a fixed
+# cap (one item has five attachments; nothing bounds it) and would leave most cells empty.
+# One text column holds any number, reads in a merge field as a list, and keeps the
+# `attachment_title`/`attachment_url` pair for merges that want just the main document.
 
 BOM = "\ufeff"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet evaluates a cell by how it starts: LibreOffice 7.4 (Debian 12), importing
+# with "Evaluate formulas" on, runs "=1+1" but keeps "x\n=1+1", "\n=1+1" and "'=1+1" as
+# text (tests/exports/test_csv_readers.py checks the exported rows the same way), so defusing
+# the start of the cell is enough: a formula on a later line of a multi-line cell is never
+# run. OWASP's CSV injection list adds a leading tab and carriage return for Excel; a leading
+# line feed is not on it and Excel could not be tried here, so it is defused too (no column
+# this module builds starts with one; only a stored publisher or label could).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def csv_record(row: ExportRow) -> dict[str, str]:
     """One item as the CSV columns' text values."""
     item = row.item
     shown = row.display_item()
-    first = item.attachments[0] if item.attachments else None
+    attachments = [
+        (one_line(attachment.title), url)
+        for attachment in item.attachments
+        if (url := safe_url(attachment.url))
+    ]
+    first_title, first_url = attachments[0] if attachments else ("", "")
     return {
         "id": str(row.id),
         "section": row.section or "",
         "title": one_line(row.title),
-        "summary": one_line(row.summary),
+        "summary": multi_line(row.summary),
         "publisher": item.publisher,
         "source": item.source,
         "doc_type": str(item.doc_type),
@@ -91,8 +130,8 @@ def csv_record(row: ExportRow) -> dict[str, str]:
         "event_end": rfc3339(item.event_end) if item.event_end else "",
         "url": item.url,
         "read_label": READ_LABELS[item.doc_type],
-        "attachment_title": first.title if first else "",
-        "attachment_url": first.url if first else "",
+        "attachment_title": first_title,
+        "attachment_url": first_url,
         "links": "; ".join(
             f"{link.label}: {link.url}" for link in item.links if safe_url(link.url)
         ),
@@ -100,7 +139,21 @@ def csv_record(row: ExportRow) -> dict[str, str]:
         "nations": "; ".join(item.nations),
         "status": row.status,
         "reviewed_at": rfc3339(row.reviewed_at),
+        "attachment_count": str(len(attachments)),
+        "attachments": "; ".join(f"{title}: {url}" for title, url in attachments),
+        "via": "; ".join(
+            f"{one_line(found.publisher)}: {found.url}" for found in row.via if safe_url(found.url)
+        ),
     }
+
+
+def multi_line(text: str) -> str:
+    """Text for a cell that may span lines: control characters dropped; CRLF, CR and the
+    Unicode line separators made LF (Excel's line break in a cell is CHAR(10), and LibreOffice
+    reads a CRLF inside a cell back as LF anyway); spaces within a line and blank-line runs
+    made one; no line break or space first or last, so the cell starts with its text."""
+    lines = (" ".join(line.split()) for line in clean_text(text).splitlines())
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
 def date_cell(value: datetime | None, precision: Precision) -> str:
@@ -153,8 +206,27 @@ def jsonl_record(row: ExportRow) -> dict[str, object]:
         shown_updated=jsonable(row.shown_updated),
         entry_updated=jsonable(updated_of(row)),
         reviewed_at=jsonable(row.reviewed_at),
+        approved_at=jsonable(row.approved_at),
+        via=[via_json(found) for found in row.via],
     )
-    return record
+    seconds = to_seconds(record)
+    assert isinstance(seconds, dict)
+    return seconds
+
+
+_FRACTION = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+((?:[+-]\d\d:\d\d)|Z)?$")
+
+
+def to_seconds(value: object) -> object:
+    """`value` with every ISO 8601 instant cut to the second (the fraction dropped, as the
+    feeds' `rfc3339` drops it), through dicts and lists."""
+    if isinstance(value, str):
+        return _FRACTION.sub(r"\1\2", value)
+    if isinstance(value, dict):
+        return {key: to_seconds(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [to_seconds(inner) for inner in value]
+    return value
 
 
 def jsonl(rows: Iterable[ExportRow], drafts: DraftLookup | None = None) -> Iterator[str]:

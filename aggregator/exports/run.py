@@ -25,7 +25,9 @@ from typing import BinaryIO
 
 from aggregator.exports import bulletin, files
 from aggregator.exports import syndication as feeds
-from aggregator.schema import Item
+from aggregator.exports.email_html import iter_email_html
+from aggregator.exports.jsonfeed import jsonfeed
+from aggregator.exports.via import via_lines
 from aggregator.storage.bulletins import bulletin_info
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.export_consumers import (
@@ -59,12 +61,17 @@ class ExportOptions:
     excel: bool = False
     raw_csv: bool = False  # CSV values as stored, formulas not defused (`export --raw`)
     feed: feeds.FeedInfo = feeds.FeedInfo()
+    unchecked_drafts: str = "label"
+    """Bulletin formats: an unchecked machine draft goes out labelled ("label") or is
+    replaced by the publisher's description ("publisher"); `bulletin.shown_summary`."""
 
 
 @dataclass(frozen=True)
 class ExportResult:
     count: int
     recorded: int  # deliveries newly recorded for the consumer (0 for a dry run)
+    size: int = 0
+    """Bytes written."""
 
 
 def check_format(name: str) -> str:
@@ -76,12 +83,16 @@ def check_format(name: str) -> str:
 def selection_for(
     repository: Repository, selection: ExportSelection, fmt: str, bulletin_id: int | None
 ) -> ExportSelection:
-    """The selection as the format needs it: bulletin order for bulletins, a bulletin's items."""
+    """The selection as the format needs it: a bulletin's items in its own order; else
+    bulletin order for bulletins, and for feeds the order the served feeds use (most recently
+    reviewed first); CSV and JSON Lines keep item-id order (oldest first, stable to diff)."""
     if bulletin_id is not None:
         bulletin_info(repository, bulletin_id)  # KeyError "no bulletin N" if there is none
         return replace(selection, bulletin_id=bulletin_id)
     if fmt in BULLETIN_FORMATS:
-        selection = replace(selection, order="bulletin", sections=BULLETIN_SECTIONS)
+        return replace(selection, order="bulletin", sections=BULLETIN_SECTIONS)
+    if fmt in FEED_FORMATS:
+        return replace(selection, order="recent")
     return selection
 
 
@@ -98,7 +109,7 @@ def chunks(
         if info.updated is None:
             info = replace(info, updated=repository.export_newest_change(selection))
         if fmt == "jsonfeed":
-            return lambda rows: feeds.jsonfeed(rows, info, DraftStore(repository.engine).many)
+            return lambda rows: jsonfeed(rows, info, DraftStore(repository.engine).many)
         writer = {"atom": feeds.atom, "rss": feeds.rss}[fmt]
         return lambda rows: writer(rows, info)
     if fmt == "csv":
@@ -106,23 +117,28 @@ def chunks(
     if fmt == "jsonl":
         return lambda rows: files.jsonl(rows, drafts=DraftStore(repository.engine).many)
     bulletin_writer = {
-        "html": bulletin.iter_email_html,
+        "html": iter_email_html,
         "markdown": bulletin.iter_markdown,
         "text": bulletin.iter_text,
     }[fmt]
 
     drafts = DraftStore(repository.engine)
 
-    def entries(rows: Iterable[ExportRow]) -> Iterator[tuple[str, Item]]:
+    def entries(rows: Iterable[ExportRow]) -> Iterator[bulletin.Placed]:
         for batch in batches(rows, DRAFT_BATCH):
             drafted = drafts.many([row.id for row in batch])
             for row in batch:
                 found = drafted.get(row.id)
-                summary = bulletin.bulletin_summary(
-                    row.edited_summary, found.draft.text if found else None, row.item.summary
+                summary = bulletin.shown_summary(
+                    row.edited_summary,
+                    found.draft.text if found else None,
+                    row.item.summary,
+                    sensitive=found is not None and found.sensitivity.flagged,
+                    unchecked=options.unchecked_drafts,
                 )
                 item = replace(row.display_item(), summary=summary)
-                yield (row.section or bulletin.section_of(item), item)
+                extras = bulletin.EntryExtras(via=via_lines(row.via))
+                yield (row.section or bulletin.section_of(item), item, extras)
 
     return lambda rows: bulletin_writer(entries(rows), options.title)
 
@@ -134,19 +150,21 @@ def batches(rows: Iterable[ExportRow], size: int) -> Iterator[list[ExportRow]]:
         yield batch
 
 
-def write(pieces: Iterable[str], out: BinaryIO) -> None:
-    """Encode and write, in blocks of about 256 KiB."""
+def write(pieces: Iterable[str], out: BinaryIO) -> int:
+    """Encode and write, in blocks of about 256 KiB; the number of bytes written."""
     pending: list[bytes] = []
-    size = 0
+    size = total = 0
     for piece in pieces:
         data = piece.encode("utf-8", errors="replace")
         pending.append(data)
         size += len(data)
+        total += len(data)
         if size >= FLUSH_BYTES:
             out.write(b"".join(pending))
             pending, size = [], 0
     out.write(b"".join(pending))
     out.flush()
+    return total
 
 
 def export(
@@ -215,29 +233,27 @@ def _export(
             if lease is not None:
                 lease.keep(repository)
             sent.append(row.id)
+            sent.extend(row.folded_ids)  # a cluster's other selected members went with it
             yield row
 
     pieces = writer(tracked(repository.iter_export(selection)))
-    if output is None:
-        write(pieces, sys.stdout.buffer)
-    else:
-        _write_file(pieces, output)
+    size = write_text(pieces, output)
     recorded = 0
     if lease is not None:
         recorded = repository.record_deliveries(lease.consumer, sent, now or datetime.now(UTC))
-    return ExportResult(len(sent), recorded)
+    return ExportResult(len(sent), recorded, size)
 
 
-def write_text(text: str, output: Path | None) -> None:
-    """Stored text (a published bulletin's rendering) to a file, replaced once complete, or to
-    stdout: the same bytes the writers gave when it was rendered (UTF-8)."""
+def write_text(text: str | Iterable[str], output: Path | None) -> int:
+    """Text (a published bulletin's stored rendering, a feed) to a file, replaced once
+    complete, or to stdout (UTF-8); the number of bytes written."""
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        write([text], sys.stdout.buffer)
-    else:
-        _write_file([text], output)
+        return write(pieces, sys.stdout.buffer)
+    return _write_file(pieces, output)
 
 
-def _write_file(pieces: Iterable[str], output: Path) -> None:
+def _write_file(pieces: Iterable[str], output: Path) -> int:
     folder = output.parent if str(output.parent) else Path(".")
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
@@ -245,9 +261,10 @@ def _write_file(pieces: Iterable[str], output: Path) -> None:
         raise OSError(f"cannot write {output}: {error.strerror or error}") from None
     try:
         with os.fdopen(handle, "wb") as out:
-            write(pieces, out)
+            size = write(pieces, out)
         os.chmod(temporary, _file_mode())
         os.replace(temporary, output)
+        return size
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise OSError(f"cannot write {output}: {error.strerror or error}") from None

@@ -1,9 +1,9 @@
-"""Feeds for readers and downstream tools: Atom 1.0, RSS 2.0 and JSON Feed 1.1.
+"""Feeds for readers and downstream tools: Atom 1.0 and RSS 2.0, and the rules every feed keeps.
 
 Each writer takes `ExportRow`s and yields text chunks, one per entry, so a feed of any size is
 written without holding it. XML goes through `xml.sax.saxutils.XMLGenerator` (every piece of
 scraped text and every attribute is escaped by it; characters XML cannot carry are dropped
-first); JSON Feed items are `json.dumps` objects.
+first). JSON Feed (`aggregator.exports.jsonfeed`) keeps the same ids, dates and links.
 
 Identity and dates:
 - an entry's id is a `tag:` URI (RFC 4151) built from the item's source and the first key it
@@ -18,6 +18,26 @@ Identity and dates:
   title or summary reaches readers): approvals do not move it, a cosmetic "last updated" bump
   does not either; `published` stays the publisher's.
 
+Two datings (`FeedInfo.dated`):
+- "publisher" (the `approved` feeds, for readers): entries dated as above;
+- "approval" (the `approvals` feeds, for RSS-to-email such as Mailchimp, which sends the
+  entries whose date is newer than its last send): `published` / RSS `pubDate` /
+  `date_published` is when an editor approved the item, and `updated` / `date_modified` the
+  newest of that approval, a substantive update seen after it and an editor's later edit. An
+  item approved today but published last month is then newer than the last send. The
+  publisher's own date keeps its element: `agg:publisherDate` in the aggregator's namespace
+  (W3C-DTF at its real precision: "2024-04" for a month). Not a Dublin Core date: the W3C Feed
+  Validator reads `dc:date` as a second pubDate, and feedparser maps `dcterms:issued` onto
+  the entry's published date, which would put the publisher's date back where the approval
+  belongs in Atom and RSS, `_aggregator.publisher_date` in JSON Feed.
+
+A cross-source cluster is one entry (`ExportRow.via`, chosen by the export selection): its
+other sightings are `link rel="via"` (Atom, and atom:link in RSS) and `_aggregator.via`.
+
+Links: a feed's self and home links are built from a public base URL (`FeedInfo.base_url`,
+else $AGGREGATOR_PUBLIC_URL); with neither, `resolved` raises `PublicUrlMissing` rather than
+write a link to a machine nobody else can reach.
+
 The review state for downstream tools (issue 21): a JSON Feed item's `_aggregator` carries
 its `status`, the `editor_summary` (null when the editor wrote none) and, when the caller
 passes the stored drafts (`drafts=`, as `aggregator export` does; the public feed served by the
@@ -27,23 +47,21 @@ review app never does), the machine `draft`, marked as one (`draft_json`).
 from __future__ import annotations
 
 import io
-import json
 import mimetypes
-import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from itertools import islice
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import XMLGenerator
 
-from aggregator.exports.bulletin import clean_text, date_line, safe_url
+from aggregator.exports.bulletin import clean_text, safe_url
 from aggregator.normalise.dates import LONDON
-from aggregator.schema import Precision
+from aggregator.schema import Precision, calendar_text, is_calendar_date
+from aggregator.settings import env_text, env_url
 from aggregator.storage.draft_summaries import StoredDraft
-from aggregator.storage.exports import ExportRow
+from aggregator.storage.exports import ExportRow, ViaSighting
 
 DraftLookup = Callable[[Sequence[int]], Mapping[int, StoredDraft]]
 """The stored drafts of some item ids (`DraftStore.many`); items without one are absent."""
@@ -55,13 +73,14 @@ PUBLIC_URL_ENV = "AGGREGATOR_PUBLIC_URL"
 DEFAULT_TAG_AUTHORITY = "safeguarding-aggregator.github.io,2026"
 """`authority,date` of every tag: URI. Set once per deployment and never change it: every
 id a reader has stored is built from it."""
-DEFAULT_PUBLIC_URL = "http://localhost:5000"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed with no entries (a fixed value, so its ETag is stable)."""
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-JSONFEED_VERSION = "https://jsonfeed.org/version/1.1"
+AGG_NS = "tag:safeguarding-aggregator.github.io,2026:feeds"
+"""The namespace of the aggregator's own feed elements (`agg:publisherDate`); fixed, as
+readers match it exactly."""
 GENERATOR = "aggregator"
 
 _TAG_SAFE = "/?:@!$&'()*+,;=-._~"  # RFC 4151 pchar, "/" and "?" (alphanumerics always)
@@ -73,12 +92,38 @@ def one_line(text: str) -> str:
 
 
 def tag_authority() -> str:
-    return os.environ.get(TAG_AUTHORITY_ENV) or DEFAULT_TAG_AUTHORITY
+    return env_text(TAG_AUTHORITY_ENV, DEFAULT_TAG_AUTHORITY)
+
+
+class PublicUrlMissing(ValueError):
+    """A feed's links need a public base URL and none was given."""
 
 
 def public_url() -> str:
-    """Where the review app serves the feeds ($AGGREGATOR_PUBLIC_URL), without a final /."""
-    return (os.environ.get(PUBLIC_URL_ENV) or DEFAULT_PUBLIC_URL).rstrip("/")
+    """Where the review app is served for readers ($AGGREGATOR_PUBLIC_URL), without a final
+    /; "" when unset."""
+    return env_url(PUBLIC_URL_ENV)
+
+
+def check_public_url(url: str, what: str) -> str:
+    """`url` if it is an absolute http(s) URL with a host, without a final /; else ValueError."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{what} must be an absolute http(s) URL, not {url!r}")
+    return url.strip().rstrip("/")
+
+
+def base_of_feed_url(feed_url: str) -> str:
+    """The public base URL a feed's own URL implies: what comes before "/feeds/" (the path
+    the review app serves feeds under), else the URL's folder. `--feed-url` sets every link
+    of a feed from it, not only the self link."""
+    url = check_public_url(feed_url, "--feed-url")
+    head, found, _tail = url.partition("/feeds/")
+    if found:
+        return head
+    parts = urlsplit(url)
+    folder = parts.path.rsplit("/", 1)[0] if "/" in parts.path else ""
+    return f"{parts.scheme}://{parts.netloc}{folder}"
 
 
 def tag_uri(specific: str, authority: str | None = None) -> str:
@@ -88,6 +133,9 @@ def tag_uri(specific: str, authority: str | None = None) -> str:
 def entry_id(row: ExportRow, authority: str | None = None) -> str:
     """The stable id of an item: `tag:<authority>,<date>:item/<source>/<first key>`."""
     return tag_uri(f"item/{row.item.source}/{row.original_key}", authority)
+
+
+DATINGS = ("publisher", "approval")
 
 
 @dataclass(frozen=True)
@@ -107,13 +155,25 @@ class FeedInfo:
     feed_id: str = ""
     """The Atom feed id; by default a tag: URI named after `name`."""
     name: str = "approved"
+    dated: str = "publisher"
+    """"publisher": entries dated by the publisher (readers); "approval": by the editors'
+    approval (RSS-to-email: `approval_date`)."""
     updated: datetime | None = None
     """The feed's last change (the newest entry's review or content change)."""
     authority: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.dated not in DATINGS:
+            raise ValueError(f"unknown dating {self.dated!r}: expected one of {DATINGS}")
+
     def resolved(self, kind: str) -> FeedInfo:
         """This info with the URLs and id filled in from the defaults for a `kind` feed."""
         base = self.base_url.rstrip("/") or public_url()
+        if not base and not (self.self_url and self.home_url):
+            raise PublicUrlMissing(
+                "a feed's links need the public address of the review app: set "
+                f"{PUBLIC_URL_ENV}=https://… or give --feed-url (no links to localhost)"
+            )
         suffix = {"atom": "atom", "rss": "rss", "jsonfeed": "json"}[kind]
         return replace(
             self,
@@ -202,7 +262,40 @@ def updated_of(row: ExportRow) -> datetime:
     return row.item.first_seen or row.reviewed_at
 
 
-def _media_type(url: str, given: str | None) -> str:
+def approved_of(row: ExportRow) -> datetime:
+    """When an editor last approved the item; the last review change if the audit record
+    holds no approval (items approved before it was kept)."""
+    return row.approved_at or row.reviewed_at
+
+
+def approval_date(row: ExportRow) -> datetime:
+    """An approvals-feed entry's date: the newest of its approval, a substantive update seen
+    after it and an editor's edit after it (earlier ones are older than the approval)."""
+    dates = (approved_of(row), row.updated_at, row.edited_at)
+    return max(d for d in dates if d is not None)
+
+
+def publisher_date(row: ExportRow) -> str | None:
+    """The publisher's date at its real precision, as W3C-DTF (agg:publisherDate): "2024-04" for a
+    month, "2024-04-01" for a day, the instant in London time otherwise."""
+    published = published_of(row)
+    if published is None:
+        return None
+    precision = row.item.published_precision
+    if is_calendar_date(published, precision):
+        return calendar_text(published, precision)
+    return rfc3339(published)
+
+
+def entry_dates(row: ExportRow, dated: str) -> tuple[datetime | None, datetime]:
+    """(published, updated) of an entry under the feed's dating."""
+    if dated == "approval":
+        return approved_of(row), approval_date(row)
+    return published_of(row), updated_of(row)
+
+
+def media_type(url: str, given: str | None) -> str:
+    """An enclosure's media type: the one given, else guessed from the URL's extension."""
     if given:
         return given
     guessed, _encoding = mimetypes.guess_type(url.split("?", 1)[0])
@@ -212,7 +305,7 @@ def _media_type(url: str, given: str | None) -> str:
 # --- XML --------------------------------------------------------------------------------------
 
 
-class _Xml:
+class XmlOut:
     """An XMLGenerator over a buffer that is emptied after each entry (`take`)."""
 
     def __init__(self) -> None:
@@ -244,12 +337,11 @@ class _Xml:
         self.end(name)
 
 
-def atom(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
-    """An Atom 1.0 feed (RFC 4287)."""
-    info = info.resolved("atom")
-    xml = _Xml()
+def atom_head(info: FeedInfo, namespaces: Mapping[str, str] | None = None) -> XmlOut:
+    """A started Atom document: the feed element and its metadata, for `info` resolved."""
+    xml = XmlOut()
     xml.out.startDocument()
-    xml.start("feed", {"xmlns": ATOM_NS, "xml:lang": "en-GB"})
+    xml.start("feed", {"xmlns": ATOM_NS, "xml:lang": "en-GB", **(namespaces or {})})
     xml.element(1, "id", info.feed_id)
     xml.element(1, "title", info.title)
     xml.element(1, "subtitle", info.description)
@@ -264,18 +356,30 @@ def atom(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
     xml.newline(1)
     xml.end("author")
     xml.element(1, "generator", GENERATOR)
-    yield xml.take()
-    for row in rows:
-        _atom_entry(xml, row, info)
-        yield xml.take()
+    return xml
+
+
+def atom_tail(xml: XmlOut) -> str:
+    """The end of an Atom document `atom_head` started."""
     xml.out.ignorableWhitespace("\n")
     xml.end("feed")
     xml.out.ignorableWhitespace("\n")
     xml.out.endDocument()
+    return xml.take()
+
+
+def atom(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
+    """An Atom 1.0 feed (RFC 4287)."""
+    info = info.resolved("atom")
+    xml = atom_head(info, {"xmlns:agg": AGG_NS} if info.dated == "approval" else None)
     yield xml.take()
+    for row in rows:
+        _atom_entry(xml, row, info)
+        yield xml.take()
+    yield atom_tail(xml)
 
 
-def _atom_entry(xml: _Xml, row: ExportRow, info: FeedInfo) -> None:
+def _atom_entry(xml: XmlOut, row: ExportRow, info: FeedInfo) -> None:
     item = row.item
     xml.newline(1)
     xml.start("entry")
@@ -286,7 +390,7 @@ def _atom_entry(xml: _Xml, row: ExportRow, info: FeedInfo) -> None:
         attrs = {
             "rel": "enclosure",
             "href": attachment.url,
-            "type": _media_type(attachment.url, attachment.media_type),
+            "type": media_type(attachment.url, attachment.media_type),
             "title": attachment.title,
         }
         if attachment.size:
@@ -295,10 +399,14 @@ def _atom_entry(xml: _Xml, row: ExportRow, info: FeedInfo) -> None:
     for link in item.links:
         if safe_url(link.url):
             xml.element(2, "link", None, {"rel": "related", "href": link.url, "title": link.label})
-    published = published_of(row)
+    for sighting in row.via:
+        xml.element(2, "link", None, _via_attrs(sighting))
+    published, updated = entry_dates(row, info.dated)
     if published is not None:
         xml.element(2, "published", rfc3339(published))
-    xml.element(2, "updated", rfc3339(updated_of(row)))
+    xml.element(2, "updated", rfc3339(updated))
+    if info.dated == "approval" and publisher_date(row):
+        xml.element(2, "agg:publisherDate", publisher_date(row))
     xml.newline(2)
     xml.start("author")
     xml.element(3, "name", item.publisher)
@@ -318,12 +426,20 @@ def _atom_entry(xml: _Xml, row: ExportRow, info: FeedInfo) -> None:
     xml.end("entry")
 
 
-def rss(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
-    """An RSS 2.0 feed, with an atom:link to itself and dc:creator for the publisher."""
-    info = info.resolved("rss")
-    xml = _Xml()
+def _via_attrs(sighting: ViaSighting) -> dict[str, str]:
+    """A via link: RFC 4287's rel="via", "the source of the information provided in the
+    entry", titled with the sighting's publisher and title."""
+    title = f"{one_line(sighting.publisher)}: {one_line(sighting.title)}"
+    return {"rel": "via", "type": "text/html", "href": sighting.url, "title": title}
+
+
+def rss_head(info: FeedInfo, namespaces: Mapping[str, str] | None = None) -> XmlOut:
+    """A started RSS 2.0 document: the channel and its metadata, with an atom:link to itself,
+    for `info` resolved."""
+    xml = XmlOut()
     xml.out.startDocument()
-    xml.start("rss", {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": DC_NS})
+    root = {"version": "2.0", "xmlns:atom": ATOM_NS, "xmlns:dc": DC_NS, **(namespaces or {})}
+    xml.start("rss", root)
     xml.newline(1)
     xml.start("channel")
     xml.element(2, "title", info.title)
@@ -334,25 +450,34 @@ def rss(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
     xml.element(2, "generator", GENERATOR)
     xml.element(2, "dc:creator", info.author)
     xml.element(
-        2,
-        "atom:link",
-        None,
-        {"href": info.self_url, "rel": "self", "type": "application/rss+xml"},
+        2, "atom:link", None, {"href": info.self_url, "rel": "self", "type": "application/rss+xml"}
     )
-    yield xml.take()
-    for row in rows:
-        _rss_item(xml, row, info.authority)
-        yield xml.take()
+    return xml
+
+
+def rss_tail(xml: XmlOut) -> str:
+    """The end of an RSS document `rss_head` started."""
     xml.newline(1)
     xml.end("channel")
     xml.out.ignorableWhitespace("\n")
     xml.end("rss")
     xml.out.ignorableWhitespace("\n")
     xml.out.endDocument()
+    return xml.take()
+
+
+def rss(rows: Iterable[ExportRow], info: FeedInfo) -> Iterator[str]:
+    """An RSS 2.0 feed, with an atom:link to itself and dc:creator for the publisher."""
+    info = info.resolved("rss")
+    xml = rss_head(info, {"xmlns:agg": AGG_NS} if info.dated == "approval" else None)
     yield xml.take()
+    for row in rows:
+        _rss_item(xml, row, info)
+        yield xml.take()
+    yield rss_tail(xml)
 
 
-def _rss_item(xml: _Xml, row: ExportRow, authority: str | None) -> None:
+def _rss_item(xml: XmlOut, row: ExportRow, info: FeedInfo) -> None:
     item = row.item
     xml.newline(2)
     xml.start("item")
@@ -360,8 +485,13 @@ def _rss_item(xml: _Xml, row: ExportRow, authority: str | None) -> None:
     xml.element(3, "link", item.url)
     if row.summary:
         xml.element(3, "description", one_line(row.summary))
-    xml.element(3, "guid", entry_id(row, authority), {"isPermaLink": "false"})
-    xml.element(3, "pubDate", rfc822(published_of(row) or updated_of(row)))
+    xml.element(3, "guid", entry_id(row, info.authority), {"isPermaLink": "false"})
+    published, updated = entry_dates(row, info.dated)
+    # RSS has one date: RSS-to-email compares it with its last send, so the approvals feed
+    # gives the entry's newest approval or change
+    xml.element(3, "pubDate", rfc822(updated if info.dated == "approval" else published or updated))
+    if info.dated == "approval" and publisher_date(row):
+        xml.element(3, "agg:publisherDate", publisher_date(row))
     xml.element(3, "dc:creator", item.publisher)
     for topic in item.topics:
         xml.element(3, "category", topic)
@@ -374,100 +504,20 @@ def _rss_item(xml: _Xml, row: ExportRow, authority: str | None) -> None:
             {
                 "url": first.url,
                 "length": str(first.size or 0),
-                "type": _media_type(first.url, first.media_type),
+                "type": media_type(first.url, first.media_type),
             },
         )
+    for sighting in row.via:
+        xml.element(3, "atom:link", None, _via_attrs(sighting))
     xml.newline(2)
     xml.end("item")
 
 
-# --- JSON Feed --------------------------------------------------------------------------------
-
-_JSON = json.JSONEncoder(ensure_ascii=False, indent=None, separators=(", ", ": "))
-_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def jsonfeed(
-    rows: Iterable[ExportRow], info: FeedInfo, drafts: DraftLookup | None = None
-) -> Iterator[str]:
-    """A JSON Feed 1.1 document, one item per line. With `drafts`, each item's
-    `_aggregator.draft` is its machine draft (null when it has none); without, there is no
-    `draft` key (the public feed)."""
-    info = info.resolved("jsonfeed")
-    head = {
-        "version": JSONFEED_VERSION,
-        "title": info.title,
-        "home_page_url": info.home_url,
-        "feed_url": info.self_url,
-        "description": info.description,
-        "language": "en-GB",
-        "authors": [{"name": info.author}],
+def via_json(sighting: ViaSighting) -> dict[str, object]:
+    """A via sighting for JSON readers (JSON Feed `_aggregator.via`, JSON Lines `via`)."""
+    return {
+        "item_id": sighting.item_id,
+        "publisher": clean_text(sighting.publisher),
+        "title": one_line(sighting.title),
+        "url": sighting.url,
     }
-    yield _JSON.encode(head)[:-1] + ', "items": ['
-    separator = "\n  "
-    pairs: Iterable[tuple[ExportRow, StoredDraft | None]] = (
-        with_drafts(rows, drafts) if drafts is not None else ((row, None) for row in rows)
-    )
-    for row, found in pairs:
-        entry = jsonfeed_item(row, info.authority)
-        if drafts is not None:
-            extension = entry["_aggregator"]
-            assert isinstance(extension, dict)
-            extension["draft"] = draft_json(found, row.edited_summary)
-        encoded = _JSON.encode(entry)
-        yield separator + _SURROGATES.sub("", encoded)
-        separator = ",\n  "
-    yield "\n]}\n"
-
-
-def jsonfeed_item(row: ExportRow, authority: str | None = None) -> dict[str, object]:
-    item = row.item
-    summary = one_line(row.summary)
-    entry: dict[str, object] = {
-        "id": entry_id(row, authority),
-        "url": item.url,
-        "title": one_line(row.title),
-        "content_text": summary,
-    }
-    if summary:
-        entry["summary"] = summary
-    published = published_of(row)
-    if published is not None:
-        entry["date_published"] = rfc3339(published)
-    entry["date_modified"] = rfc3339(updated_of(row))
-    entry["authors"] = [{"name": clean_text(item.publisher)}]
-    if item.topics:
-        entry["tags"] = list(item.topics)
-    entry["language"] = "en-GB"
-    if item.attachments:
-        attachments: list[dict[str, object]] = []
-        for attachment in item.attachments:
-            found: dict[str, object] = {
-                "url": attachment.url,
-                "mime_type": _media_type(attachment.url, attachment.media_type),
-                "title": clean_text(attachment.title),
-            }
-            if attachment.size:
-                found["size_in_bytes"] = attachment.size
-            attachments.append(found)
-        entry["attachments"] = attachments
-    extension: dict[str, object] = {
-        "source": item.source,
-        "doc_type": str(item.doc_type),
-        "nations": list(item.nations),
-        "date": date_line(row.display_item()),
-        "published_precision": str(item.published_precision),
-    }
-    if row.section:
-        extension["section"] = row.section
-    extension["status"] = row.status
-    extension["editor_summary"] = editor_summary(row.edited_summary)
-    if item.event_start is not None:
-        extension["event_start"] = rfc3339(item.event_start)
-    if item.event_end is not None:
-        extension["event_end"] = rfc3339(item.event_end)
-    links = [{"label": link.label, "url": link.url} for link in item.links if safe_url(link.url)]
-    if links:
-        extension["links"] = links
-    entry["_aggregator"] = extension
-    return entry

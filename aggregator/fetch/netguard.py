@@ -25,7 +25,6 @@ handler allow-lists only its own loopback server, explicitly.
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Iterable, Sequence
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -39,6 +38,8 @@ from scrapy.resolver import CachingThreadedResolver
 from scrapy.settings import BaseSettings
 from scrapy.utils.datatypes import LocalCache
 from twisted.internet.defer import Deferred
+
+from aggregator.settings import env_list
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -105,7 +106,7 @@ def configured_networks(settings: BaseSettings) -> tuple[IPNetwork, ...]:
     environment variable of the same name (comma-separated). A malformed entry is an error,
     never silently dropped."""
     entries = list(settings.getlist(ALLOWED_SETTING))
-    entries += os.environ.get(ALLOWED_ENV, "").split(",")
+    entries += env_list(ALLOWED_ENV)
     try:
         return allowed_networks(entries)
     except ValueError as exc:
@@ -138,6 +139,14 @@ def refusal(url: str, allowed: Sequence[IPNetwork] = ()) -> str | None:
     if address_allowed(address, allowed):
         return None
     return f"refused non-public address {address} ({url})"
+
+
+def resolved_refusal(name: str, address: str, allowed: Sequence[IPNetwork] = ()) -> str | None:
+    """Why host `name` must not be connected to through `address`, an address it resolved to
+    (None: go ahead). The resolver's check, and the bulletin link check's (review/linkcheck.py)."""
+    if address_allowed(address, allowed):
+        return None
+    return f"refused {name}: it resolves to non-public address {address}"
 
 
 class GuardedDownloadHandler(HTTP11DownloadHandler):
@@ -194,8 +203,8 @@ class PublicOnlyResolver(CachingThreadedResolver):
 
     def check(self, address: str, name: str) -> str:
         """`address` if `name` may be connected to through it; raises otherwise."""
-        if not address_allowed(address, self.allowed):
-            reason = f"refused {name}: it resolves to non-public address {address}"
+        reason = resolved_refusal(name, address, self.allowed)
+        if reason is not None:
             _REFUSED[name] = reason
             raise NonPublicAddressError(reason)
         return address

@@ -30,7 +30,11 @@ RETRY_ENABLED = True
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
+# No in-process consoles: Scrapy's telnet console and its RemoteControl extension (Scrapy 2.19,
+# scrapy.extensions.remote_control; on by default) both run Python sent to them inside the crawl,
+# beside the database URL and the network guard. A crawler never needs either; off at the source.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error, never half a page
 DNS_TIMEOUT = 20
 # Only http(s): a scraped link can never make the crawler read a file, FTP or S3. The http(s)
@@ -61,6 +65,8 @@ ITEM_PIPELINES = {
     "pipelines.store.StorePipeline": 900,
 }
 EXTENSIONS = {"aggregator.fetch.crawl_record.CrawlRecorder": 500}
+# `scrapy crawl` checks the database schema before any spider opens (one line, exit 1)
+COMMANDS_MODULE = "aggregator.fetch.commands"
 # How often a running crawl records that it is alive (a killed one shows as interrupted).
 AGGREGATOR_HEARTBEAT_SECONDS = heartbeat_interval().total_seconds()
 # Conditional GET sits next to the downloader, after robots.txt and retries decide.
@@ -74,4 +80,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 AGGREGATOR_DATABASE_URL = database_url()
+# `-s AGGREGATOR_FIXTURES=1` crawls the bundled fixtures offline through a loopback server the
+# spider starts (aggregator/fetch/spider_loader.py); AGGREGATOR_FIXTURES_DIR names another root.
+AGGREGATOR_FIXTURES = False
+AGGREGATOR_FIXTURES_DIR = ""
 LOG_LEVEL = "INFO"

@@ -48,6 +48,7 @@ from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
 from aggregator.services import crawl
 from aggregator.services.due import release_after_run
+from aggregator.settings import env_text, env_url
 from aggregator.sources import REGISTRY
 from aggregator.storage.crawl_state import CrawlState
 
@@ -70,11 +71,11 @@ MAX_RETRIES = 3  # for errors of the job itself (the database unreachable), not 
 
 
 def redis_url(explicit: str | None = None) -> str:
-    return explicit or os.environ.get(REDIS_URL_ENV) or DEFAULT_REDIS_URL
+    return explicit or env_url(REDIS_URL_ENV, DEFAULT_REDIS_URL, ("redis", "rediss", "unix"))
 
 
 def queue_namespace(explicit: str | None = None) -> str:
-    return explicit or os.environ.get(QUEUE_ENV) or DEFAULT_QUEUE
+    return explicit or env_text(QUEUE_ENV, DEFAULT_QUEUE)
 
 
 @dataclass(frozen=True)
@@ -230,14 +231,26 @@ class WorkerOptions:
     burst: bool = False
 
 
-def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> str:
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job did, in words for the log, and whether its source's run failed (a failed or
+    interrupted run, or none recorded): `worker --burst` then exits with status 3."""
+
+    text: str
+    failed: bool = False
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> JobOutcome:
     """Crawl the job's source in a fresh process under the source's lease; what happened."""
     owner = f"{job.run_prefix}{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     while True:
         now = datetime.now(UTC)
         current = state.states([job.slug]).get(job.slug)
         if current and current.last_finished and current.last_finished >= job.enqueued_at:
-            return "skipped: crawled since it was queued"
+            return JobOutcome("skipped: crawled since it was queued")
         if state.acquire(job.slug, owner, now, options.lease, replacing=job.reservation):
             break
         current = state.states([job.slug]).get(job.slug)
@@ -248,8 +261,8 @@ def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> str:
             time.sleep(min(1.0, options.lease.total_seconds() / 10))
             continue
         if holder and held:
-            return f"skipped: {job.slug} is leased by {holder}"
-        return f"skipped: {job.slug} is backing off"
+            return JobOutcome(f"skipped: {job.slug} is leased by {holder}")
+        return JobOutcome(f"skipped: {job.slug} is backing off")
 
     command = crawl.child_command(
         job.slug, options.db_url, parent=os.getpid(), fixtures=job.fixtures, snapshot=job.snapshot
@@ -269,22 +282,26 @@ def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> str:
                     keep_lease = False
                     process.kill()
                     process.wait()
-                    return f"stopped: lost the lease of {job.slug}"
+                    return JobOutcome(f"stopped: lost the lease of {job.slug}")
     finally:
         if process is not None and process.poll() is None:  # an error or the time limit
             process.kill()
             process.wait()
         if keep_lease:
             release_after_run(state, options.db_url, [job.slug], owner, now)
-    return f"crawled (exit {code})"
+    failed = crawl.failed_sources(crawl.runs_since(options.db_url, [job.slug], now))
+    return JobOutcome(f"crawled (exit {code})", failed=bool(failed))
 
 
-def run_worker(options: WorkerOptions, url: str, namespace: str) -> None:
-    """Take jobs until SIGTERM or SIGINT (or, with `burst`, until no job is left anywhere)."""
+def run_worker(options: WorkerOptions, url: str, namespace: str) -> list[str]:
+    """Take jobs until SIGTERM or SIGINT (or, with `burst`, until no job is left anywhere);
+    the sources of the jobs it ran whose run failed, one entry per such job."""
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s[%(process)d] %(levelname)s %(message)s"
     )
     state = CrawlState.from_url(options.db_url)
+    failed: list[str] = []
+    failed_lock = threading.Lock()  # jobs finish on Dramatiq's worker threads
 
     def perform(job: Job) -> None:
         started = time.monotonic()
@@ -293,6 +310,10 @@ def run_worker(options: WorkerOptions, url: str, namespace: str) -> None:
         log.info(
             "job %s: %s: %s in %.1f s", job.job_id, job.slug, outcome, time.monotonic() - started
         )
+        if outcome.failed:
+            log.error("job %s: %s: the source's run failed", job.job_id, job.slug)
+            with failed_lock:
+                failed.append(job.slug)
 
     queue = JobQueue(
         url,
@@ -323,3 +344,5 @@ def run_worker(options: WorkerOptions, url: str, namespace: str) -> None:
         worker.stop()
         queue.close()
         state.engine.dispose()
+    with failed_lock:
+        return list(failed)

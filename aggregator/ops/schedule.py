@@ -12,18 +12,28 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 
-def schedule_loop(every: timedelta, iterations: int | None, extra_args: Sequence[str]) -> None:
+def schedule_loop(
+    every: timedelta,
+    iterations: int | None,
+    extra_args: Sequence[str],
+    *,
+    report: Callable[[int, int], None] | None = None,
+) -> None:
     """Run `aggregator crawl --due` every `every`, each in a fresh process, until stopped or
-    after `iterations` rounds."""
+    after `iterations` rounds. `report` is called after each round with its number (from 1)
+    and the round's exit status (3 when a source failed)."""
     done = 0
     while iterations is None or done < iterations:
         started = time.monotonic()
-        subprocess.run([sys.executable, "-m", "aggregator.cli", "crawl", "--due", *extra_args])
+        command = [sys.executable, "-m", "aggregator.cli", "crawl", "--due", *extra_args]
+        code = subprocess.run(command).returncode
         done += 1
+        if report is not None:
+            report(done, code)
         if iterations is not None and done >= iterations:
             break
         time.sleep(max(every.total_seconds() - (time.monotonic() - started), 0))

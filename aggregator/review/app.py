@@ -12,7 +12,6 @@ site's static files only, so no inline script can run even if one got into a pag
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -32,7 +31,7 @@ from aggregator.review.queries import LONDON, source_health
 from aggregator.review.sanitize import safe_href
 from aggregator.review.sessions import ServerSessionInterface
 from aggregator.schema import Precision, is_calendar_date
-from aggregator.settings import env_duration
+from aggregator.settings import env_bool, env_duration, env_text
 from aggregator.sources import REGISTRY
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.login_throttle import ACCOUNT_POLICY, ADDRESS_POLICY, LoginThrottle
@@ -75,11 +74,12 @@ def create_app(
     """
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=secret_key or os.environ.get(SECRET_KEY_ENV) or secrets.token_hex(32),
+        SECRET_KEY=secret_key or env_text(SECRET_KEY_ENV) or secrets.token_hex(32),
         SESSION_COOKIE_NAME="aggregator_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(os.environ.get("AGGREGATOR_SECURE_COOKIES")),
+        # 0/false/no/off is off: a "0" once turned Secure cookies on and broke plain-HTTP login
+        SESSION_COOKIE_SECURE=env_bool("AGGREGATOR_SECURE_COOKIES"),
         SESSION_IDLE_TIMEOUT=env_duration(SESSION_IDLE_ENV, "minutes", DEFAULT_SESSION_IDLE),
         SESSION_ABSOLUTE_TIMEOUT=env_duration(SESSION_MAX_ENV, "hours", DEFAULT_SESSION_MAX),
         LOGIN_THROTTLE_ACCOUNT=ACCOUNT_POLICY,

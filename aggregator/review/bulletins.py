@@ -40,11 +40,12 @@ from aggregator.exports.bulletin import (
     EntryExtras,
     Layout,
     bulletin_summary,
-    iter_email_html,
     iter_markdown,
     iter_text,
     section_of,
+    shown_summary,
 )
+from aggregator.exports.email_html import iter_email_html
 from aggregator.exports.run import FORMATS, ExportOptions, chunks, selection_for
 from aggregator.exports.syndication import FeedInfo
 from aggregator.review.checklist import CheckPoint, OpenPointsError, open_points, revision_line
@@ -127,6 +128,8 @@ class Entry:
     via_wording: str = VIA_DEFAULT
     extra_links: tuple[tuple[str, str], ...] = ()
     hidden_urls: frozenset[str] = frozenset()
+    unchecked: str = "label"
+    """The bulletin's choice for unchecked machine drafts (`Bulletin.unchecked_drafts`)."""
 
     @property
     def item_id(self) -> int:
@@ -154,14 +157,29 @@ class Entry:
         return "publisher"
 
     @property
+    def draft_goes_out(self) -> bool:
+        """The unchecked draft goes out (labelled as one): not when the bulletin chose the
+        publisher's description instead, nor ever for a draft flagged sensitive."""
+        return self.summary_origin == "draft" and self.unchecked == "label" and not self.sensitive
+
+    @property
     def sensitive(self) -> bool:
         """The draft's sensitivity check flagged the item (child deaths, explicit abuse…)."""
         return self.draft is not None and self.draft.sensitivity.flagged
 
     @property
     def display_item(self) -> Item:
-        """The item as the bulletin shows it: the editor's title, and `summary`."""
-        return dataclasses.replace(self.stored.item, title=self.stored.title, summary=self.summary)
+        """The item as the bulletin shows it: the editor's title, and the summary as it goes
+        out (`shown_summary`: an unchecked draft labelled or replaced, never a sensitive one)."""
+        draft_text = self.draft.draft.text if self.draft is not None else None
+        summary = shown_summary(
+            self.edited_summary,
+            draft_text,
+            self.stored.item.summary,
+            sensitive=self.sensitive,
+            unchecked=self.unchecked,
+        )
+        return dataclasses.replace(self.stored.item, title=self.stored.title, summary=summary)
 
     def via_lines(self) -> tuple[tuple[str, str, str], ...]:
         """The via lines as the writers take them: (label, sighting's title, url)."""
@@ -301,6 +319,7 @@ class BulletinComposer(BulletinStore):
                     via_wording=bulletin.section_via.get(row.section, VIA_DEFAULT),
                     extra_links=row.extra_links,
                     hidden_urls=row.hidden_urls,
+                    unchecked=bulletin.unchecked_drafts,
                 )
             )
         found.sort(key=lambda e: (order.get(e.section, len(order)), e.position, e.item_id))
@@ -337,7 +356,9 @@ class BulletinComposer(BulletinStore):
             "".join(iter_markdown(placed, bulletin.title, layout)),
         )
 
-    def renderings(self, bulletin: Bulletin, entries: Sequence[Entry]) -> dict[str, str]:
+    def renderings(
+        self, bulletin: Bulletin, entries: Sequence[Entry], base_url: str = ""
+    ) -> dict[str, str]:
         """Every export format of the bulletin as it stands: the bulletin formats from the
         composer's entries (via lines, extra links, introductions), the feeds and files from
         the export writers over the bulletin's items. Publishing stores these."""
@@ -353,7 +374,9 @@ class BulletinComposer(BulletinStore):
                 continue
             selection = selection_for(self.repo, ExportSelection(), fmt, bulletin.id)
             options = ExportOptions(
-                format=fmt, title=bulletin.title, feed=FeedInfo(title=bulletin.title)
+                format=fmt,
+                title=bulletin.title,
+                feed=FeedInfo(title=bulletin.title, base_url=base_url),
             )
             writer = chunks(self.repo, selection, options)
             found[fmt] = "".join(writer(self.repo.iter_export(selection)))
@@ -472,11 +495,13 @@ class BulletinComposer(BulletinStore):
         links: dict[str, tuple[bool, bool, str]] | None = None,
         confirm_open: bool = False,
         note: str | None = None,
+        base_url: str = "",
     ) -> Bulletin:
         """Freeze a draft (or a correction) as a new revision: every format rendered and
         stored with the item list, for good. Open checklist points refuse it
         (`OpenPointsError`) unless `confirm_open`, and are then stored as confirmed. A
-        correction needs a `note` saying what changed."""
+        correction needs a `note` saying what changed. `base_url` is the public address the
+        feed formats link to ($AGGREGATOR_PUBLIC_URL, else the request's own)."""
         bulletin = self.require_draft(bulletin_id)
         entries = self.entries(bulletin)
         if not entries:
@@ -494,7 +519,7 @@ class BulletinComposer(BulletinStore):
             bulletin_id,
             at=at,
             actor=actor,
-            renderings=self.renderings(bulletin, entries),
+            renderings=self.renderings(bulletin, entries, base_url),
             item_ids=[e.item_id for e in entries],
             section_order=self.section_order(bulletin, entries),
             note=note,

@@ -36,6 +36,9 @@ class ChecklistEntry(Protocol):
     @property
     def late(self) -> bool: ...
 
+    @property
+    def draft_goes_out(self) -> bool: ...
+
     def urls(self) -> list[str]: ...
 
 
@@ -69,15 +72,18 @@ def open_points(
     points: list[CheckPoint] = []
     for entry in entries:
         title = entry.stored.title
-        if entry.summary_origin == "draft":
+        if entry.draft_goes_out:
             points.append(
-                CheckPoint("draft", f"'{title}': the summary is an unchecked machine draft",
-                           entry.item_id)
+                CheckPoint("draft", f"'{title}': the summary is an unchecked machine draft "
+                           "(it goes out labelled as one)", entry.item_id)
             )  # fmt: skip
         if entry.sensitive:
             reasons = ", ".join(entry.draft.sensitivity.reasons) if entry.draft else ""
+            held = ""
+            if entry.summary_origin == "draft":
+                held = ": its draft is held back, the publisher's description goes out"
             points.append(
-                CheckPoint("sensitive", f"'{title}' is flagged sensitive ({reasons})",
+                CheckPoint("sensitive", f"'{title}' is flagged sensitive ({reasons}){held}",
                            entry.item_id)
             )  # fmt: skip
         if entry.late:

@@ -27,6 +27,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from aggregator.exports.syndication import public_url
 from aggregator.review.auth import editor_required
 from aggregator.review.bulletins import (
     DEFAULT_SECTIONS,
@@ -293,6 +294,16 @@ def set_issue_line(bulletin_id: int) -> Any:
     )
 
 
+@bp.post("/bulletins/<int:bulletin_id>/unchecked-drafts")
+@editor_required
+def set_unchecked_drafts(bulletin_id: int) -> Any:
+    """Label unchecked machine drafts as drafts, or show the publisher's description."""
+    return _guarded(
+        bulletin_id,
+        lambda: store().set_unchecked_drafts(bulletin_id, request.form.get("unchecked", "")),
+    )
+
+
 @bp.post("/bulletins/<int:bulletin_id>/sections/text")
 @editor_required
 def set_section_text(bulletin_id: int) -> Any:
@@ -363,6 +374,7 @@ def publish(bulletin_id: int) -> Any:
             links=links,
             confirm_open=bool(request.form.get("publish_anyway")),
             note=request.form.get("note", ""),
+            base_url=public_url() or request.url_root,
         )
     except OpenPointsError as refused:
         broken = sum(1 for p in refused.points if p.kind == "broken-link")

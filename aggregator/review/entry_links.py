@@ -7,31 +7,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-VIA_DEFAULT = "Read the report via {publisher}"
-"""The wording of a line for another sighting of an entry's publication, as the example
-bulletin words it ("Read the report via the NSPCC: <the sighting's title>"). A section may
-use its own; `{publisher}` is the sighting's publisher (with "the" where English wants it),
-`{label}` the usual link label of the sighting's type ("Read the guidance")."""
+from aggregator.exports.via import VIA_DEFAULT, via_publisher
+
+__all__ = ["VIA_DEFAULT", "check_extra_links", "check_via_wording", "via_publisher"]
 
 _VIA_FIELDS = re.compile(r"\{(\w*)\}")
 MAX_EXTRA_LINKS = 10
-
-
-def via_publisher(name: str) -> str:
-    """A publisher's name as it reads after "via": "the NSPCC", "the Lucy Faithfull
-    Foundation", "the Home Office", but "Ofsted", "Internet Matters", "Barnardo's"."""
-    name = " ".join(name.split())
-    if not name or name.lower().startswith("the "):
-        return name
-    first = name.split(" ", 1)[0]
-    institutional = re.search(
-        r"\b(Department|Office|Ministry|Commission|Commissioner|Council|Foundation|Trust|"
-        r"Panel|Agency|Board|Society|Institute|Association|Service|Centre|Government|"
-        r"Partnership|Alliance|Network|College|Federation|Fund|Unit)\b",
-        name,
-    )
-    acronym = len(first) > 1 and first.isupper() and first.isalpha()
-    return f"the {name}" if acronym or institutional else name
 
 
 def check_via_wording(wording: str) -> str:

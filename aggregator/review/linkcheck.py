@@ -5,9 +5,13 @@ following redirects; a status of 400 or more, or no answer within the timeout, i
 
 Scraped links are not trusted: by default only hosts that resolve to public internet
 addresses are fetched (never the machine itself, the office network or a cloud metadata
-service), every redirect hop checked again. With `loopback_only` (the tests set it) it is the
-other way round: nothing but 127.0.0.0/8, ::1 and localhost is fetched. A refused link is
-reported as not checked, with the reason. (A name could still re-resolve differently between
+service), every redirect hop checked again. The judgement is the crawler's own SSRF guard's
+(aggregator/fetch/netguard.py: `refusal` for an IP-literal host, `resolved_refusal` for each
+address a name resolves to), with its reasons and its allow-list (AGGREGATOR_ALLOWED_ADDRESSES,
+empty in production). With `loopback_only` (the review app's LINK_CHECK_LOOPBACK_ONLY, which
+the tests set) it is the other way round: nothing but 127.0.0.0/8, ::1 and localhost is
+fetched. A refused link is reported as not checked, with the reason; a redirect to a refused
+address is a broken link, with the reason. (A name could still re-resolve differently between
 the check and the connection; the request is a HEAD, and its body is never shown.)
 """
 
@@ -23,6 +27,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from scrapy.settings import BaseSettings
+
+from aggregator.fetch import netguard
 from aggregator.fetch.scrapy_settings import USER_AGENT
 
 
@@ -53,19 +60,46 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def refusal(url: str, loopback_only: bool) -> str | None:
-    """Why `url` may not be fetched, or None if it may."""
+def is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
+def allowed_networks() -> tuple[netguard.IPNetwork, ...]:
+    """The guard's allow-list as a crawl reads it (only the environment variable: the link
+    check has no Scrapy settings). Production sets none."""
+    return netguard.configured_networks(BaseSettings())
+
+
+def refusal(
+    url: str, loopback_only: bool, allowed: tuple[netguard.IPNetwork, ...] | None = None
+) -> str | None:
+    """Why `url` may not be fetched, or None if it may: netguard's reason, word for word.
+
+    An IP-literal host is judged as the crawler's download handler judges it; a name is
+    resolved and refused if any of its addresses is one the crawler's resolver would refuse
+    (urllib may connect to any of them).
+    """
     if loopback_only:
         return None if is_loopback(url) else "loopback only"
-    host = (urlsplit(url).hostname or "").strip("[]")
+    networks = allowed_networks() if allowed is None else allowed
+    literal = netguard.refusal(url, networks)
+    if literal is not None:
+        return literal
+    host = urlsplit(url).hostname or ""
+    if is_ip_literal(host):
+        return None  # a public (or allow-listed) IP literal: judged above
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return None  # unresolvable: the fetch fails and reports it
     for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
-        if not address.is_global:
-            return "not a public address"
+        reason = netguard.resolved_refusal(host, str(info[4][0]).split("%", 1)[0], networks)
+        if reason is not None:
+            return reason
     return None
 
 

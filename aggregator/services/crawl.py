@@ -8,7 +8,8 @@ entry point is this module:
     python -m aggregator.services.crawl [--parent PID] SLUG... --db URL [--fixtures]
         [--snapshot NAME]
 
-It crawls, then prints the run summary table that `aggregator crawl` prints. With --parent
+It crawls, then prints the run summary table that `aggregator crawl` prints, and exits with
+status 3 when a source's run failed (as `aggregator crawl` does). With --parent
 it dies with that process (PR_SET_PDEATHSIG on Linux, and a watch on its parent elsewhere),
 so a killed worker leaves no crawl behind that would outlive its lease.
 """
@@ -24,6 +25,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 
 from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
 from aggregator.fetch.process import run_crawl
@@ -35,6 +37,13 @@ from aggregator.storage.values import RunStats
 CHILD_MODULE = "aggregator.services.crawl"
 SHOWN_ERRORS = 5
 """Errors listed under a source's summary row; the crawl record keeps them all."""
+FAILED_RUN_STATUSES = ("failed", "interrupted")
+"""Run statuses that fail a crawl command's exit status (3). A "partial" run stored items
+despite errors and an "empty" one fetched but parsed nothing: both are shown in the summary
+and judged over time by `aggregator status`, but neither fails the crawl that recorded it."""
+SOURCE_FAILED_EXIT = 3
+"""The child's exit status when a source failed: aggregator.cli.exit_codes.EX_SOURCE_FAILED,
+repeated because a service never imports the CLI layer (docs/architecture.md)."""
 
 
 def with_fixtures(slugs: Sequence[str], snapshot: str | None = None) -> tuple[list[str], list[str]]:
@@ -76,6 +85,26 @@ def last_runs(url: str, slugs: Sequence[str]) -> list[tuple[str, RunStats]]:
         return found
     finally:
         repo.close()
+
+
+def runs_since(url: str, slugs: Sequence[str], since: datetime) -> dict[str, RunStats | None]:
+    """Each of `slugs`' newest run if it started at or after `since`, else None: a crawl whose
+    process died before recording its run leaves nothing newer."""
+    repo = Repository.from_url(url)
+    try:
+        found: dict[str, RunStats | None] = {}
+        for slug in slugs:
+            runs = repo.runs(source=slug, limit=1)
+            found[slug] = runs[0].stats if runs and runs[0].started_at >= since else None
+        return found
+    finally:
+        repo.close()
+
+
+def failed_sources(runs: dict[str, RunStats | None]) -> list[str]:
+    """The sources of `runs` (from `runs_since`) whose run failed, was interrupted, or was
+    never recorded: what makes a crawl command exit with status 3."""
+    return [s for s, r in runs.items() if r is None or r.status in FAILED_RUN_STATUSES]
 
 
 def format_runs(runs: Sequence[tuple[str, RunStats]]) -> list[str]:
@@ -149,9 +178,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         slugs, missing = with_fixtures(slugs, args.snapshot)
         if missing:
             parser.error(f"no fixtures for: {', '.join(missing)}")
+    started = datetime.now(UTC)
     run(slugs, args.db, fixtures=args.fixtures, snapshot=args.snapshot)
     for line in format_runs(last_runs(args.db, slugs)):
         print(line)
+    failed = failed_sources(runs_since(args.db, slugs, started))
+    if failed:
+        print(f"error: source run failed: {', '.join(failed)}", file=sys.stderr)
+        return SOURCE_FAILED_EXIT
     return 0
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.devtools.fixtures import fixture_folders
-from aggregator.exports.bulletin import bulletin_summary, render_html, render_markdown
+from aggregator.exports.bulletin import render_html, render_markdown, shown_summary
 from aggregator.services import crawl
 from aggregator.storage.db import make_engine, upgrade
 from aggregator.storage.draft_summaries import DraftStore
@@ -142,20 +142,19 @@ def write_bulletin(
     picked: Sequence[StoredItem], drafts: DraftStore, out_dir: Path
 ) -> tuple[Path, Path]:
     """Write `picked` as bulletin.html and bulletin.md in `out_dir`; the two paths. Each
-    entry's summary is the editor's text, else the draft, else the publisher's own."""
+    entry's summary is the editor's text, else the draft labelled as one to check (the
+    publisher's own when the draft is flagged sensitive), else the publisher's own."""
     stored_drafts = drafts.many([s.id for s in picked])
-    chosen = [
-        dataclasses.replace(
-            s.item,
-            title=s.title,
-            summary=bulletin_summary(
-                s.edited_summary,
-                stored_drafts[s.id].draft.text if s.id in stored_drafts else None,
-                s.item.summary,
-            ),
+    chosen = []
+    for s in picked:
+        found = stored_drafts.get(s.id)
+        summary = shown_summary(
+            s.edited_summary,
+            found.draft.text if found else None,
+            s.item.summary,
+            sensitive=found is not None and found.sensitivity.flagged,
         )
-        for s in picked
-    ]
+        chosen.append(dataclasses.replace(s.item, title=s.title, summary=summary))
     out_dir.mkdir(parents=True, exist_ok=True)
     markdown, html = out_dir / "bulletin.md", out_dir / "bulletin.html"
     markdown.write_text(render_markdown(chosen), encoding="utf-8")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, inspect, select
+from sqlalchemy import Connection, Table, and_, func, inspect, select
 
 from aggregator.storage.db import StoreBase, aware_utc
 from aggregator.storage.models import BulletinRevisionRow
@@ -78,6 +78,8 @@ class BulletinInfo:
     section_order: list[str]
     revision: int = 0
     """The latest published revision (0: never published: the export renders it live)."""
+    unchecked_drafts: str = "label"
+    """How it shows unchecked machine drafts ("label" or "publisher")."""
 
 
 def bulletin_info(repository: StoreBase, bulletin_id: int) -> BulletinInfo:
@@ -91,6 +93,7 @@ def bulletin_info(repository: StoreBase, bulletin_id: int) -> BulletinInfo:
         status=found.status,
         section_order=[str(name) for name in found.section_order or []],
         revision=int(getattr(found, "revision", 0) or 0),
+        unchecked_drafts=str(getattr(found, "unchecked_drafts", None) or "label"),
     )
 
 
@@ -132,3 +135,68 @@ def bulletin_row(conn: Connection, bulletin_id: int) -> Any:
     if found is None:
         raise KeyError(f"no bulletin {bulletin_id}")
     return found
+
+
+@dataclass(frozen=True)
+class PublishedBulletin:
+    """A published bulletin as the bulletins feed shows it: its latest revision's HTML."""
+
+    id: int
+    title: str
+    first_published_at: datetime
+    """When it first went out (a correction does not move it)."""
+    published_at: datetime
+    """When its latest revision was published (a correction moves it)."""
+    revision: int
+    html: str
+    """The email HTML of its latest revision, as frozen then."""
+
+
+def published_bulletins(repository: StoreBase, limit: int) -> list[PublishedBulletin]:
+    """The `limit` most recently first-published bulletins, newest first, each with its
+    latest revision's frozen HTML (none on a database without bulletins yet)."""
+    with repository.engine.connect() as conn:
+        if "bulletin_revisions" not in inspect(conn).get_table_names():
+            return []
+        revisions = BULLETIN_REVISIONS
+        first = (
+            select(
+                revisions.c.bulletin_id,
+                func.min(revisions.c.published_at).label("first_at"),
+                func.max(revisions.c.revision).label("latest"),
+            )
+            .group_by(revisions.c.bulletin_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            select(
+                BULLETINS.c.id,
+                BULLETINS.c.title,
+                first.c.first_at,
+                revisions.c.published_at,
+                revisions.c.revision,
+                revisions.c.renderings,
+            )
+            .join(first, first.c.bulletin_id == BULLETINS.c.id)
+            .join(
+                revisions,
+                and_(
+                    revisions.c.bulletin_id == BULLETINS.c.id,
+                    revisions.c.revision == first.c.latest,
+                ),
+            )
+            .where(BULLETINS.c.status == "published")
+            .order_by(first.c.first_at.desc(), BULLETINS.c.id.desc())
+            .limit(limit)
+        ).all()
+    return [
+        PublishedBulletin(
+            id=row.id,
+            title=row.title,
+            first_published_at=aware_utc(row.first_at),
+            published_at=aware_utc(row.published_at),
+            revision=row.revision,
+            html=str((row.renderings or {}).get("html", "")),
+        )
+        for row in rows
+    ]

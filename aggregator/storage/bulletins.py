@@ -51,6 +51,9 @@ from aggregator.storage.tables import (
     REVIEWS,
 )
 
+UNCHECKED_DRAFTS = ("label", "publisher")
+"""How a bulletin shows machine drafts nobody checked (`Bulletin.unchecked_drafts`)."""
+
 
 class SummaryConflict(Exception):
     """Another editor saved this entry's summary since the form was shown."""
@@ -84,6 +87,9 @@ class Bulletin:
     """The latest published revision (0: never published)."""
     correcting: bool = False
     """Published, and reopened for a correction (the last revision is what is out)."""
+    unchecked_drafts: str = "label"
+    """How an entry whose summary is a machine draft nobody checked is shown: "label" (with
+    a visible label) or "publisher" (the publisher's description instead)."""
 
     @property
     def status_label(self) -> str:
@@ -429,6 +435,18 @@ class BulletinStore(BulletinContext, RevisionReader):
                 .values(issue_line=" ".join(line.split()) or None)
             )
 
+    def set_unchecked_drafts(self, bulletin_id: int, choice: str) -> None:
+        """How the bulletin shows unchecked machine drafts: "label" or "publisher"."""
+        if choice not in UNCHECKED_DRAFTS:
+            raise ValueError(f"unknown choice {choice!r} for unchecked drafts: {UNCHECKED_DRAFTS}")
+        self.require_draft(bulletin_id)
+        with write_transaction(self.engine) as conn:
+            conn.execute(
+                update(BULLETINS)
+                .where(BULLETINS.c.id == bulletin_id)
+                .values(unchecked_drafts=choice)
+            )
+
     def set_section_text(self, bulletin_id: int, section: str, *, intro: str, via: str) -> None:
         """A section's introduction and the wording of its "via" lines (empty: none, and the
         default wording)."""
@@ -555,6 +573,7 @@ def _bulletin(row: Any) -> Bulletin:
         section_via=dict(row.section_via or {}),
         revision=int(row.revision or 0),
         correcting=bool(row.correcting),
+        unchecked_drafts=str(getattr(row, "unchecked_drafts", None) or "label"),
     )
 
 

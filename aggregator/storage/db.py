@@ -28,6 +28,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
+SCHEMA_REVISION = "0018"
+"""The newest migration, the schema this version reads and writes. A constant rather than
+Alembic's script directory, which does not exist when the package runs from a zipped egg
+(Scrapyd's jobs); tests/storage/test_migrations.py checks it is Alembic's head."""
+
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`.
@@ -126,6 +131,28 @@ def current_revision(url: str) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def schema_problem(url: str) -> str | None:
+    """Why the database at `url` cannot take a crawl, in one line ending in what to run;
+    None when its schema is this version's (the newest migration). Only the schema is
+    checked: a crawl on a database never migrated, or migrated by an older version, would
+    fail on its first write ("no such table") and record nothing."""
+    shown = make_url(url).render_as_string(hide_password=True)
+    try:
+        found = current_revision(url)
+    except DBAPIError as error:
+        reason = " ".join(str(error.orig or error).split())[:200]
+        return f"cannot open the database {shown}: {reason}"
+    head = SCHEMA_REVISION
+    if found == head:
+        return None
+    if found is None:
+        return f"the database {shown} has no schema yet: run `aggregator db upgrade`"
+    return (
+        f"the database {shown} is at migration {found}, this version needs {head}: "
+        "run `aggregator db upgrade`"
+    )
 
 
 # --- what every store shares ----------------------------------------------------------------

@@ -47,13 +47,15 @@ def record_deliveries(
     with write_transaction(repository.engine) as conn:
         _ensure_consumer(conn, consumer, at)
         for chunk in chunks(ids, 1000):
+            # RETURNING counts the rows really inserted: an executemany's rowcount is -1 on
+            # PostgreSQL (psycopg's batched inserts)
             result = conn.execute(
-                dialect_insert(conn, EXPORT_DELIVERIES).on_conflict_do_nothing(
-                    index_elements=["consumer", "item_id"]
-                ),
+                dialect_insert(conn, EXPORT_DELIVERIES)
+                .on_conflict_do_nothing(index_elements=["consumer", "item_id"])
+                .returning(EXPORT_DELIVERIES.c.item_id),
                 [{"consumer": consumer, "item_id": i, "delivered_at": at} for i in chunk],
             )
-            added += max(result.rowcount, 0)
+            added += len(result.all())
     return added
 
 

@@ -54,6 +54,8 @@ from aggregator.storage.db import StoreBase, aware_utc
 from aggregator.storage.rows import children, item_from_columns
 from aggregator.storage.tables import (
     BULLETIN_ITEMS,
+    CLUSTER_MEMBERS,
+    CLUSTERS,
     EXPORT_DELIVERIES,
     ITEMS,
     REVIEW_EVENTS,
@@ -104,6 +106,18 @@ class ExportSelection:
 
 
 @dataclass(frozen=True)
+class ViaSighting:
+    """Another source's sighting of an exported item's publication (same cross-source
+    cluster): shown as a "via" line under the entry, never as an entry of its own."""
+
+    item_id: int
+    publisher: str
+    title: str
+    url: str
+    doc_type: str
+
+
+@dataclass(frozen=True)
 class ExportRow:
     """One exported item: the crawled item, the editor's state beside it, and its dates."""
 
@@ -121,12 +135,21 @@ class ExportRow:
     edited_at: datetime | None = None
     """When an editor last edited it (title, summary or section): a correction readers must
     see, so feeds' `updated` moves with it."""
+    approved_at: datetime | None = None
+    """When an editor last approved it (the newest "approve" in the audit record); None if
+    it was never approved through the review record."""
     edited_title: str | None = None
     edited_summary: str | None = None
     section: str | None = None
     """The bulletin section heading: the editor's, else the document type's (bulletin order
     only; otherwise the editor's or None)."""
     include_withdrawn: bool = False
+    via: tuple[ViaSighting, ...] = ()
+    """The other sightings of its publication (its cross-source cluster's other members,
+    rejected ones left out), publisher of record first."""
+    folded_ids: tuple[int, ...] = ()
+    """Other members of its cluster that the selection also took: they are this entry,
+    not entries of their own (an export to a consumer records them as sent with it)."""
 
     @property
     def title(self) -> str:
@@ -178,7 +201,7 @@ class ExportReader(StoreBase):
             result = conn.execute(stmt)
             try:
                 for rows in result.partitions():
-                    yield from _rows(conn, [row._mapping for row in rows])
+                    yield from _rows(conn, [row._mapping for row in rows], selection)
             finally:
                 result.close()
 
@@ -306,11 +329,14 @@ def _has_topic(conn: Connection, topic: str) -> ColumnElement[bool]:
 # --- rows -------------------------------------------------------------------------------------
 
 
-def _rows(conn: Connection, rows: list[Any]) -> Iterator[ExportRow]:
+def _rows(conn: Connection, rows: list[Any], selection: ExportSelection) -> Iterator[ExportRow]:
+    folding = _fold_clusters(conn, [row["id"] for row in rows], selection)
+    rows = [row for row in rows if row["id"] not in folding.skipped]
     ids = [row["id"] for row in rows]
     aliases, provenance = children(conn, ids)
     changed_at, updated_at, shown = _revision_dates(conn, ids)
-    edited_at = _edit_dates(conn, ids)
+    edited_at = _event_dates(conn, ids, "edit")
+    approved_at = _event_dates(conn, ids, "approve")
     for row in rows:
         item = item_from_columns(row, aliases.get(row["id"], []), provenance.get(row["id"], []))
         item_id = row["id"]
@@ -323,21 +349,103 @@ def _rows(conn: Connection, rows: list[Any]) -> Iterator[ExportRow]:
             changed_at=changed_at.get(item_id),
             updated_at=updated_at.get(item_id),
             edited_at=edited_at.get(item_id),
+            approved_at=approved_at.get(item_id),
             shown_updated=shown.get(item_id, item.updated),
             edited_title=row["edited_title"],
             edited_summary=row["edited_summary"],
             section=section,
             include_withdrawn=bool(row["keep_withdrawn"]),
+            via=folding.via.get(item_id, ()),
+            folded_ids=folding.folded.get(item_id, ()),
         )
 
 
-def _edit_dates(conn: Connection, ids: Sequence[int]) -> dict[int, datetime]:
-    """Per item: when an editor last edited it (the newest "edit" in the audit record)."""
+@dataclass
+class _Folding:
+    """How a batch's cross-source clusters become single entries."""
+
+    skipped: set[int] = dataclasses.field(default_factory=set)
+    via: dict[int, tuple[ViaSighting, ...]] = dataclasses.field(default_factory=dict)
+    folded: dict[int, tuple[int, ...]] = dataclasses.field(default_factory=dict)
+
+
+def _fold_clusters(conn: Connection, ids: Sequence[int], selection: ExportSelection) -> _Folding:
+    """One entry per cross-source cluster: the publisher of record's item when the selection
+    takes it, else the selected member with the lowest id; the other members become its via
+    sightings, and selected ones are skipped wherever they come in the stream (the choice
+    depends only on the cluster and the selection, so every batch makes the same one)."""
+    folding = _Folding()
+    held = conn.execute(
+        select(CLUSTER_MEMBERS.c.cluster_id, CLUSTERS.c.publisher_item_id)
+        .join(CLUSTERS, CLUSTERS.c.id == CLUSTER_MEMBERS.c.cluster_id)
+        .where(CLUSTER_MEMBERS.c.item_id.in_(list(ids)))
+    ).all()
+    if not held:
+        return folding
+    publisher_of = {cluster_id: publisher for cluster_id, publisher in held}
+    members: dict[int, list[int]] = {}
+    for cluster_id, member in conn.execute(
+        select(CLUSTER_MEMBERS.c.cluster_id, CLUSTER_MEMBERS.c.item_id)
+        .where(CLUSTER_MEMBERS.c.cluster_id.in_(sorted(publisher_of)))
+        .order_by(CLUSTER_MEMBERS.c.added_at, CLUSTER_MEMBERS.c.item_id)
+    ):
+        members.setdefault(cluster_id, []).append(member)
+    everyone = sorted({member for found in members.values() for member in found})
+    # which members this same selection takes (ignoring its limit)
+    chosen = _select(conn, dataclasses.replace(selection, item_ids=everyone, limit=None))
+    taken = set(conn.execute(select(chosen.subquery().c.id)).scalars())
+    shown = {
+        row.id: row
+        for row in conn.execute(
+            select(
+                ITEMS.c.id,
+                ITEMS.c.publisher,
+                func.coalesce(REVIEWS.c.edited_title, ITEMS.c.title).label("title"),
+                ITEMS.c.url,
+                ITEMS.c.doc_type,
+            )
+            .outerjoin(REVIEWS, REVIEWS.c.item_id == ITEMS.c.id)
+            .where(
+                ITEMS.c.id.in_(everyone),
+                func.coalesce(REVIEWS.c.status, "new") != "rejected",
+                or_(ITEMS.c.withdrawn.is_(None), REVIEWS.c.include_withdrawn == true()),
+            )
+        )
+    }
+    for cluster_id, found in members.items():
+        selected = [member for member in found if member in taken]
+        if not selected:
+            continue
+        lead = publisher_of[cluster_id]
+        if lead not in taken:
+            lead = min(selected)
+        folding.skipped.update(member for member in selected if member != lead)
+        folding.folded[lead] = tuple(member for member in selected if member != lead)
+        others = sorted(
+            (member for member in found if member != lead and member in shown),
+            key=lambda member: (member != publisher_of[cluster_id], found.index(member)),
+        )
+        folding.via[lead] = tuple(
+            ViaSighting(
+                member,
+                shown[member].publisher,
+                shown[member].title,
+                shown[member].url,
+                str(shown[member].doc_type),
+            )
+            for member in others
+        )
+    return folding
+
+
+def _event_dates(conn: Connection, ids: Sequence[int], action: str) -> dict[int, datetime]:
+    """Per item: when an editor last took `action` on it (the newest such event in the audit
+    record): "edit" for corrections, "approve" for approvals."""
     found: dict[int, datetime] = {}
     for chunk in chunks(list(ids), LOOKUP_CHUNK):
         query = (
             select(REVIEW_EVENTS.c.item_id, func.max(REVIEW_EVENTS.c.at))
-            .where(REVIEW_EVENTS.c.item_id.in_(chunk), REVIEW_EVENTS.c.action == "edit")
+            .where(REVIEW_EVENTS.c.item_id.in_(chunk), REVIEW_EVENTS.c.action == action)
             .group_by(REVIEW_EVENTS.c.item_id)
         )
         for item_id, at in conn.execute(query):

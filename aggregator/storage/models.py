@@ -409,6 +409,10 @@ class BulletinRow(Base):
     # a published bulletin reopened for a correction: it stays "published" (its last revision
     # is what went out, and stays public) while the editors change it
     correcting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # migration 0018: how unchecked machine drafts are shown, "label" or "publisher"
+    unchecked_drafts: Mapped[str] = mapped_column(
+        String(16), default="label", server_default="label"
+    )
 
 
 class BulletinItemRow(Base):

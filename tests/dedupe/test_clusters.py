@@ -217,9 +217,13 @@ def test_normalise_title() -> None:
     assert normalise_title("Consultation responses to the review") == (
         "consultation responses to the review"
     )
+    # The drafts' stemmer (aggregator/normalise/stem.py) folds irregular plurals and -ing/-ed.
     assert title_tokens("Organizations' behaviors: programs for the children") == [
-        "organisation", "behaviour", "programme", "children",
+        "organisation", "behaviour", "programme", "child",
     ]  # fmt: skip
+    assert title_tokens("Safeguarding children: findings") == title_tokens(
+        "Safeguard the child: finding"
+    )
 
 
 def test_signature_is_seeded_and_deterministic() -> None:

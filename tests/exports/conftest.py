@@ -7,7 +7,7 @@ time is fixed, so goldens are byte-for-byte reproducible on SQLite and PostgreSQ
 from __future__ import annotations
 
 import dataclasses
-import os
+import difflib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,6 @@ from tests.conftest import db_url, repo  # noqa: F401  (re-exported fixtures)
 __all__ = ["db_url", "repo"]
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-UPDATE_ENV = "AGGREGATOR_UPDATE_GOLDENS"
 
 SEEN = datetime(2024, 5, 31, 8, 0, tzinfo=UTC)
 APPROVED_AT = datetime(2024, 5, 31, 9, 30, tzinfo=UTC)
@@ -251,14 +250,27 @@ def sqlite_repo(tmp_path: Path) -> Iterator[Repository]:
 
 
 def check_golden(name: str, actual: str | bytes) -> None:
-    """Compare with tests/exports/golden/NAME (rewritten when $AGGREGATOR_UPDATE_GOLDENS=1)."""
+    """Compare with tests/exports/golden/NAME; never writes it (only `make goldens` does)."""
     path = GOLDEN / name
-    data = actual.encode("utf-8") if isinstance(actual, str) else actual
-    if os.environ.get(UPDATE_ENV) == "1":
-        path.write_bytes(data)
-    elif not path.exists():
-        pytest.fail(f"no golden {path.name}: run with {UPDATE_ENV}=1, then read it")
-    assert data.decode("utf-8") == path.read_bytes().decode("utf-8"), f"golden {name} differs"
+    text = actual.decode("utf-8") if isinstance(actual, bytes) else actual
+    if not path.exists():
+        pytest.fail(f"no golden {path.name}: run `make goldens`, then read it before committing")
+    expected = path.read_bytes().decode("utf-8")
+    if text != expected:
+        diff = "".join(
+            difflib.unified_diff(
+                expected.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                f"golden/{name}",
+                "this export",
+                n=2,
+            )
+        )
+        pytest.fail(
+            f"golden {name} differs (when the change is intended, run `make goldens` and read "
+            f"the diff before committing):\n{diff[:6000]}",
+            pytrace=False,
+        )
 
 
 FEED = FeedInfo(

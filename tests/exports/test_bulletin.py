@@ -15,16 +15,15 @@ from aggregator.exports.bulletin import (
     date_line,
     entry_for,
     in_bulletin_order,
-    iter_email_html,
     md_escape,
     release_lines,
-    render_email,
     render_html,
     render_markdown,
     render_text,
     section_of,
     sectioned,
 )
+from aggregator.exports.email_html import iter_email_html, render_email
 from aggregator.schema import DocType, Item, Link, Precision
 from aggregator.storage.repository import Repository
 from tests.exports.conftest import corpus, export_text, page

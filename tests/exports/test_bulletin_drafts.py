@@ -19,7 +19,7 @@ from sqlalchemy import event
 from aggregator.classify.sensitive import Sensitivity
 from aggregator.drafting import Draft
 from aggregator.exports import run
-from aggregator.exports.bulletin import bulletin_summary
+from aggregator.exports.bulletin import DRAFT_LABEL, bulletin_summary, shown_summary
 from aggregator.exports.run import ExportOptions, export, selection_for
 from aggregator.review.bulletins import BulletinComposer
 from aggregator.storage.draft_summaries import DraftStore
@@ -87,7 +87,7 @@ def test_bulletins_take_the_editors_text_else_the_draft_else_the_description(
     repository, ids = stored
     texts = drafted(repository, ids)
     out = " ".join(export_text(repository, fmt, tmp_path).split())  # unwrap the text format
-    assert texts[ids[0]] in out and texts[ids[1]] in out
+    assert f"{DRAFT_LABEL} {texts[ids[0]]}" in out and f"{DRAFT_LABEL} {texts[ids[1]]}" in out
     assert "Ministers set out how a new legal duty" not in out  # item 1's own, replaced
     assert EDITED in out and texts[ids[4]] not in out  # the editor's text beats the draft
     assert DESCRIPTION_3 in out  # no draft: the publisher's description
@@ -161,3 +161,73 @@ def test_a_stored_bulletins_own_edit_beats_the_draft(
     # the composer's own preview agrees with the export
     entries = bulletins.entries(bulletins.require(bulletin_id))
     assert {e.item_id: e.summary for e in entries}[ids[0]] == texts[ids[0]]
+
+
+def test_what_a_bulletin_prints() -> None:
+    """The publish checklist's rule: an editor's text as it is; an unchecked draft labelled,
+    or replaced by the publisher's description; a sensitive draft never unchecked."""
+    assert shown_summary("Editor.", "Draft.", "Publisher.") == "Editor."
+    assert shown_summary("Editor.", "Draft.", "Publisher.", sensitive=True) == "Editor."
+    assert shown_summary(None, "Draft.", "Publisher.") == f"{DRAFT_LABEL} Draft."
+    assert shown_summary(None, "Draft.", "Publisher.", unchecked="publisher") == "Publisher."
+    assert shown_summary(None, "Draft.", "Publisher.", sensitive=True) == "Publisher."
+    assert shown_summary("  ", None, "Publisher.") == "Publisher."
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "html"])
+def test_drafts_can_give_way_to_the_publishers_description(
+    fmt: str, stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, ids = stored
+    texts = drafted(repository, ids)
+    out = " ".join(export_text(repository, fmt, tmp_path, unchecked_drafts="publisher").split())
+    assert DRAFT_LABEL not in out and not any(text in out for text in texts.values())
+    assert "Ministers set out how a new legal duty" in out  # item 1's own description
+    assert EDITED in out
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "text", "html"])
+def test_a_sensitive_draft_never_goes_out_unchecked(
+    fmt: str, stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, ids = stored
+    text = "A machine draft that repeats the details of a child's death."
+    draft, _plain = draft_of(text)
+    flagged = Sensitivity(flagged=True, reasons=("child death",), evidence=("death",))
+    DraftStore(repository.engine).save_drafts({ids[0]: (draft, flagged)}, APPROVED_AT)
+    out = " ".join(export_text(repository, fmt, tmp_path).split())
+    assert text not in out
+    assert "Ministers set out how a new legal duty" in out
+
+
+def test_each_bulletin_chooses_how_unchecked_drafts_go_out(
+    stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    """The composer's switch: the preview, a draft bulletin's export and what publishing
+    freezes all follow it."""
+    repository, ids = stored
+    texts = drafted(repository, ids)
+    composer = BulletinComposer(repository)
+    bulletin_id = composer.create(
+        "Week", date(2024, 5, 27), date(2024, 6, 2), actor=EDITOR, at=APPROVED_AT
+    )
+
+    def preview() -> str:
+        html, markdown = composer.render(
+            composer.require(bulletin_id), composer.entries(composer.require(bulletin_id))
+        )
+        return markdown
+
+    assert f"{DRAFT_LABEL} {texts[ids[0]]}" in preview()
+    composer.set_unchecked_drafts(bulletin_id, "publisher")
+    assert texts[ids[0]] not in preview() and DRAFT_LABEL not in preview()
+    points = composer.checklist(composer.entries(composer.require(bulletin_id)), None)
+    assert not [point for point in points if point.kind == "draft"]  # no draft goes out
+    with pytest.raises(ValueError, match="unknown choice"):
+        composer.set_unchecked_drafts(bulletin_id, "hide")
+    composer.publish(
+        bulletin_id, at=APPROVED_AT, actor=EDITOR, confirm_open=True, base_url="https://x.org"
+    )
+    frozen = composer.revisions(bulletin_id)[-1].renderings
+    for fmt in ("html", "markdown", "text"):
+        assert texts[ids[0]] not in frozen[fmt] and DRAFT_LABEL not in frozen[fmt]

@@ -7,14 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from aggregator.exports.bulletin import (
-    EntryExtras,
-    Layout,
-    iter_email_html,
-    iter_markdown,
-    iter_text,
-    tidy_link,
-)
+from aggregator.exports.bulletin import EntryExtras, Layout, iter_markdown, iter_text, tidy_link
+from aggregator.exports.email_html import iter_email_html
 from aggregator.schema import Attachment, DocType, Item, Precision
 
 URL = "https://www.gov.uk/government/consultations/child-sexual-abuse-mandatory-reporting"

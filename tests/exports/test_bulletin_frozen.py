@@ -20,6 +20,7 @@ from tests.crawling import crawl
 
 ROOT = Path(__file__).resolve().parents[2]
 APPROVED_AT = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+PUBLIC = "https://safeguarding.example.org"
 
 
 def export(db_url: str, out: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -63,7 +64,9 @@ def published(tmp_path: Path) -> tuple[str, int]:
             "DHSC this week", date(2024, 4, 29), date(2024, 5, 5), actor="ed", at=APPROVED_AT
         )
         assert composer.entries(composer.require(bulletin_id))
-        composer.publish(bulletin_id, at=APPROVED_AT, actor="ed", confirm_open=True)
+        composer.publish(
+            bulletin_id, at=APPROVED_AT, actor="ed", confirm_open=True, base_url=PUBLIC
+        )
     finally:
         repo.close()
     return db_url, bulletin_id
@@ -93,7 +96,7 @@ def test_every_format_is_byte_identical_after_a_recrawl_and_edits(
         first = composer.entries(bulletin)[0]
         repo.edit(first.item_id, at=APPROVED_AT, actor="ed", title="Retitled after publication")
         # the live items did change: rendered now, the bulletin would read differently
-        live = composer.renderings(bulletin, composer.entries(bulletin))
+        live = composer.renderings(bulletin, composer.entries(bulletin), PUBLIC)
         assert live["markdown"].encode() != before["markdown"]
         assert "Retitled after publication" in live["text"]
     finally:
@@ -117,9 +120,16 @@ def test_a_correction_is_a_new_revision_and_the_first_stays_as_published(
         assert export_all(db_url, tmp_path / "during", bulletin_id) == first
         composer.set_issue_line(bulletin_id, "Corrected issue, week commencing 29 April 2024")
         with pytest.raises(ValueError, match="a correction needs a note"):
-            composer.publish(bulletin_id, at=APPROVED_AT, actor="ed", confirm_open=True)
+            composer.publish(
+                bulletin_id, at=APPROVED_AT, actor="ed", confirm_open=True, base_url=PUBLIC
+            )
         composer.publish(
-            bulletin_id, at=APPROVED_AT, actor="ed", confirm_open=True, note="date line fixed"
+            bulletin_id,
+            at=APPROVED_AT,
+            actor="ed",
+            confirm_open=True,
+            note="date line fixed",
+            base_url=PUBLIC,
         )
         revisions = composer.revisions(bulletin_id)
         assert [(r.revision, r.note) for r in revisions] == [(1, None), (2, "date line fixed")]

@@ -13,7 +13,8 @@ import pytest
 
 from aggregator.exports.bulletin import date_line, render_markdown, render_text
 from aggregator.exports.files import csv_record, jsonl_record
-from aggregator.exports.syndication import FeedInfo, atom, jsonfeed, rss
+from aggregator.exports.jsonfeed import jsonfeed
+from aggregator.exports.syndication import FeedInfo, atom, rss
 from aggregator.review.app import _at_precision, _event_time
 from aggregator.schema import DocType, Item, Precision
 from aggregator.storage.exports import ExportRow

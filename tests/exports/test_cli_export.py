@@ -31,12 +31,14 @@ def db(tmp_path: Path) -> Path:
     return path
 
 
-def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(db: Path, *args: str, public_url: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(ROOT),
         "AGGREGATOR_DATABASE_URL": f"sqlite:///{db}",
     }
+    if public_url is not None:
+        env["AGGREGATOR_PUBLIC_URL"] = public_url
     return subprocess.run(
         [sys.executable, "-m", "aggregator.cli", "export", *args],
         capture_output=True,
@@ -80,7 +82,15 @@ def test_a_consumer_gets_items_once(db: Path) -> None:
     [
         (["--format", "pdf"], "error: unknown format 'pdf' (known: atom, rss, jsonfeed, csv,"),
         (["--format", "atom", "--bulletin", "3"], "error: no bulletin 3"),
-        (["--format", "atom", "-o", "/nonexistent/dir/feed.atom"], "error: cannot write"),
+        (["--format", "csv", "-o", "/nonexistent/dir/items.csv"], "error: cannot write"),
+        (
+            ["--format", "atom"],
+            "error: --format atom needs the public address of the review app for its links: "
+            "set AGGREGATOR_PUBLIC_URL=https://… or give --feed-url",
+        ),
+        (["--format", "rss", "--feed-url", "feed.rss"], "error: --feed-url must be an absolute"),
+        (["--format", "csv", "--feed", "approvals"], "error: --feed approvals applies to atom,"),
+        (["--format", "jsonfeed", "--feed", "bulletins"], "error: --feed bulletins is written"),
         (["--format", "csv", "--dry-run"], "error: --dry-run needs --consumer NAME"),
         (["--format", "jsonl", "--raw"], "error: --raw applies to --format csv only"),
     ],
@@ -129,3 +139,57 @@ def test_csv_defuses_formulas_unless_raw_which_warns(db: Path) -> None:
     assert "'=HYPERLINK" not in raw.stdout
     assert raw.stderr.startswith("warning: --raw: CSV cells starting with =")
     assert raw.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss", "jsonfeed"])
+def test_feed_url_sets_every_link_of_the_feed(db: Path, fmt: str) -> None:
+    """--feed-url is where the feed lives: its self link, and the home page and every other
+    link of our own are built from it, so none is left on localhost."""
+    own = "https://safeguarding.example.org/alerts/feeds/approved." + fmt
+    result = run(db, "--format", fmt, "--feed-url", own)
+    assert result.returncode == 0, result.stderr
+    assert "localhost" not in result.stdout and "127.0.0.1" not in result.stdout
+    assert own in result.stdout
+    assert "https://safeguarding.example.org/alerts/" in result.stdout.replace(own, "")
+
+
+def test_the_public_url_setting_serves_for_every_feed(db: Path) -> None:
+    result = run(db, "--format", "rss", public_url="https://alerts.example.org/")
+    assert result.returncode == 0, result.stderr
+    assert "<link>https://alerts.example.org/</link>" in result.stdout
+    assert 'href="https://alerts.example.org/feeds/approved.rss"' in result.stdout
+    assert "localhost" not in result.stdout
+
+
+def test_files_and_bulletins_need_no_public_url(db: Path) -> None:
+    """CSV, JSON Lines and bulletins link only to the publishers' pages."""
+    for fmt in ("csv", "jsonl", "html", "markdown", "text"):
+        result = run(db, "--format", fmt)
+        assert result.returncode == 0, (fmt, result.stderr)
+        assert "localhost" not in result.stdout
+
+
+def test_an_email_over_100_kb_is_warned_about(db: Path, tmp_path: Path) -> None:
+    small = run(db, "--format", "html", "-o", str(tmp_path / "small.html"))
+    assert small.returncode == 0 and small.stderr == ""
+    repository = Repository.from_url(f"sqlite:///{db}")
+    try:
+        items = [
+            page(
+                key=f"gov.uk/government/publications/guidance-{n}",
+                url=f"https://www.gov.uk/government/publications/guidance-{n}",
+                title=f"Guidance note {n} on keeping children safe",
+                summary="A paragraph the publisher wrote about this guidance. " * 6,
+            )
+            for n in range(300)
+        ]
+        for result in repository.upsert_items(items, SEEN):
+            repository.review(result.item_id, "approve", at=APPROVED_AT, actor="ed")
+    finally:
+        repository.close()
+    big = run(db, "--format", "html", "-o", str(tmp_path / "big.html"))
+    assert big.returncode == 0
+    size = (tmp_path / "big.html").stat().st_size
+    assert size > 100 * 1024
+    assert big.stderr.startswith(f"warning: the HTML email is {-(-size // 1024)} KB;")
+    assert big.stderr.count("\n") == 1

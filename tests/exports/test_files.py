@@ -8,7 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aggregator.exports.files import BOM, CSV_FIELDS, defuse_formula, jsonl
+from aggregator.exports.files import BOM, CSV_FIELDS, defuse_formula, jsonl, multi_line
+from aggregator.schema import Attachment
 from aggregator.storage.draft_summaries import DraftStore, build_draft
 from aggregator.storage.exports import ExportSelection
 from aggregator.storage.repository import Repository
@@ -38,7 +39,8 @@ def test_csv_is_rfc_4180_with_a_header_and_one_row_per_item(
     hostile = next(r for r in rows if r.item.title == HOSTILE_TITLE)
     record = by_id[hostile.id]
     assert record["title"] == 'Apps & "games" <script>alert(1)</script> ]]> *not* [emphasis]'
-    assert record["summary"].startswith('Commas, "quotes", a line break,')
+    # the publisher's line break stays, as LF inside the quoted field; the title is one line
+    assert record["summary"].startswith('Commas, "quotes", a line\nbreak,')
     assert '"Apps & ""games""' in text  # quotes doubled inside a quoted field
     event = next(r for r in rows if r.item.event_start is not None)
     assert by_id[event.id]["date"] == "Thursday May 16, 2024, 05:00 PM – 06:30 PM BST"
@@ -116,10 +118,117 @@ def test_raw_csv_keeps_formulas_as_stored(
 
 
 def test_defuse_formula_prefixes_only_formula_starts() -> None:
-    for value in ("=1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+    for value in ("=1", "+1", "-1", "@A1", "\t=1", "\r=1", "\n=1"):
         assert defuse_formula(value) == "'" + value
-    for value in ("", "Plain title", "1-2", "'quoted", " =1", "email@example.org"):
+    for value in ("", "Plain title", "1-2", "'quoted", " =1", "email@example.org", "a\n=1"):
         assert defuse_formula(value) == value
+
+
+MERGE_URL = "https://www.gov.uk/government/publications/mail-merge-check"
+MERGE_TITLE = '=HYPERLINK("http://x", "Café, “quoted” — £5")'
+MERGE_SUMMARY = (
+    'Ministers\' reply, in “three” parts, each with "its own" paragraph:\r\n\r\n\r\n'
+    "  First,   the duty.\r\n=SUM(1,2) on a later line stays text.\rLast: Cymraeg, naïve, 日本語 "
+)
+MERGE_SUMMARY_CELL = (
+    'Ministers\' reply, in “three” parts, each with "its own" paragraph:\n\n'
+    "First, the duty.\n=SUM(1,2) on a later line stays text.\nLast: Cymraeg, naïve, 日本語"
+)
+MERGE_ATTACHMENTS = (
+    Attachment("Full report, easy read", "https://assets.example.org/a/easy-read.pdf"),
+    Attachment('Annex "A": methods', "https://assets.example.org/a/annex-a.pdf"),
+    Attachment("Unsafe", "javascript:alert(1)"),
+    Attachment("Adroddiad llawn (Cymraeg)", "https://assets.example.org/a/adroddiad.pdf"),
+    Attachment("Data tables\n(ODS)", "https://assets.example.org/a/tables.ods"),
+    Attachment("Résumé", "https://assets.example.org/a/r%C3%A9sum%C3%A9.pdf?x=1&y=2"),
+)
+"""Six attachments, five a reader may follow: the javascript: one is left out as links are."""
+MERGE_ATTACHMENTS_CELL = (
+    "Full report, easy read: https://assets.example.org/a/easy-read.pdf; "
+    'Annex "A": methods: https://assets.example.org/a/annex-a.pdf; '
+    "Adroddiad llawn (Cymraeg): https://assets.example.org/a/adroddiad.pdf; "
+    "Data tables (ODS): https://assets.example.org/a/tables.ods; "
+    "Résumé: https://assets.example.org/a/r%C3%A9sum%C3%A9.pdf?x=1&y=2"
+)
+
+
+def store_merge_item(repository: Repository) -> int:
+    """An approved item holding what a mail merge trips on: a formula-like title with commas,
+    quotes and non-ASCII text, an editor's multi-line summary (CRLF, CR, blank-line runs) and
+    five attachments. Its id."""
+    item = page(
+        key=MERGE_URL,
+        url=MERGE_URL,
+        title=MERGE_TITLE,
+        publisher="Comisiynydd Plant Cymru, Children’s Commissioner",
+        attachments=list(MERGE_ATTACHMENTS),
+        topics=["online safety", "trauma"],
+    )
+    [result] = repository.upsert_items([item], SEEN)
+    repository.review(result.item_id, "approve", at=APPROVED_AT)
+    repository.edit(result.item_id, at=APPROVED_AT, summary=MERGE_SUMMARY)
+    return result.item_id
+
+
+def _records(data: bytes) -> dict[int, dict[str, str]]:
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    assert tuple(reader.fieldnames or ()) == CSV_FIELDS
+    return {int(record["id"]): record for record in reader}
+
+
+def test_csv_carries_every_attachment_and_the_first_as_before(
+    stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, ids = stored
+    merge_id = store_merge_item(repository)
+    records = _records(_raw(repository, tmp_path))
+    merge = records[merge_id]
+    assert merge["attachment_count"] == "5"
+    assert merge["attachments"] == MERGE_ATTACHMENTS_CELL
+    assert (merge["attachment_title"], merge["attachment_url"]) == (
+        "Full report, easy read",
+        "https://assets.example.org/a/easy-read.pdf",
+    )
+    # one attachment: the first pair and the joined column agree; none: empty cells and "0"
+    response = records[ids[0]]
+    assert response["attachment_count"] == "1"
+    assert response["attachments"] == (
+        "Government response (PDF): https://assets.publishing.service.gov.uk/media/response.pdf"
+    )
+    assert response["attachment_title"] == "Government response (PDF)"
+    paper = records[ids[1]]
+    assert (paper["attachment_count"], paper["attachments"], paper["attachment_url"]) == (
+        "0",
+        "",
+        "",
+    )
+    # the columns added for #22 come after the ones merges already use
+    assert CSV_FIELDS[-3:] == ("attachment_count", "attachments", "via")
+
+
+def test_csv_summary_keeps_paragraphs_and_the_title_stays_one_line(
+    stored: tuple[Repository, list[int]], tmp_path: Path
+) -> None:
+    repository, _ids = stored
+    merge_id = store_merge_item(repository)
+    data = _raw(repository, tmp_path)
+    merge = _records(data)[merge_id]
+    assert merge["summary"] == MERGE_SUMMARY_CELL
+    assert merge["title"] == "'" + MERGE_TITLE  # defused; one line already
+    text = data.decode("utf-8")
+    # the breaks are LF inside a quoted field (quotes doubled); CRLF ends records only
+    quoted = '"' + MERGE_SUMMARY_CELL.replace('"', '""') + '"'
+    assert quoted in text
+    assert text.count("\r\n") == len(_records(data)) + 1
+    assert "\r" not in text.replace("\r\n", "")
+
+
+def test_multi_line_keeps_line_breaks_and_drops_the_rest() -> None:
+    assert multi_line("a\r\nb\rc\nd") == "a\nb\nc\nd"
+    assert multi_line("\n\n  One  \t two \n\n\n\n three\x01 \n\n") == "One two\n\nthree"
+    assert multi_line("line\u2028separator\u2029paragraph") == "line\nseparator\nparagraph"
+    assert multi_line("   ") == ""
+    assert multi_line("Plain summary.") == "Plain summary."
 
 
 def test_jsonl_is_one_item_object_per_line(

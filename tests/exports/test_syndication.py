@@ -19,6 +19,7 @@ import pytest
 
 from aggregator.exports import syndication as feeds
 from aggregator.exports.bulletin import clean_text
+from aggregator.exports.jsonfeed import jsonfeed
 from aggregator.storage.draft_summaries import DraftStore, build_draft
 from aggregator.storage.exports import ExportRow, ExportSelection
 from aggregator.storage.repository import Repository
@@ -41,7 +42,8 @@ BASE = "https://safeguarding.example.org"
 
 
 def approved(repository: Repository) -> list[ExportRow]:
-    return list(repository.iter_export(ExportSelection()))
+    """The approved rows in the feeds' order: most recently reviewed first."""
+    return list(repository.iter_export(ExportSelection(order="recent")))
 
 
 def instant(parsed: Any) -> datetime:
@@ -261,7 +263,7 @@ def test_writers_stream_one_chunk_per_entry(sqlite_repo: Repository) -> None:
     )
     for result in results:
         sqlite_repo.review(result.item_id, "approve", at=APPROVED_AT)
-    for writer in (feeds.atom, feeds.rss, feeds.jsonfeed):
+    for writer in (feeds.atom, feeds.rss, jsonfeed):
         chunks = list(writer(sqlite_repo.iter_export(ExportSelection()), FEED))
         assert len(chunks) == 5 + 2
 
@@ -287,7 +289,7 @@ def test_json_feed_carries_the_review_state_and_drafts_only_when_given(
         {ids[5]: build_draft(items[ids[5]], "For this briefing we read case reviews.", 90)},
         APPROVED_AT,
     )
-    document = json.loads("".join(feeds.jsonfeed(approved(repository), FEED, store.many)))
+    document = json.loads("".join(jsonfeed(approved(repository), FEED, store.many)))
     jsonschema.validate(document, SCHEMA, cls=jsonschema.Draft202012Validator)
     by_id = dict(zip([row.id for row in approved(repository)], document["items"], strict=True))
     briefing = by_id[ids[5]]["_aggregator"]
@@ -305,7 +307,7 @@ def test_json_feed_carries_the_review_state_and_drafts_only_when_given(
     assert edited["draft"] is None
 
     # the public feed (no drafts passed) has the status and the editor's summary, no draft
-    public = json.loads("".join(feeds.jsonfeed(approved(repository), FEED)))
+    public = json.loads("".join(jsonfeed(approved(repository), FEED)))
     assert all("draft" not in entry["_aggregator"] for entry in public["items"])
     assert all(entry["_aggregator"]["status"] == "approved" for entry in public["items"])
 
@@ -329,11 +331,9 @@ def test_an_editors_correction_moves_updated_and_published_stays(
     atom = parse("".join(feeds.atom(iter([corrected]), FEED))).entries[0]
     assert atom.title == "Corrected title"
     assert instant(atom.updated_parsed) == corrected_at
-    json_item = json.loads("".join(feeds.jsonfeed(iter([corrected]), FEED)))["items"][0]
+    json_item = json.loads("".join(jsonfeed(iter([corrected]), FEED)))["items"][0]
     assert datetime.fromisoformat(json_item["date_modified"]) == corrected_at
     assert (
         json_item["date_published"]
-        == json.loads("".join(feeds.jsonfeed(iter([approved_only]), FEED)))["items"][0][
-            "date_published"
-        ]
+        == json.loads("".join(jsonfeed(iter([approved_only]), FEED)))["items"][0]["date_published"]
     )

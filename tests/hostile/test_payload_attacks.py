@@ -14,7 +14,8 @@ import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
-from aggregator.exports.bulletin import render_email, render_html, render_markdown, render_text
+from aggregator.exports.bulletin import render_html, render_markdown, render_text
+from aggregator.exports.email_html import render_email
 from aggregator.parse.item import normalise_classified
 from aggregator.parse.raw import RawAttachment, RawItem
 

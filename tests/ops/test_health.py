@@ -53,27 +53,30 @@ def future_date(folder: Path) -> None:
     )
 
 
-def health_after(tmp_path: Path, fixtures: Path | None, now: datetime = FETCHED) -> Health:
+def health_after(
+    tmp_path: Path, fixtures: Path | None, now: datetime = FETCHED, failing: bool = False
+) -> Health:
     db = f"sqlite:///{tmp_path}/h.db"
-    crawl(db, "nspcc", fixtures_dir=fixtures)
+    crawl(db, "nspcc", fixtures_dir=fixtures, failing=failing)
     repo = Repository.from_url(db)
     return assess("nspcc", repo.runs(source="nspcc"), repo.item_times("nspcc"), now)
 
 
 @pytest.mark.parametrize(
-    ("change", "state", "words"),
+    ("change", "state", "words", "failing"),
     [
-        (server_errors, "fetch-failing", "HTTP 500"),
-        (robots_forbid, "blocked", "robots.txt"),
-        (redesign_without_links, "parse-broken", "fetched but no items"),
-        (future_date, "suspicious", "dated in the future"),
+        (server_errors, "fetch-failing", "HTTP 500", True),
+        (robots_forbid, "blocked", "robots.txt", True),
+        (redesign_without_links, "parse-broken", "fetched but no items", True),
+        (future_date, "suspicious", "dated in the future", False),
     ],
     ids=["fetch-failing", "blocked", "parse-broken", "suspicious"],
 )
 def test_fault_gives_its_state(
-    change: Callable[[Path], None], state: str, words: str, tmp_path: Path
+    change: Callable[[Path], None], state: str, words: str, failing: bool, tmp_path: Path
 ) -> None:
-    health = health_after(tmp_path, fault_copy(tmp_path, change))
+    """The crawl exits 3 (a source failed) exactly when the fault fails the run."""
+    health = health_after(tmp_path, fault_copy(tmp_path, change), failing=failing)
     assert health.state == state
     assert words in health.reason
 
@@ -92,7 +95,7 @@ def test_a_healthy_crawl_is_ok_then_quiet_then_stale(tmp_path: Path) -> None:
 
 def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/s.db"
-    crawl(db, "nspcc", fixtures_dir=fault_copy(tmp_path, server_errors))
+    crawl(db, "nspcc", fixtures_dir=fault_copy(tmp_path, server_errors), failing=True)
     result = subprocess.run(
         [sys.executable, "-m", "aggregator.cli", "status", "--verbose", "--db", db],
         capture_output=True,

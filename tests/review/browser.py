@@ -2,7 +2,8 @@
 headless, against the app served by werkzeug on a loopback port.
 
 Importing this module skips the importing test module when Playwright or Chromium is missing
-(`apt-get install -y chromium`; `.ci/run` installs it).
+(`apt-get install -y chromium`; `.ci/run` installs it). Screenshots are saved into the
+`screenshots` fixture's folder (tests/conftest.py): temporary unless `make screenshots`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="Playwright is not installed: pip install -e '.[dev]' (and apt-get install -y chromium)",
+)
 CHROMIUM = os.environ.get("AGGREGATOR_CHROMIUM", "/usr/bin/chromium")
 if not Path(CHROMIUM).exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install -y chromium)", allow_module_level=True)
@@ -31,7 +35,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--lang=en-GB",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 expect = playwright_api.expect
 
 

@@ -2,19 +2,21 @@
 
 One browser and one live server (werkzeug, on a loopback port) for the module; each test gets
 a fresh browser context (no cookies). Every link the app checks points at a loopback server.
-Screenshots of the queue, an item and a bulletin preview are written to docs/screenshots/.
+Screenshots of the queue, an item and a bulletin preview go to the `screenshots` folder: a
+temporary one, or docs/screenshots/ under `make screenshots`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aggregator.schema import Attachment, DocType, Link
-from tests.review.browser import SCREENSHOTS, expect, new_page, served
+from tests.review.browser import expect, new_page, served
 from tests.review.browser import log_in as browser_log_in
 from tests.review.conftest import EDITOR, FOUND, VIEWER, World, build_world, make_item, store
 
@@ -73,9 +75,8 @@ def log_in(live: Live, page: Any, who: tuple[str, str] = EDITOR) -> None:
     browser_log_in(live.base, page, who)
 
 
-def shot(page: Any, name: str, **options: Any) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), **options)
+def shot(page: Any, path: Path, **options: Any) -> None:
+    page.screenshot(path=str(path), **options)
 
 
 def test_a_logged_out_visitor_is_sent_to_login(live: Live, page: Any) -> None:
@@ -88,10 +89,10 @@ def test_a_logged_out_visitor_is_sent_to_login(live: Live, page: Any) -> None:
     expect(page.locator(".error")).to_contain_text("do not match")
 
 
-def test_log_in_then_approve_reject_and_edit(live: Live, page: Any) -> None:
+def test_log_in_then_approve_reject_and_edit(live: Live, page: Any, screenshots: Path) -> None:
     log_in(live, page)
     expect(page.locator("h1")).to_have_text("Queue")
-    shot(page, "queue.png")
+    shot(page, screenshots / "queue.png")
     rows = page.locator("li.row")
     first, second = rows.nth(0).get_attribute("data-id"), rows.nth(1).get_attribute("data-id")
     assert first and second
@@ -131,7 +132,7 @@ def test_log_in_then_approve_reject_and_edit(live: Live, page: Any) -> None:
     expect(page.locator(".flash")).to_contain_text("Undid event")
     assert repo.events(live.linked_id)[-1].actor == EDITOR[0]
     page.goto(f"{live.base}/items/{first}")  # for the docs: an item with its audit record
-    shot(page, "item.png", full_page=True)
+    shot(page, screenshots / "item.png", full_page=True)
     assert page.dialogs == []
 
 
@@ -181,7 +182,7 @@ def test_a_viewer_cannot_approve(live: Live, page: Any) -> None:
     assert live.world.repo.events(live.xss_id) == []
 
 
-def test_compose_preview_and_publish_a_bulletin(live: Live, page: Any) -> None:
+def test_compose_preview_and_publish_a_bulletin(live: Live, page: Any, screenshots: Path) -> None:
     repo = live.world.repo
     for item_id in (live.world.ids["neglect"], live.world.ids["cse"], live.linked_id):
         repo.review(item_id, "approve", at=FOUND, actor="ed")
@@ -212,7 +213,7 @@ def test_compose_preview_and_publish_a_bulletin(live: Live, page: Any) -> None:
     headings = preview.locator("h2").all_inner_texts()
     assert headings.index("Case reviews and briefings") < headings.index("Research and reports")
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, "bulletin-preview.png")
+    shot(page, screenshots / "bulletin-preview.png")
     # links checked before publishing: the toolkit's PDF is broken
     page.click("#check-links")
     expect(page.locator("#broken-count")).to_have_text("1")
@@ -249,7 +250,9 @@ DRAFT_ITEM_TEXT = "\n".join(
 )
 
 
-def test_use_the_draft_then_save_it_as_the_summary(live: Live, page: Any) -> None:
+def test_use_the_draft_then_save_it_as_the_summary(
+    live: Live, page: Any, screenshots: Path
+) -> None:
     from aggregator.storage.draft_summaries import DraftStore
 
     repo = live.world.repo
@@ -268,12 +271,12 @@ def test_use_the_draft_then_save_it_as_the_summary(live: Live, page: Any) -> Non
     row = page.locator(f'li.row[data-id="{item_id}"]')
     expect(row.locator(".badge-draft")).to_be_visible()  # the queue shows the draft's start
     row.scroll_into_view_if_needed()
-    row.screenshot(path=str(SCREENSHOTS / "queue-draft-row.png"))
+    row.screenshot(path=str(screenshots / "queue-draft-row.png"))
     page.goto(f"{live.base}/items/{item_id}")
     expect(page.locator("#draft-text")).to_have_text(drafted.text)
     expect(page.locator(".summary-full")).to_have_text(DRAFT_ITEM_SUMMARY)
     page.set_viewport_size({"width": 1280, "height": 1150})  # title, reminder and both texts
-    shot(page, "item-draft.png")
+    shot(page, screenshots / "item-draft.png")
     # one click copies the draft into the editable summary; nothing is saved yet
     page.click("#use-draft")
     expect(page.locator("#edit-summary")).to_have_value(drafted.text)

@@ -172,14 +172,19 @@ def test_checklist_confirmation_and_no_resubmission_after_a_refusal(live: Live, 
     text = "The NSPCC has published a briefing on neglect."
     draft = Draft(text, text, (), word_limit=90, words=len(text.split()), hit_limit=False)
     flagged = Sensitivity(True, ("child death",), ('title: "child death"',))
-    DraftStore(live.world.repo.engine).save_drafts({neglect: (draft, flagged)}, NOW)
+    cse = live.world.ids["cse"]
+    plain = Sensitivity(False, (), ())
+    DraftStore(live.world.repo.engine).save_drafts(
+        {neglect: (draft, flagged), cse: (draft, plain)}, NOW
+    )
     log_in(live, page)
     bulletin_id = start_draft(live, page)
     checklist = page.locator("#checklist .checklist")
+    # the plain draft goes out labelled unless checked; the sensitive one is held back
     expect(checklist).to_contain_text("the summary is an unchecked machine draft")
-    expect(checklist).to_contain_text("is flagged sensitive (child death)")
+    expect(checklist).to_contain_text("is flagged sensitive (child death): its draft is held back")
     expect(checklist.locator(f'a[href="/items/{neglect}"]')).to_have_count(1)
-    expect(checklist.locator(f'a[href="#summary-{neglect}"]')).to_have_count(1)
+    expect(checklist.locator(f'a[href="#summary-{cse}"]')).to_have_count(1)
     # publishing with points open is refused; the page after it is a GET
     page.click("#publish")
     expect(page.locator("#publish-error")).to_contain_text("open point(s) on the publish checklist")

@@ -5,8 +5,9 @@ opened at 390 px (a phone) and 1366 px (a laptop) wide. At both widths the docum
 than the viewport (no horizontal scroll) and every control of the page (each link, button,
 field) lies inside the viewport horizontally: one the editor may have to scroll down to, never
 sideways. The data holds what breaks layouts: a long unbroken URL and word, long error URLs on
-the Sources page, a bulletin with entries. Screenshots of each page at both widths are written
-to docs/screenshots/<page>-<width>.png.
+the Sources page, a bulletin with entries. Screenshots of each page at both widths,
+<page>-<width>.png, go to the `screenshots` folder: a temporary one, or docs/screenshots/ under
+`make screenshots`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aggregator.schema import Attachment, DocType, Link
 from aggregator.storage.repository import RunStats
-from tests.review.browser import SCREENSHOTS, expect, log_in, new_page, served
+from tests.review.browser import expect, log_in, new_page, served
 from tests.review.conftest import EDITOR, FOUND, World, build_world, make_item, store
 
 pytestmark = pytest.mark.browser
@@ -127,9 +129,8 @@ def open_page(live: Live, page: Any, name: str) -> None:
     page.goto(f"{live.base}{path}")
 
 
-def shot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+def shot(page: Any, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
 
 
 PAGES = ["login", "queue", "item", "bulletins", "composer", "sources", "settings"]
@@ -148,7 +149,7 @@ ACTIONS = {
 @pytest.mark.parametrize("width", [PHONE, LAPTOP])
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_fits_the_width_with_every_action_in_reach(
-    live: Live, name: str, width: int
+    live: Live, name: str, width: int, screenshots: Path
 ) -> None:
     page = phone_or_laptop(live, width)
     try:
@@ -167,7 +168,7 @@ def test_every_page_fits_the_width_with_every_action_in_reach(
             box = action.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= found["width"], selector
         page.evaluate("window.scrollTo(0, 0)")
-        shot(page, f"{name}-{width}.png")
+        shot(page, screenshots / f"{name}-{width}.png")
     finally:
         page.context.close()
 
@@ -222,7 +223,7 @@ def test_r_asks_for_a_reason_before_rejecting(live: Live) -> None:
         page.context.close()
 
 
-def test_a_rows_reject_button_asks_too_on_a_phone(live: Live) -> None:
+def test_a_rows_reject_button_asks_too_on_a_phone(live: Live, screenshots: Path) -> None:
     repo = live.world.repo
     [item_id] = store(repo, [(make_item("tapped", "Reject me with a tap"), 0.98)])
     page = phone_or_laptop(live, PHONE)
@@ -234,7 +235,7 @@ def test_a_rows_reject_button_asks_too_on_a_phone(live: Live) -> None:
         box = dialog.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
         page.select_option("#reject-dialog-reason", "not_uk")
-        page.screenshot(path=str(SCREENSHOTS / "queue-reject-dialog-390.png"))
+        page.screenshot(path=str(screenshots / "queue-reject-dialog-390.png"))
         page.click("#reject-dialog-confirm")
         expect(page.locator("#toast")).to_contain_text(f"Rejected item {item_id}")
         assert repo.stored_items([item_id])[item_id].reason == "not UK"

@@ -433,14 +433,17 @@ def test_the_publish_checklist_needs_a_recorded_confirmation(world: World) -> No
     text = "The NSPCC has published a briefing on neglect."
     draft = Draft(text, text, (), word_limit=90, words=len(text.split()), hit_limit=False)
     flagged = Sensitivity(True, ("child death",), ('title: "child death"',))
-    DraftStore(world.repo.engine).save_drafts({neglect: (draft, flagged)}, NOW)
+    cse = world.ids["cse"]
+    plain = Sensitivity(False, (), ())
+    DraftStore(world.repo.engine).save_drafts({neglect: (draft, flagged), cse: (draft, plain)}, NOW)
     bulletin_id = new_bulletin(world)
     client = world.client()
     page = client.get(f"/bulletins/{bulletin_id}").get_data(as_text=True)
     checklist = page.split('id="checklist"', 1)[1].split("</ul>", 1)[0]
-    assert "the summary is an unchecked machine draft" in checklist
-    assert f'href="#summary-{neglect}"' in checklist  # each point links to its fix
-    assert "is flagged sensitive (child death)" in checklist
+    # a sensitive draft never goes out unchecked: the point says so, and no draft point
+    assert checklist.count("the summary is an unchecked machine draft") == 1
+    assert f'href="#summary-{cse}"' in checklist  # each point links to its fix
+    assert "is flagged sensitive (child death): its draft is held back" in checklist
     assert f'href="/items/{neglect}"' in checklist
     assert "link not checked" in checklist
     refused = post(client, f"/bulletins/{bulletin_id}/publish")
@@ -492,3 +495,33 @@ def test_two_editors_saving_one_summary_never_overwrite_each_other(world: World)
     same = {"summary": "Second editor's text.", "original": "stale"}
     assert post(first, url, same, headers=as_json).get_json() == {"ok": True}
     assert post(first, url, {"summary": "Scripted."}, headers=as_json).get_json() == {"ok": True}
+
+
+def test_the_bulletin_chooses_how_unchecked_drafts_go_out(world: World) -> None:
+    """The composer's switch, behind login and the form token: labelled drafts by default,
+    the publisher's description on request; the preview follows it."""
+    from aggregator.classify.sensitive import Sensitivity
+    from aggregator.drafting import Draft
+    from aggregator.exports.bulletin import DRAFT_LABEL
+    from aggregator.storage.draft_summaries import DraftStore
+
+    approve(world, "neglect")
+    text = "A machine draft about learning from case reviews on neglect."
+    draft = Draft(text=text, opening=text, sentences=(), word_limit=90, words=10, hit_limit=False)
+    plain = Sensitivity(flagged=False, reasons=(), evidence=())
+    DraftStore(world.repo.engine).save_drafts({world.ids["neglect"]: (draft, plain)}, FOUND)
+    bulletin_id = new_bulletin(world)
+    assert f"{DRAFT_LABEL} {text}" in preview(world, bulletin_id)
+
+    route = f"/bulletins/{bulletin_id}/unchecked-drafts"
+    viewer = world.client(("vi", "viewer-password-1"))
+    assert post(viewer, route, {"unchecked": "publisher"}).status_code == 403
+    tokenless = world.client().post(route, data={"unchecked": "publisher"})
+    assert tokenless.status_code == 400
+    assert f"{DRAFT_LABEL} {text}" in preview(world, bulletin_id)
+
+    assert post(world.client(), route, {"unchecked": "publisher"}).status_code == 302
+    shown = preview(world, bulletin_id)
+    assert text not in shown and DRAFT_LABEL not in shown
+    page = world.client().get(f"/bulletins/{bulletin_id}").get_data(as_text=True)
+    assert '<option value="publisher" selected>' in page

@@ -44,7 +44,7 @@ def test_server_error_on_a_known_detail_page_changes_nothing(tmp_path: Path) -> 
     db = f"sqlite:///{tmp_path}/k.db"
     crawl(db, "nspcc")
     before = briefing(db)
-    crawl(db, "nspcc", fixtures_dir=altered(tmp_path, 500))
+    crawl(db, "nspcc", fixtures_dir=altered(tmp_path, 500), failing=True)
     after = briefing(db)
     assert after["attachments"] == before["attachments"] and after["attachments"]
     assert after["withdrawn"] is None
@@ -57,7 +57,7 @@ def test_gone_known_page_is_flagged_and_keeps_its_fields(tmp_path: Path) -> None
     db = f"sqlite:///{tmp_path}/g.db"
     crawl(db, "nspcc")
     before = briefing(db)
-    crawl(db, "nspcc", fixtures_dir=altered(tmp_path, 404))
+    crawl(db, "nspcc", fixtures_dir=altered(tmp_path, 404), failing=True)
     after = briefing(db)
     assert after["withdrawn_reason"] == f"HTTP 404 at {BRIEFING}"
     assert after["withdrawn"] is not None

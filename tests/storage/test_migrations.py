@@ -7,7 +7,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from aggregator.storage.db import alembic_config, current_revision, downgrade, make_engine, upgrade
+from aggregator.storage.db import (
+    SCHEMA_REVISION,
+    alembic_config,
+    current_revision,
+    downgrade,
+    make_engine,
+    upgrade,
+)
 from aggregator.storage.models import Base
 
 TABLES = {
@@ -37,7 +44,7 @@ TABLES = {
     "login_lockouts",
     "bulletin_revisions",  # 0017
 }
-HEAD = "0017"
+HEAD = SCHEMA_REVISION  # the constant the code checks crawls against
 # Full-text search (migration 0007) is not in the models: SQLite's FTS5 table and its shadow
 # tables, PostgreSQL's expression index.
 FULL_TEXT_PREFIXES = ("items_fts", "ix_items_fts")
