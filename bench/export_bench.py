@@ -128,11 +128,14 @@ def child(url: str, fmt: str, out: str) -> None:
         count = _raw_read(url)
     else:
         from aggregator.exports.run import ExportOptions, export, selection_for
+        from aggregator.exports.syndication import FeedInfo
         from aggregator.storage.exports import ExportSelection
 
         repository = Repository.from_url(url)
         selection = selection_for(repository, ExportSelection(), fmt, None)
-        count = export(repository, selection, ExportOptions(format=fmt), Path(out)).count
+        # feeds need a public address for their links (never localhost); any will do here
+        options = ExportOptions(format=fmt, feed=FeedInfo(base_url="https://bench.example.org"))
+        count = export(repository, selection, options, Path(out)).count
         repository.close()
     seconds = time.perf_counter() - started
     peak_kib = _peak_kib()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -16,6 +17,7 @@ from aggregator.cli.exit_codes import EX_ERROR, EX_INTERRUPTED, EX_OK
 from aggregator.cli.exit_codes import HELP as EXIT_CODES_HELP
 from aggregator.cli.export import export
 from aggregator.cli.items import clusters, items, review, split
+from aggregator.cli.options import examples
 from aggregator.cli.serve import serve, users
 from aggregator.cli.sources import sources, status
 from aggregator.settings import check_environment, env_bool
@@ -45,7 +47,12 @@ class AggregatorGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except BrokenPipeError:  # `aggregator items | head`: the reader left; not an error
-            sys.stderr.close()
+            # Python flushes stdout again at exit, which would fail once more (exit 120 and an
+            # "Exception ignored" message): point it at /dev/null first, as the signal
+            # module's documentation advises for SIGPIPE.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
             sys.exit(EX_OK)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
@@ -59,7 +66,14 @@ class AggregatorGroup(click.Group):
             sys.exit(EX_ERROR)
 
 
-@click.group(cls=AggregatorGroup, help=MAIN_HELP)
+@click.group(
+    cls=AggregatorGroup,
+    help=MAIN_HELP,
+    epilog=examples(
+        "aggregator demo",
+        "aggregator crawl --due",
+    ),
+)
 @click.version_option(package_name="aggregator")
 def main() -> None:
     """The command group; its help is MAIN_HELP, which lists the exit codes."""

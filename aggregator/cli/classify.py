@@ -6,14 +6,27 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import check_slugs, db_option
+from aggregator.cli.options import check_slugs, db_option, examples, source_choice
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
 
-@click.command("classify")
+@click.command(
+    "classify",
+    epilog=examples(
+        "aggregator classify --all",
+        "aggregator classify --source ofsted --vocabulary draft-vocabulary.json",
+    ),
+)
 @click.option("--all", "all_items", is_flag=True, help="Re-classify every stored item.")
-@click.option("--source", "source", default=None, help="Only the items of this source slug.")
+@click.option(
+    "--source",
+    "source",
+    type=source_choice(),
+    metavar="SLUG",
+    default=None,
+    help="Only the items of this source (`aggregator sources` lists them).",
+)
 @click.option(
     "--vocabulary",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -46,7 +59,14 @@ def classify(
     )
 
 
-@click.group("drafts", invoke_without_command=True)
+@click.group(
+    "drafts",
+    invoke_without_command=True,
+    epilog=examples(
+        "aggregator drafts --missing --words 60",
+        "aggregator drafts show 42",
+    ),
+)
 @click.option("--all", "all_items", is_flag=True, help="Redraft every stored item.")
 @click.option("--missing", is_flag=True, help="Draft only the items that have no draft.")
 @click.option(
@@ -87,7 +107,12 @@ def drafts(
     )
 
 
-@drafts.command("show")
+@drafts.command(
+    "show",
+    epilog=examples(
+        "aggregator drafts show 42",
+    ),
+)
 @click.argument("item_id", type=int)
 @db_option
 def drafts_show(item_id: int, db_url: str | None) -> None:

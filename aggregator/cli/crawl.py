@@ -13,7 +13,14 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from aggregator.cli.exit_codes import EX_ERROR, EX_OK, EX_SOURCE_FAILED
-from aggregator.cli.options import check_slugs, db_option, queue_option, redis_option
+from aggregator.cli.options import (
+    check_slugs,
+    db_option,
+    examples,
+    queue_option,
+    redis_option,
+    source_choice,
+)
 from aggregator.settings import database_url
 
 WARNED_STATUSES = {
@@ -23,8 +30,14 @@ WARNED_STATUSES = {
 """Run statuses a crawl warns of on stderr without failing its exit status."""
 
 
-@click.command("crawl")
-@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.command(
+    "crawl",
+    epilog=examples(
+        "aggregator crawl --fixtures",
+        "aggregator crawl --due nspcc ofsted",
+    ),
+)
+@click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
 @click.option(
     "--fixtures", is_flag=True, help="Crawl the bundled fixtures offline instead of the live sites."
 )
@@ -136,7 +149,13 @@ def exit_for_runs(url: str, slugs: Sequence[str], started: datetime) -> None:
         sys.exit(EX_SOURCE_FAILED)
 
 
-@click.command("schedule")
+@click.command(
+    "schedule",
+    epilog=examples(
+        "aggregator schedule --every 600",
+        "aggregator schedule --fixtures --every 5 --iterations 3",
+    ),
+)
 @click.option("--every", type=int, default=300, show_default=True, help="Seconds between rounds.")
 @click.option("--iterations", type=int, default=None, help="Stop after this many rounds.")
 @click.option("--fixtures", is_flag=True, help="Crawl the bundled fixtures offline.")
@@ -174,7 +193,13 @@ def worst(codes: Sequence[int]) -> int:
     return EX_ERROR if any(code != EX_OK for code in codes) else EX_OK
 
 
-@click.command("worker")
+@click.command(
+    "worker",
+    epilog=examples(
+        "aggregator worker --threads 2 --redis redis://queue.internal:6379/0",
+        "aggregator worker --burst",
+    ),
+)
 @click.option("--threads", type=int, default=1, show_default=True, help="Jobs run at once.")
 @click.option("--burst", is_flag=True, help="Stop once no job is left, queued or running.")
 @click.option(
@@ -229,8 +254,14 @@ def worker(
         sys.exit(EX_SOURCE_FAILED)
 
 
-@click.command("reconcile")
-@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.command(
+    "reconcile",
+    epilog=examples(
+        "aggregator reconcile --fixtures dfe",
+        "aggregator reconcile nspcc ofsted",
+    ),
+)
+@click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
 @click.option("--fixtures", is_flag=True, help="Use the bundled fixtures offline.")
 @db_option
 def reconcile(slugs: tuple[str, ...], fixtures: bool, db_url: str | None) -> None:

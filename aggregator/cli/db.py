@@ -6,16 +6,28 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import db_option
+from aggregator.cli.options import db_option, examples
 from aggregator.settings import database_url
 
 
-@click.group("db")
+@click.group(
+    "db",
+    epilog=examples(
+        "aggregator db upgrade",
+        "aggregator db backup backup.db",
+    ),
+)
 def db() -> None:
     """Database administration."""
 
 
-@db.command("upgrade")
+@db.command(
+    "upgrade",
+    epilog=examples(
+        "aggregator db upgrade",
+        "aggregator db upgrade --db postgresql+psycopg://aggregator@localhost/aggregator",
+    ),
+)
 @db_option
 def db_upgrade(db_url: str | None) -> None:
     """Apply the migrations up to the newest schema."""
@@ -26,7 +38,13 @@ def db_upgrade(db_url: str | None) -> None:
     click.echo(f"database at revision {current_revision(url)}")
 
 
-@db.command("backup")
+@db.command(
+    "backup",
+    epilog=examples(
+        "aggregator db backup backup.db",
+        "aggregator db backup /var/backups/aggregator.db --db sqlite:///aggregator.db",
+    ),
+)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @db_option
 def db_backup(path: Path, db_url: str | None) -> None:
@@ -40,7 +58,12 @@ def db_backup(path: Path, db_url: str | None) -> None:
     click.echo(f"backed up {pages} pages to {path}")
 
 
-@db.command("restore")
+@db.command(
+    "restore",
+    epilog=examples(
+        "aggregator db restore backup.db",
+    ),
+)
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @db_option
 def db_restore(path: Path, db_url: str | None) -> None:

@@ -6,14 +6,20 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import db_option
+from aggregator.cli.options import db_option, examples
 from aggregator.settings import database_url
 
 TITLE_WIDTH = 80
 TOPICS_SHOWN = 2
 
 
-@click.command("demo")
+@click.command(
+    "demo",
+    epilog=examples(
+        "aggregator demo",
+        "aggregator demo --db sqlite:///demo.db --out-dir demo",
+    ),
+)
 @db_option
 @click.option(
     "--out-dir",

@@ -8,17 +8,29 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import check_slugs, parse_when
+from aggregator.cli.options import check_slugs, examples, parse_when, source_choice
 from aggregator.sources import REGISTRY
 
 
-@click.group("fixture")
+@click.group(
+    "fixture",
+    epilog=examples(
+        "aggregator fixture save nspcc https://learning.nspcc.org.uk/news",
+        "aggregator fixture refresh nspcc",
+    ),
+)
 def fixture() -> None:
     """Capture live pages as fixtures and refresh goldens for review."""
 
 
-@fixture.command("save")
-@click.argument("slug")
+@fixture.command(
+    "save",
+    epilog=examples(
+        "aggregator fixture save nspcc https://learning.nspcc.org.uk/news",
+        "aggregator fixture save nspcc https://learning.nspcc.org.uk/news --snapshot redesign",
+    ),
+)
+@click.argument("slug", type=source_choice(), metavar="SLUG")
 @click.argument("url")
 @click.option("--name", default=None, help="File name in the snapshot (default: from the URL).")
 @click.option("--snapshot", default=None, help="Snapshot folder (default: today's date).")
@@ -43,8 +55,14 @@ def fixture_save(slug: str, url: str, name: str | None, snapshot: str | None) ->
     click.echo(f"saved {url} as {saved}")
 
 
-@fixture.command("refresh")
-@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@fixture.command(
+    "refresh",
+    epilog=examples(
+        "aggregator fixture refresh nspcc",
+        "aggregator fixture refresh",
+    ),
+)
+@click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
 def fixture_refresh(slugs: tuple[str, ...]) -> None:
     """Regenerate the goldens of SLUGs (all when none is named) for review.
 
@@ -58,8 +76,14 @@ def fixture_refresh(slugs: tuple[str, ...]) -> None:
         click.echo(f"wrote {path}")
 
 
-@click.command("parse")
-@click.argument("slug")
+@click.command(
+    "parse",
+    epilog=examples(
+        "aggregator parse nspcc fixtures/nspcc/news.html --url https://learning.nspcc.org.uk/news",
+        "aggregator parse feed feed.xml --url https://example.org/feed/ --fetched-at 2024-05-31",
+    ),
+)
+@click.argument("slug", type=source_choice("feed"), metavar="SLUG")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url", required=True, help="The URL the file was fetched from.")
 @click.option("--fetched-at", default=None, help="ISO 8601 fetch time (default: now).")
@@ -104,12 +128,26 @@ def parse(slug: str, file: Path, url: str, fetched_at: str | None, content_type:
         click.echo(f"warning: {warning}", err=True)
 
 
-@click.group("source")
+@click.group(
+    "source",
+    epilog=examples(
+        "aggregator source new lscp_news --kind feed --url https://lscp.example.org/news/feed/"
+        ' --publisher "Example Safeguarding Children Partnership"',
+    ),
+)
 def source() -> None:
     """Add a source: write the files its recipe needs (README, "Adding a source")."""
 
 
-@source.command("new")
+@source.command(
+    "new",
+    epilog=examples(
+        "aggregator source new lscp_news --kind feed --url https://lscp.example.org/news/feed/"
+        ' --publisher "Example Safeguarding Children Partnership"',
+        "aggregator source new barnardos --kind html --url https://www.barnardos.org.uk/news"
+        ' --publisher "Barnardo\'s"',
+    ),
+)
 @click.argument("slug")
 @click.option(
     "--kind",

@@ -9,11 +9,17 @@ from typing import cast
 import click
 
 from aggregator.cli.exit_codes import EX_TEMPFAIL
-from aggregator.cli.options import check_slugs, db_option, parse_when
+from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_choice
 from aggregator.settings import database_url
 
 
-@click.command("export")
+@click.command(
+    "export",
+    epilog=examples(
+        'aggregator export --format html --title "Safeguarding bulletin" -o bulletin.html',
+        "aggregator export --format csv --source nspcc --since 2024-05-01 -o items.csv",
+    ),
+)
 @click.option(
     "--format",
     "fmt",
@@ -28,7 +34,13 @@ from aggregator.settings import database_url
     show_default=True,
     help="Which review status to export.",
 )
-@click.option("--source", default=None, help="Only this source slug.")
+@click.option(
+    "--source",
+    type=source_choice(),
+    metavar="SLUG",
+    default=None,
+    help="Only this source (`aggregator sources` lists them).",
+)
 @click.option("--topic", default=None, help="Only items with this topic.")
 @click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
 @click.option(

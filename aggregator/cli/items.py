@@ -6,13 +6,26 @@ import json
 
 import click
 
-from aggregator.cli.options import check_slugs, db_option, parse_when
+from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_choice
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
 
-@click.command("items")
-@click.option("--source", "source", default=None, help="Only this source slug.")
+@click.command(
+    "items",
+    epilog=examples(
+        "aggregator items --source nspcc --since 2024-05-01",
+        "aggregator items --status new --json --limit 20",
+    ),
+)
+@click.option(
+    "--source",
+    "source",
+    type=source_choice(),
+    metavar="SLUG",
+    default=None,
+    help="Only this source (`aggregator sources` lists them).",
+)
 @click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
 @click.option(
     "--status", type=click.Choice(["new", "approved", "rejected", "deferred"]), default=None
@@ -94,7 +107,13 @@ def items(
         )
 
 
-@click.command("review")
+@click.command(
+    "review",
+    epilog=examples(
+        'aggregator review 42 --action approve --section "Research and data" --actor alice',
+        'aggregator review 42 --action reject --reason "not about safeguarding"',
+    ),
+)
 @click.argument("item_id", type=int)
 @click.option(
     "--action",
@@ -145,7 +164,13 @@ def review(
         click.echo(f"{event.id:>5} {when} {event.actor or '-':<12} {event.action:<8} {change}")
 
 
-@click.command("clusters")
+@click.command(
+    "clusters",
+    epilog=examples(
+        "aggregator clusters",
+        "aggregator clusters --item 42",
+    ),
+)
 @click.option(
     "--item", "item_id", type=int, default=None, help="Only the cluster holding this item."
 )
@@ -165,7 +190,12 @@ def clusters(item_id: int | None, db_url: str | None) -> None:
                 click.echo(f"        {member.kind}: {member.reason}")
 
 
-@click.command("split")
+@click.command(
+    "split",
+    epilog=examples(
+        "aggregator split 42 --actor alice",
+    ),
+)
 @click.argument("item_id", type=int)
 @click.option("--actor", default=None, help="Who split it (recorded).")
 @db_option

@@ -9,6 +9,31 @@ import click
 
 from aggregator.sources import REGISTRY
 
+
+class SourceChoice(click.Choice[str]):
+    """A registered source slug: checked when parsed, offered by shell completion, and
+    refused in one line that names every known slug."""
+
+    name = "source"
+
+    def get_invalid_choice_message(self, value: object, ctx: click.Context | None) -> str:
+        return f"unknown source {value!r} (known: {', '.join(map(str, self.choices))})"
+
+
+def source_choice(*extra: str) -> SourceChoice:
+    """The slugs registered now, after `extra` (e.g. `feed` for `parse`). Each command module
+    calls it as it is imported, so sources that $AGGREGATOR_EXTRA_SOURCES added to the
+    registry (at its import, before this module's) are choices too."""
+    return SourceChoice([*extra, *sorted(REGISTRY)])
+
+
+def examples(*lines: str) -> str:
+    """A command's epilog: its "Examples:" paragraph, printed last in its --help. Click's
+    `\\b` keeps the lines unwrapped; each line is an `aggregator` invocation that
+    tests/cli/test_help.py parses against the command's options."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 db_option = click.option(
     "--db",
     "db_url",

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from aggregator.cli.options import db_option
+from aggregator.cli.options import db_option, examples
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from aggregator.storage.users import UserStore
 
 
-@click.command("serve")
+@click.command(
+    "serve",
+    epilog=examples(
+        "aggregator serve",
+        "aggregator serve --host 0.0.0.0 --port 8080 --trusted-proxy 127.0.0.1",
+    ),
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option(
@@ -107,7 +113,13 @@ def serve(
     )
 
 
-@click.group("users")
+@click.group(
+    "users",
+    epilog=examples(
+        "aggregator users add alice",
+        "aggregator users list",
+    ),
+)
 def users() -> None:
     """Accounts of the review app: editors change things, viewers only look."""
 
@@ -131,7 +143,13 @@ password_option = click.option(
 )
 
 
-@users.command("add")
+@users.command(
+    "add",
+    epilog=examples(
+        "aggregator users add alice",
+        "aggregator users add bob --role viewer",
+    ),
+)
 @click.argument("username")
 @click.option(
     "--role", type=click.Choice(["editor", "viewer"]), default="editor", show_default=True
@@ -147,7 +165,12 @@ def users_add(username: str, role: str, password: str, db_url: str | None) -> No
     click.echo(f"created {user.role} {user.username!r}")
 
 
-@users.command("list")
+@users.command(
+    "list",
+    epilog=examples(
+        "aggregator users list",
+    ),
+)
 @db_option
 def users_list(db_url: str | None) -> None:
     """List the accounts: name, role, whether disabled, when created and last in the queue."""
@@ -161,7 +184,13 @@ def users_list(db_url: str | None) -> None:
         )
 
 
-@users.command("disable")
+@users.command(
+    "disable",
+    epilog=examples(
+        "aggregator users disable bob",
+        "aggregator users disable bob --enable",
+    ),
+)
 @click.argument("username")
 @click.option("--enable", is_flag=True, help="Enable the account again instead.")
 @db_option
@@ -171,7 +200,12 @@ def users_disable(username: str, enable: bool, db_url: str | None) -> None:
     click.echo(f"{'enabled' if enable else 'disabled'} {username!r}")
 
 
-@users.command("passwd")
+@users.command(
+    "passwd",
+    epilog=examples(
+        "aggregator users passwd alice",
+    ),
+)
 @click.argument("username")
 @password_option
 @db_option

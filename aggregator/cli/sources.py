@@ -8,13 +8,18 @@ from datetime import UTC, datetime
 import click
 
 from aggregator.cli.exit_codes import EX_SOURCE_FAILED
-from aggregator.cli.options import db_option
+from aggregator.cli.options import db_option, examples
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 from aggregator.sources import REGISTRY
 
 
-@click.command("sources")
+@click.command(
+    "sources",
+    epilog=examples(
+        "aggregator sources",
+    ),
+)
 def sources() -> None:
     """List the registered sources and their channels."""
     for slug, source in sorted(REGISTRY.items()):
@@ -25,7 +30,13 @@ def sources() -> None:
             click.echo(f"    {channel.role:<8} {channel.kind:<8} {channel.url}")
 
 
-@click.command("status")
+@click.command(
+    "status",
+    epilog=examples(
+        "aggregator status",
+        "aggregator status --verbose --db postgresql+psycopg://aggregator@localhost/aggregator",
+    ),
+)
 @click.option(
     "--verbose", is_flag=True, help="Add the politeness log (304s, robots, backoffs) and leases."
 )

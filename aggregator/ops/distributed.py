@@ -44,6 +44,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
 from aggregator.services import crawl
@@ -322,6 +323,14 @@ def run_worker(options: WorkerOptions, url: str, namespace: str) -> list[str]:
         maintenance=True,
         runner=perform,
     )
+    try:
+        # Dramatiq's consumers would log a connection error every few seconds and retry for
+        # ever; an unreachable Redis at start is one line and a non-zero exit instead.
+        queue.broker.client.ping()
+    except redis.exceptions.RedisError as exc:
+        queue.close()
+        state.engine.dispose()
+        raise RuntimeError(f"the job queue's Redis does not answer: {exc}") from exc
     dramatiq.set_broker(queue.broker)
     worker = dramatiq.Worker(queue.broker, worker_threads=options.threads)
     # One job per thread at a time: a busy worker holds no jobs that an idle one could run.
