@@ -77,6 +77,12 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
         "AGGREGATOR_DUE_LEASE_SECONDS", "seconds", "120", "how long `crawl --due` holds a source"
     ),
     EnvVar("AGGREGATOR_DEBUG", "bool", "false", "show tracebacks instead of one-line errors"),
+    EnvVar(
+        "AGGREGATOR_LOG_LEVEL",
+        "text",
+        "WARNING",
+        "what stderr shows: DEBUG, INFO, WARNING or ERROR (-v, -q, --log-level set it)",
+    ),
     EnvVar("AGGREGATOR_REQUIRE_ALL", "bool", "false", "test suite: every skip is a failure"),
     EnvVar(
         "AGGREGATOR_TEST_POSTGRES_URL",
@@ -110,6 +116,7 @@ SCRAPY_SETTINGS: tuple[EnvVar, ...] = (
         "how often the crawl beats",
     ),
     EnvVar("AGGREGATOR_FIXTURE_SERVER", "url", "", "set by offline crawls: the fixture server"),
+    EnvVar("AGGREGATOR_PROGRESS", "bool", "false", "the per-source progress line (on a terminal)"),
 )
 """The project's own Scrapy settings (`scrapy crawl <slug> -s NAME=VALUE`, Scrapyd's
 `setting=NAME=VALUE`): not environment variables, though some default to one."""

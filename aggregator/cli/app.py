@@ -20,6 +20,7 @@ from aggregator.cli.items import clusters, items, review, split
 from aggregator.cli.options import examples
 from aggregator.cli.serve import serve, users
 from aggregator.cli.sources import sources, status
+from aggregator.fetch import logs
 from aggregator.settings import check_environment, env_bool
 
 MAIN_HELP = f"""Monitor UK child-safeguarding publishers and build current-awareness bulletins.
@@ -43,6 +44,7 @@ class AggregatorGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             check_environment()  # a malformed or misspelt AGGREGATOR_* setting stops here
+            logs.configure()  # warnings and errors, one line each (-v, -q: `verbosity_options`)
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -102,3 +104,57 @@ for command in (
     users,
 ):
     main.add_command(command)
+
+
+def _set_verbosity(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """Apply -q, -v and --log-level as they are parsed: the level goes to this process's
+    logging and, through $AGGREGATOR_LOG_LEVEL, to the crawls it starts."""
+    chosen = ctx.meta.setdefault("aggregator.verbosity", {})
+    chosen[param.name] = value
+    level = logs.verbosity(
+        bool(chosen.get("quiet")), int(chosen.get("verbose") or 0), chosen.get("log_level")
+    )
+    if level != logs.DEFAULT_LEVEL or chosen.get("log_level"):
+        os.environ[logs.LEVEL_ENV] = level
+        logs.configure(level)
+
+
+VERBOSITY = (
+    click.Option(
+        ["-q", "--quiet"],
+        is_flag=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="Errors only on stderr.",
+    ),
+    click.Option(
+        ["-v", "--verbose"],
+        count=True,
+        expose_value=False,
+        callback=_set_verbosity,
+        help="Progress (INFO) on stderr, with tracebacks; -vv for DEBUG.",
+    ),
+    click.Option(
+        ["--log-level"],
+        type=click.Choice(logs.LEVELS, case_sensitive=False),
+        default=None,
+        expose_value=False,
+        callback=_set_verbosity,
+        envvar=logs.LEVEL_ENV,
+        show_envvar=True,
+        help="What stderr shows [default: WARNING: warnings and errors, one line each].",
+    ),
+)
+
+
+def _with_verbosity(command: click.Command) -> None:
+    """-q, -v and --log-level on `command` and every command under it (a command with a
+    --verbose of its own, `status`, keeps it: there it means more detail)."""
+    taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    command.params.extend(option for option in VERBOSITY if not taken.intersection(option.opts))
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_verbosity(sub)
+
+
+_with_verbosity(main)

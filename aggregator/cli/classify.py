@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import check_slugs, db_option, examples, source_choice
+from aggregator.cli.options import check_slugs, db_option, examples, source_option
+from aggregator.cli.progress import progress_bar
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
@@ -19,14 +20,7 @@ from aggregator.settings import database_url
     ),
 )
 @click.option("--all", "all_items", is_flag=True, help="Re-classify every stored item.")
-@click.option(
-    "--source",
-    "source",
-    type=source_choice(),
-    metavar="SLUG",
-    default=None,
-    help="Only the items of this source (`aggregator sources` lists them).",
-)
+@source_option("Only the items of this source (`aggregator sources` lists them).")
 @click.option(
     "--vocabulary",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -50,7 +44,10 @@ def classify(
         raise click.UsageError("say which items: --all, or --source SLUG")
     if source:
         check_slugs((source,))
-    report = reclassify(database_url(db_url), source=source, vocabulary=vocabulary)
+    with progress_bar("classifying") as progress:
+        report = reclassify(
+            database_url(db_url), source=source, vocabulary=vocabulary, progress=progress
+        )
     click.echo(
         f"re-classified {report.items} items with vocabulary {report.vocabulary_version}: "
         f"{report.relevant} safeguarding, {report.items - report.relevant} probably not "
@@ -99,7 +96,8 @@ def drafts(
         raise click.UsageError("say which items: --all or --missing (or `drafts show ITEM_ID`)")
     from aggregator.services.redraft import redraft
 
-    report = redraft(database_url(db_url), every=all_items, words=words)
+    with progress_bar("drafting") as progress:
+        report = redraft(database_url(db_url), every=all_items, words=words, progress=progress)
     click.echo(
         f"drafted {report.drafted_now} items at up to {report.word_limit} words; "
         f"{report.with_draft} items have a draft ({report.flagged} flagged sensitive), "

@@ -19,8 +19,9 @@ from aggregator.cli.options import (
     examples,
     queue_option,
     redis_option,
-    source_choice,
+    slugs_argument,
 )
+from aggregator.fetch.logs import crawl_log
 from aggregator.settings import database_url
 
 WARNED_STATUSES = {
@@ -37,7 +38,7 @@ WARNED_STATUSES = {
         "aggregator crawl --due nspcc ofsted",
     ),
 )
-@click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
+@slugs_argument()
 @click.option(
     "--fixtures", is_flag=True, help="Crawl the bundled fixtures offline instead of the live sites."
 )
@@ -110,18 +111,19 @@ def crawl(
             click.echo("Nothing due.")
         return
     started = datetime.now(UTC)
-    if due:
-        from aggregator.services.due import crawl_due
+    with crawl_log() as log:
+        if due:
+            from aggregator.services.due import crawl_due
 
-        crawled = crawl_due(chosen, url, fixtures=fixtures, snapshot=snapshot)
-        if not crawled:
-            click.echo("Nothing due.")
-            return
-        echo_runs(url, crawled)
-        exit_for_runs(url, crawled, started)
+            chosen = crawl_due(chosen, url, fixtures=fixtures, snapshot=snapshot)
+        else:
+            service.run(chosen, url, fixtures=fixtures, snapshot=snapshot, progress=True)
+    if not chosen:
+        click.echo("Nothing due.")
         return
-    service.run(chosen, url, fixtures=fixtures, snapshot=snapshot)
     echo_runs(url, chosen)
+    if log.worth_reading:  # the full log, tracebacks included, for what stderr kept short
+        click.echo(f"log: {log.path}", err=True)
     exit_for_runs(url, chosen, started)
 
 
@@ -261,7 +263,7 @@ def worker(
         "aggregator reconcile nspcc ofsted",
     ),
 )
-@click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
+@slugs_argument()
 @click.option("--fixtures", is_flag=True, help="Use the bundled fixtures offline.")
 @db_option
 def reconcile(slugs: tuple[str, ...], fixtures: bool, db_url: str | None) -> None:

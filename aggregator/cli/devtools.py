@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import check_slugs, examples, parse_when, source_choice
+from aggregator.cli.options import (
+    check_slugs,
+    examples,
+    parse_when,
+    slugs_argument,
+    source_choice,
+)
 from aggregator.sources import REGISTRY
 
 
@@ -62,7 +68,7 @@ def fixture_save(slug: str, url: str, name: str | None, snapshot: str | None) ->
         "aggregator fixture refresh",
     ),
 )
-@click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
+@slugs_argument()
 def fixture_refresh(slugs: tuple[str, ...]) -> None:
     """Regenerate the goldens of SLUGs (all when none is named) for review.
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import cast
 
 import click
 
 from aggregator.cli.exit_codes import EX_TEMPFAIL
-from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_choice
+from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_option
+from aggregator.cli.progress import progress_bar
 from aggregator.settings import database_url
 
 
@@ -34,13 +36,7 @@ from aggregator.settings import database_url
     show_default=True,
     help="Which review status to export.",
 )
-@click.option(
-    "--source",
-    type=source_choice(),
-    metavar="SLUG",
-    default=None,
-    help="Only this source (`aggregator sources` lists them).",
-)
+@source_option("Only this source (`aggregator sources` lists them).")
 @click.option("--topic", default=None, help="Only items with this topic.")
 @click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
 @click.option(
@@ -179,7 +175,11 @@ def export(
         drafts=drafts,
     )
     try:
-        result = export_items(database_url(db_url), request, output, dry_run=dry_run)
+        # a bar only for a file: on stdout the export itself is what the terminal shows
+        with progress_bar("exporting") if output is not None else nullcontext() as progress:
+            result = export_items(
+                database_url(db_url), request, output, dry_run=dry_run, progress=progress
+            )
     except ConsumerBusyError as busy:
         # not a failure: the export already running sends these items
         click.echo(f"error: {busy}", err=True)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_choice
+from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_option
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
@@ -18,14 +18,7 @@ from aggregator.settings import database_url
         "aggregator items --status new --json --limit 20",
     ),
 )
-@click.option(
-    "--source",
-    "source",
-    type=source_choice(),
-    metavar="SLUG",
-    default=None,
-    help="Only this source (`aggregator sources` lists them).",
-)
+@source_option("Only this source (`aggregator sources` lists them).")
 @click.option("--since", default=None, help="Only items first seen at or after this ISO date.")
 @click.option(
     "--status", type=click.Choice(["new", "approved", "rejected", "deferred"]), default=None

@@ -3,7 +3,9 @@ package's `__init__`, so the group modules and `app` import no circle)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import click
 
@@ -20,11 +22,27 @@ class SourceChoice(click.Choice[str]):
         return f"unknown source {value!r} (known: {', '.join(map(str, self.choices))})"
 
 
+FC = TypeVar("FC", bound=Callable[..., object])
+"""A click command function, as its decorators take and return it."""
+
+
 def source_choice(*extra: str) -> SourceChoice:
     """The slugs registered now, after `extra` (e.g. `feed` for `parse`). Each command module
     calls it as it is imported, so sources that $AGGREGATOR_EXTRA_SOURCES added to the
     registry (at its import, before this module's) are choices too."""
     return SourceChoice([*extra, *sorted(REGISTRY)])
+
+
+def slugs_argument() -> Callable[[FC], FC]:
+    """Zero or more registered source slugs (none: every source)."""
+    return click.argument("slugs", nargs=-1, type=source_choice(), metavar="[SLUG]...")
+
+
+def source_option(help_text: str) -> Callable[[FC], FC]:
+    """`--source SLUG`: one registered source."""
+    return click.option(
+        "--source", "source", type=source_choice(), metavar="SLUG", default=None, help=help_text
+    )
 
 
 def examples(*lines: str) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import click
 
 from aggregator.cli.options import db_option, examples
+from aggregator.fetch import logs
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
@@ -100,7 +100,7 @@ def serve(
     # waitress, not werkzeug's development server: a fixed pool of worker threads, request
     # bodies buffered before the app sees them (a slow client holds no thread), and limits on
     # header and body sizes
-    logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+    logs.configure_service("%(name)s: %(message)s")
     waitress.serve(
         app,
         host=host,

@@ -175,20 +175,22 @@ def export(
     *,
     dry_run: bool = False,
     now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Write one export; with `selection.consumer`, record what was sent (unless a dry run).
 
     An export to a consumer holds the consumer's lease from before it selects anything until
     it has recorded what it sent, so two exports never send the same items; a second export
     raises `ConsumerBusyError` with nothing written. A dry run records nothing and takes no
-    lease."""
+    lease. `progress(done, total)` is told as items are written."""
     consumer = None if dry_run else selection.consumer
     if consumer is None:
-        return _export(repository, selection, options, output, None, now)
+        return _export(repository, selection, options, output, None, now, progress)
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     take_consumer_lease(repository, consumer, owner, datetime.now(UTC))
     try:
-        return _export(repository, selection, options, output, _Lease(consumer, owner), now)
+        lease = _Lease(consumer, owner)
+        return _export(repository, selection, options, output, lease, now, progress)
     finally:
         release_consumer_lease(repository, consumer, owner)
 
@@ -224,9 +226,11 @@ def _export(
     output: Path | None,
     lease: _Lease | None,
     now: datetime | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     writer = chunks(repository, selection, options)
     sent = array("q")
+    total = repository.export_count(selection) if progress is not None else 0
 
     def tracked(rows: Iterable[ExportRow]) -> Iterator[ExportRow]:
         for row in rows:
@@ -234,6 +238,8 @@ def _export(
                 lease.keep(repository)
             sent.append(row.id)
             sent.extend(row.folded_ids)  # a cluster's other selected members went with it
+            if progress is not None:
+                progress(len(sent), total)
             yield row
 
     pieces = writer(tracked(repository.iter_export(selection)))

@@ -64,7 +64,11 @@ ITEM_PIPELINES = {
     "pipelines.dedupe.DedupePipeline": 400,
     "pipelines.store.StorePipeline": 900,
 }
-EXTENSIONS = {"aggregator.fetch.crawl_record.CrawlRecorder": 500}
+EXTENSIONS = {
+    "aggregator.fetch.crawl_record.CrawlRecorder": 500,
+    # the per-source progress line on a terminal (off unless `aggregator crawl` turns it on)
+    "aggregator.fetch.progress.CrawlProgress": 900,
+}
 # `scrapy crawl` checks the database schema before any spider opens (one line, exit 1)
 COMMANDS_MODULE = "aggregator.fetch.commands"
 # How often a running crawl records that it is alive (a killed one shows as interrupted).

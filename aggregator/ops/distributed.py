@@ -47,6 +47,7 @@ import dramatiq
 import redis
 from dramatiq.brokers.redis import MAINTENANCE_SCALE, RedisBroker
 
+from aggregator.fetch import logs
 from aggregator.services import crawl
 from aggregator.services.due import release_after_run
 from aggregator.settings import env_text, env_url
@@ -297,9 +298,7 @@ def run_job(job: Job, options: WorkerOptions, state: CrawlState) -> JobOutcome:
 def run_worker(options: WorkerOptions, url: str, namespace: str) -> list[str]:
     """Take jobs until SIGTERM or SIGINT (or, with `burst`, until no job is left anywhere);
     the sources of the jobs it ran whose run failed, one entry per such job."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(name)s[%(process)d] %(levelname)s %(message)s"
-    )
+    logs.configure_service("%(asctime)s %(name)s[%(process)d] %(levelname)s %(message)s")
     state = CrawlState.from_url(options.db_url)
     failed: list[str] = []
     failed_lock = threading.Lock()  # jobs finish on Dramatiq's worker threads

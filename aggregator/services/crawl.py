@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from aggregator.devtools.fixtures import FixtureServer, FixtureSet, fixture_folders
+from aggregator.fetch import logs
 from aggregator.fetch.process import run_crawl
 from aggregator.sources import REGISTRY
 from aggregator.storage.db import upgrade
@@ -62,15 +63,30 @@ def serving_fixtures(slugs: Sequence[str], snapshot: str | None = None) -> Itera
 
 
 def run(
-    slugs: Sequence[str], url: str, *, fixtures: bool = False, snapshot: str | None = None
+    slugs: Sequence[str],
+    url: str,
+    *,
+    fixtures: bool = False,
+    snapshot: str | None = None,
+    progress: bool = False,
 ) -> None:
     """Crawl `slugs` into `url` in this process, live or from the bundled fixtures through
     the loopback server. Each source's run is recorded in the database."""
+    # the command's one-line logging (aggregator.fetch.logs) replaces Scrapy's handler
+    scrapy_logs = not logs.installed()
+    # the progress line only on a terminal (aggregator.fetch.progress); never in logs or pipes
+    shown = progress and sys.stderr.isatty()
     if not fixtures:
-        run_crawl(list(slugs), url)
+        run_crawl(list(slugs), url, LOG_ENABLED=scrapy_logs, AGGREGATOR_PROGRESS=shown)
         return
     with serving_fixtures(slugs, snapshot) as base_url:
-        run_crawl(list(slugs), url, fixture_server=base_url)
+        run_crawl(
+            list(slugs),
+            url,
+            fixture_server=base_url,
+            LOG_ENABLED=scrapy_logs,
+            AGGREGATOR_PROGRESS=shown,
+        )
 
 
 def last_runs(url: str, slugs: Sequence[str]) -> list[tuple[str, RunStats]]:
@@ -179,9 +195,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if missing:
             parser.error(f"no fixtures for: {', '.join(missing)}")
     started = datetime.now(UTC)
-    run(slugs, args.db, fixtures=args.fixtures, snapshot=args.snapshot)
+    logs.configure()
+    with logs.crawl_log() as log:
+        run(slugs, args.db, fixtures=args.fixtures, snapshot=args.snapshot)
     for line in format_runs(last_runs(args.db, slugs)):
         print(line)
+    if log.worth_reading:
+        print(f"log: {log.path}", file=sys.stderr)
     failed = failed_sources(runs_since(args.db, slugs, started))
     if failed:
         print(f"error: source run failed: {', '.join(failed)}", file=sys.stderr)

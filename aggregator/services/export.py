@@ -19,6 +19,7 @@ refused rather than ignored. A draft is rendered from the items as they stand.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -80,7 +81,12 @@ def feed_base(request: ExportRequest) -> str:
 
 
 def export_items(
-    url: str, request: ExportRequest, output: Path | None, *, dry_run: bool = False
+    url: str,
+    request: ExportRequest,
+    output: Path | None,
+    *,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ExportResult:
     """Run one export to `output` (stdout when None); with a consumer, record what was sent
     unless `dry_run`. KeyError("no bulletin N") for an unknown bulletin."""
@@ -132,7 +138,7 @@ def export_items(
             feed=dataclasses.replace(feed, title=title) if title else feed,
             unchecked_drafts=unchecked,
         )
-        return export(repo, selection, options, output, dry_run=dry_run)
+        return export(repo, selection, options, output, dry_run=dry_run, progress=progress)
     finally:
         repo.close()
 

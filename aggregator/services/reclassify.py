@@ -9,6 +9,7 @@ stays as crawled.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +33,15 @@ class ReclassifyReport:
     topics_changed: int
 
 
-def reclassify(url: str, *, source: str | None, vocabulary: Path | None) -> ReclassifyReport:
+def reclassify(
+    url: str,
+    *,
+    source: str | None,
+    vocabulary: Path | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReclassifyReport:
     """Re-classify the items of `source` (every item when None) with `vocabulary` (the
-    packaged one when None)."""
+    packaged one when None); `progress(done, total)` is told after each item."""
     upgrade(url)
     vocab = Vocabulary.load(vocabulary)
     repo = Repository.from_url(url)
@@ -71,6 +78,8 @@ def reclassify(url: str, *, source: str | None, vocabulary: Path | None) -> Recl
             retopicked += result.topics != entry.item.topics
             relevant += result.relevant
             pairs.append((entry.id, result))
+            if progress is not None:
+                progress(len(pairs), len(stored))
         for start in range(0, len(pairs), BATCH):
             repo.save_classifications(pairs[start : start + BATCH])
     finally:

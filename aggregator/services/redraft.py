@@ -8,6 +8,7 @@ touches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,16 +27,25 @@ class RedraftReport:
     without: int
 
 
-def redraft(url: str, *, every: bool, words: int | None) -> RedraftReport:
+def redraft(
+    url: str,
+    *,
+    every: bool,
+    words: int | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RedraftReport:
     """Redraft every stored item (`every`), or only those without a draft, at `words` (the
-    editors' setting when None)."""
+    editors' setting when None); `progress(done, total)` is told after each batch."""
     upgrade(url)
     engine = make_engine(url)
     try:
         store = DraftStore(engine)
         limit = words if words is not None else store.word_limit()
         now = datetime.now(UTC)
-        done = store.redraft_all(limit, now) if every else store.redraft_missing(limit, now)
+        if every:
+            done = store.redraft_all(limit, now, progress=progress)
+        else:
+            done = store.redraft_missing(limit, now, progress=progress)
         drafted, flagged = store.counts()
         left = len(store.missing())
     finally:

@@ -17,7 +17,7 @@ item id order, so two writers of the same items never lock them in opposite orde
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -195,20 +195,42 @@ class DraftStore(StoreBase):
             raise UnknownItemError(f"no item with id {item_id}")
         return done[item_id]
 
-    def redraft_all(self, word_limit: int | None = None, at: datetime | None = None) -> int:
-        """Draft every stored item again, a batch at a time; returns how many were drafted."""
-        limit = self.word_limit() if word_limit is None else check_word_limit(word_limit)
-        when = at or datetime.now(UTC)
+    def redraft_all(
+        self,
+        word_limit: int | None = None,
+        at: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Draft every stored item again, a batch at a time; returns how many were drafted
+        (`progress(done, total)` is told after each batch)."""
         with self.engine.connect() as conn:
             ids = list(conn.execute(select(ITEMS.c.id).order_by(ITEMS.c.id)).scalars())
-        return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in chunks(ids, BATCH))
+        return self._redraft_ids(ids, word_limit, at, progress)
 
-    def redraft_missing(self, word_limit: int | None = None, at: datetime | None = None) -> int:
+    def redraft_missing(
+        self,
+        word_limit: int | None = None,
+        at: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Draft the stored items that have no draft; returns how many were drafted."""
+        return self._redraft_ids(self.missing(), word_limit, at, progress)
+
+    def _redraft_ids(
+        self,
+        ids: list[int],
+        word_limit: int | None,
+        at: datetime | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> int:
         limit = self.word_limit() if word_limit is None else check_word_limit(word_limit)
         when = at or datetime.now(UTC)
-        ids = self.missing()
-        return sum(len(self._redraft_batch(chunk, limit, when)) for chunk in chunks(ids, BATCH))
+        done = 0
+        for chunk in chunks(ids, BATCH):
+            done += len(self._redraft_batch(chunk, limit, when))
+            if progress is not None:
+                progress(done, len(ids))
+        return done
 
     def _redraft_batch(
         self, item_ids: Sequence[int], word_limit: int, at: datetime

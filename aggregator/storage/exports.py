@@ -205,6 +205,15 @@ class ExportReader(StoreBase):
             finally:
                 result.close()
 
+    def export_count(self, selection: ExportSelection) -> int:
+        """How many items the selection takes (a cluster's members each count): the total a
+        progress display counts up to."""
+        with self.engine.connect() as conn:
+            if selection.item_ids is not None and not selection.item_ids:
+                return 0
+            chosen = _select(conn, selection).subquery()
+            return int(conn.execute(select(func.count()).select_from(chosen)).scalar() or 0)
+
     def export_newest_change(self, selection: ExportSelection) -> datetime | None:
         """The newest review or content change among the selected items (feeds' updated):
         the newest `ExportRow.modified`, None when nothing is selected."""
