@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from aggregator.cli.options import check_slugs, db_option, examples, source_option
+from aggregator.cli.options import db_option, examples, source_option
 from aggregator.cli.progress import progress_bar
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
@@ -42,8 +42,6 @@ def classify(
 
     if not all_items and not source:
         raise click.UsageError("say which items: --all, or --source SLUG")
-    if source:
-        check_slugs((source,))
     with progress_bar("classifying") as progress:
         report = reclassify(
             database_url(db_url), source=source, vocabulary=vocabulary, progress=progress

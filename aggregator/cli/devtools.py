@@ -53,7 +53,6 @@ def fixture_save(slug: str, url: str, name: str | None, snapshot: str | None) ->
     """
     from aggregator.devtools.capture import CaptureError, save_fixture
 
-    check_slugs((slug,))
     try:
         saved = save_fixture(slug, url, name=name, snapshot=snapshot)
     except CaptureError as exc:  # robots.txt, the SSRF guard, an HTTP error: one line

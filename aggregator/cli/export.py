@@ -10,7 +10,7 @@ from typing import cast
 import click
 
 from aggregator.cli.exit_codes import EX_TEMPFAIL
-from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_option
+from aggregator.cli.options import db_option, examples, parse_when, source_option
 from aggregator.cli.progress import progress_bar
 from aggregator.settings import database_url
 
@@ -156,8 +156,6 @@ def export(
             "a spreadsheet may run them as formulas",
             err=True,
         )
-    if source:
-        check_slugs((source,))
     request = ExportRequest(
         format=fmt,
         status=cast(ExportStatus, status),

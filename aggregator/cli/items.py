@@ -6,7 +6,7 @@ import json
 
 import click
 
-from aggregator.cli.options import check_slugs, db_option, examples, parse_when, source_option
+from aggregator.cli.options import db_option, examples, parse_when, source_option
 from aggregator.normalise.dates import LONDON
 from aggregator.settings import database_url
 
@@ -54,8 +54,6 @@ def items(
     from aggregator.exports.syndication import draft_json, editor_summary
     from aggregator.services.items import list_items
 
-    if source:
-        check_slugs((source,))
     listing = list_items(
         database_url(db_url),
         source=source,
