@@ -36,6 +36,9 @@ CHROMIUM_ARGS = [
     "--lang=en-GB",
 ]
 expect = playwright_api.expect
+# A full CI run keeps both cores busy for most of its 18 minutes, and a page's fetch can then
+# wait longer than Playwright's 5 s default: every expectation gets the same 10 s as actions.
+expect.set_options(timeout=10_000)
 
 
 @contextlib.contextmanager

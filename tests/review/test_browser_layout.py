@@ -215,7 +215,9 @@ def test_r_asks_for_a_reason_before_rejecting(live: Live) -> None:
         expect(page.locator("#reject-dialog-error")).to_have_text("Say which item it duplicates.")
         page.select_option("#reject-dialog-reason", "out_of_scope")
         page.fill("#reject-dialog-detail", "a recruitment advert")
-        page.keyboard.press("Enter")
+        with page.expect_response(lambda r: r.url.endswith(f"/items/{item_id}/review")) as sent:
+            page.keyboard.press("Enter")  # Enter in the note submits the dialog
+        assert sent.value.ok
         expect(page.locator("#toast")).to_contain_text(f"Rejected item {item_id}")
         stored = repo.stored_items([item_id])[item_id]
         assert (stored.status, stored.reason) == ("rejected", "out of scope: a recruitment advert")
