@@ -48,11 +48,15 @@ def fast_env(db: str, **extra: str) -> dict[str, str]:
     )
 
 
+class EndedEarly(AssertionError):
+    """The crawl to be killed ended first (a loaded machine can starve the checks)."""
+
+
 def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes] | None = None) -> None:
     deadline = time.monotonic() + WAIT_LIMIT
     while not condition():
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"the crawl ended (exit {process.returncode}) before the kill")
+            raise EndedEarly(f"the crawl ended (exit {process.returncode}) before the kill")
         if time.monotonic() > deadline:
             raise AssertionError("waited too long")
         time.sleep(0.02)
@@ -140,15 +144,21 @@ def status_line(result: subprocess.CompletedProcess[str], slug: str = SLUG) -> s
 def test_attack_29_sigkill_a_crawl_then_recrawl(db_url: str, reference_keys: list[str]) -> None:
     upgrade(db_url)
     killed: list[int] = []
-    for round_number in range(KILLS):
+    for _attempt in range(3 * KILLS):
+        if len(killed) == KILLS:
+            break
         known = {r.id for r in runs_of(db_url)}
         process = crawl_service(db_url)
-        wait_for(beating_run(db_url, known), process)
+        try:
+            wait_for(beating_run(db_url, known), process)
+        except EndedEarly:
+            process.communicate(timeout=60)
+            continue  # a loaded machine starved the check: that crawl is not one of the kills
         kill(process)
         [run] = [r for r in runs_of(db_url) if r.id not in known]
         killed.append(run.id)
         assert run.stats.status == "running"  # nothing recorded an end: the process is gone
-        if round_number == KILLS - 2:
+        if len(killed) == KILLS - 1:
             # `aggregator status` marks the dead runs once their heartbeat lapsed.
             wait_for(lapsed(run.last_alive))
             result = status_cli(db_url)
@@ -160,17 +170,18 @@ def test_attack_29_sigkill_a_crawl_then_recrawl(db_url: str, reference_keys: lis
         keys = item_keys(db_url)
         assert len(keys) == len(set(keys)) and set(keys) <= set(reference_keys)
 
+    assert len(killed) == KILLS, "the crawl finished before most kills"
     # A clean re-crawl: it marks the last killed run itself, then stores everything once.
     finish(crawl_service(db_url))
     assert sorted(item_keys(db_url)) == reference_keys
     runs = {r.id: r for r in runs_of(db_url)}
-    assert len(runs) == KILLS + 1
     for run_id in killed:
         assert runs[run_id].stats.status == "interrupted"
         assert runs[run_id].heartbeat_at is not None  # it beat while it lived
         assert any("crawl's process died" in e["message"] for e in runs[run_id].stats.errors)
-    [final] = [r for r in runs.values() if r.id not in killed]
-    assert final.stats.status == "ok"
+    # The rest (the final crawl, and any that ended before its kill) ended cleanly.
+    assert max(runs) not in killed
+    assert {r.stats.status for r in runs.values() if r.id not in killed} == {"ok"}
 
 
 # --- 30: SIGKILL `crawl --due`: the lease it held is visible, then lapses -----------------------
@@ -179,11 +190,20 @@ def test_attack_29_sigkill_a_crawl_then_recrawl(db_url: str, reference_keys: lis
 def killed_due_crawl(db: str, state: CrawlState) -> tuple[list[str], bool]:
     """Start `crawl --due` of SLUG, check its lease while it crawls, SIGKILL it. Returns the
     command and whether the kill landed mid-crawl (on a loaded machine the crawl can finish
-    between the checks and the kill: the caller then tries again on a fresh database)."""
+    before the checks or between them and the kill: the caller then tries again on a fresh
+    database)."""
     due = [sys.executable, "-m", "aggregator.cli", "crawl", SLUG, "--due", "--fixtures"]
     process = subprocess.Popen(
         [*due, "--db", db], env=fast_env(db), cwd=ROOT, stdout=subprocess.DEVNULL
     )
+    try:
+        return due, _checked_then_killed(db, state, process)
+    except EndedEarly:
+        return due, False
+
+
+def _checked_then_killed(db: str, state: CrawlState, process: subprocess.Popen[bytes]) -> bool:
+    """The lease checks of a running `crawl --due`, then SIGKILL: whether it died mid-crawl."""
     wait_for(beating_run(db, set()), process)
     [held] = state.held_leases()
     assert held.source == SLUG and held.lease_owner and held.lease_owner.endswith(f":{process.pid}")
@@ -198,7 +218,7 @@ def killed_due_crawl(db: str, state: CrawlState) -> tuple[list[str], bool]:
     os.kill(process.pid, signal.SIGKILL)  # a process that just ended is a zombie: no error
     process.wait(timeout=60)
     killed = process.returncode == -signal.SIGKILL
-    return due, killed and runs_of(db)[0].stats.status == "running"
+    return killed and runs_of(db)[0].stats.status == "running"
 
 
 def test_attack_30_sigkill_crawl_due_leaves_no_silent_lease(tmp_path: Path) -> None:
