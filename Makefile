@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/aggregator demo
 
+# One pytest worker per core (pytest-xdist), handed one test at a time, the slow ones first
+# (tests/conftest.py): no core ends up with all the slow ones.
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --maxschedchunk 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -19,8 +19,10 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import shutil
 import socket
 import subprocess
+import tempfile
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any, cast
@@ -31,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
+from tests.first_crawls import FirstCrawls
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -92,6 +95,17 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
             report.outcome = "failed"
             report.longrepr = _refusal(reason)
     return report
+
+
+# -- the slow tests first ----------------------------------------------------------------------
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` run first (in their collected order), the rest after. Under
+    `make test`'s workers (pytest-xdist hands tests out in this order) the minutes-long ones
+    start at once and the short ones fill in around them, instead of one long test at the end
+    keeping a core busy while the other waits."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 # -- tests never write tracked files -------------------------------------------------------------
@@ -164,6 +178,16 @@ def screenshots(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFa
     return tmp_path_factory.mktemp("screenshots")
 
 
+@pytest.fixture(scope="session")
+def first_crawls(tmp_path_factory: pytest.TempPathFactory) -> FirstCrawls:
+    """Each fixture folder's first crawl, once per run (tests/first_crawls.py). Under
+    pytest-xdist a worker's temporary root sits in the run's own, which every worker shares."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    return FirstCrawls(root / "first-crawls")
+
+
 # -- services ----------------------------------------------------------------------------------
 
 
@@ -202,18 +226,79 @@ def _postgres_address(url: str) -> tuple[tuple[str, int] | str, str]:
     return (host, port), f"{host}:{port}"
 
 
+# -- migrated databases, copied -------------------------------------------------------------------
+#
+# Migrating an empty database runs every Alembic revision: a sixth of a second on SQLite, more
+# on PostgreSQL, and hundreds of tests need one. Each test process migrates one template per
+# backend once, then copies it: the file on SQLite, `CREATE DATABASE ... TEMPLATE` on
+# PostgreSQL. A copy is the same schema, byte for byte, as the migration gives.
+
+_MIGRATED: set[str] = set()  # URLs created as copies of a template: already at the newest schema
+_TEMPLATES: dict[str, str] = {}  # backend: its template (a SQLite path, a PostgreSQL name)
+
+
+def migrated_sqlite(path: Path) -> str:
+    """A migrated SQLite database at `path` (a copy of this process's template): its URL."""
+    template = _TEMPLATES.get("sqlite")
+    if template is None:
+        folder = Path(tempfile.mkdtemp(prefix="aggregator-template-"))
+        upgrade(f"sqlite:///{folder / 'template.db'}")
+        template = _TEMPLATES["sqlite"] = str(folder / "template.db")
+    shutil.copyfile(template, path)
+    url = f"sqlite:///{path}"
+    _MIGRATED.add(url)
+    return url
+
+
+def migrate(url: str) -> None:
+    """Bring the database at `url` to the newest schema (nothing to do for a template copy)."""
+    if url not in _MIGRATED:
+        upgrade(url)
+
+
+def _postgres_template(admin: Any) -> str:
+    """This process's migrated PostgreSQL template database, created on first use."""
+    name = _TEMPLATES.get("postgresql")
+    if name is None:
+        name = f"agg_template_{secrets.token_hex(6)}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        _TEMPLATES["postgresql"] = name
+        url = make_url(POSTGRES_ADMIN_URL).set(database=name)
+        upgrade(url.render_as_string(hide_password=False))  # disposes its engine: no one left
+    return name
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Drop this process's PostgreSQL template, and its SQLite template's folder."""
+    name = _TEMPLATES.pop("postgresql", None)
+    if name is not None:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        finally:
+            admin.dispose()
+    template = _TEMPLATES.pop("sqlite", None)
+    if template is not None:
+        shutil.rmtree(Path(template).parent, ignore_errors=True)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database, on each backend in turn."""
+    """The URL of an empty database, on each backend in turn; already migrated (a template's
+    copy) when the test asks for `repo` too, which would migrate it first thing anyway."""
+    migrated = "repo" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'aggregator.db'}"
+        path = tmp_path / "aggregator.db"
+        yield migrated_sqlite(path) if migrated else f"sqlite:///{path}"
         return
-    yield from _postgres_database()
+    yield from _postgres_database(migrated=migrated)
 
 
-def _postgres_database() -> Iterator[str]:
-    """A fresh database on the test server, dropped afterwards; skips only when no server
-    answers at the admin URL's address."""
+def _postgres_database(migrated: bool = False) -> Iterator[str]:
+    """A fresh database on the test server (empty, or `migrated`: a copy of the template),
+    dropped afterwards; skips only when no server answers at the admin URL's address."""
     address, where = _postgres_address(POSTGRES_ADMIN_URL)
     silent = _not_answering(address)
     if silent is not None:
@@ -228,15 +313,20 @@ def _postgres_database() -> Iterator[str]:
     )
     name = f"agg_test_{secrets.token_hex(6)}"
     try:
-        with admin.connect() as conn:  # a server that answers and then refuses fails the test
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # a server that answers and then refuses fails the test
+        template = f' TEMPLATE "{_postgres_template(admin)}"' if migrated else ""
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
     except BaseException:
         admin.dispose()
         raise
     try:
-        url = make_url(POSTGRES_ADMIN_URL).set(database=name)
-        yield url.render_as_string(hide_password=False)
+        url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        if migrated:
+            _MIGRATED.add(url)
+        yield url
     finally:
+        _MIGRATED.discard(url)
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -245,7 +335,7 @@ def _postgres_database() -> Iterator[str]:
 @pytest.fixture
 def repo(db_url: str) -> Iterator[Repository]:
     """A repository on a freshly migrated database."""
-    upgrade(db_url)
+    migrate(db_url)
     repository = Repository.from_url(db_url)
     try:
         yield repository
@@ -256,10 +346,9 @@ def repo(db_url: str) -> Iterator[Repository]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database, migrated to the newest schema, dropped afterwards."""
-    database = cast(Generator[str, None, None], _postgres_database())
+    database = cast(Generator[str, None, None], _postgres_database(migrated=True))
     url = next(database)  # skips the test when no server answers
     try:
-        upgrade(url)
         yield url
     finally:
         database.close()  # drops it

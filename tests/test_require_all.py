@@ -22,6 +22,8 @@ import pytest
 
 from tests.conftest import NOT_ENVIRONMENT, REQUIRE_ALL_ENV, _not_answering
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 CASES = f'''

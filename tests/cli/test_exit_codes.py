@@ -15,10 +15,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aggregator.cli import exit_codes
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.storage.repository import Repository
 from tests.conftest import REDIS_URL
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 SLUG = "childrens_commissioner"  # three fixture responses: the quickest crawl there is

@@ -11,7 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli.test_exit_codes import SLUG, run
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from aggregator.dedupe.merge import cluster_items
 from aggregator.storage.repository import Repository
 from tests.crawling import crawl
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 MANDATORY = "gov.uk/government/consultations/child-sexual-abuse-mandatory-reporting"
 

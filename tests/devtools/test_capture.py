@@ -23,6 +23,8 @@ from aggregator.devtools.fixtures import FIXTURES_DIR, read_meta
 from aggregator.fetch.netguard import ALLOWED_ENV
 from aggregator.fetch.scrapy_settings import USER_AGENT
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 PAGE = (
     b"<html><body><h1>Saved</h1><p>"
     + b"Safeguarding partnership news. " * 200

@@ -184,6 +184,7 @@ FEED = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.slow
 def test_a_scaffolded_source_passes_the_tests_once_its_fixtures_are_filled(
     tmp_path: Path,
 ) -> None:

@@ -11,19 +11,26 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
+from aggregator.cli import main
+from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.exports.run import FORMATS
 from aggregator.review.bulletins import BulletinComposer
-from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from tests.crawling import crawl
+from tests.first_crawls import FirstCrawls
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 APPROVED_AT = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PUBLIC = "https://safeguarding.example.org"
 
 
-def export(db_url: str, out: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def export_process(db_url: str, out: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """`aggregator export ARGS -o OUT` on `db_url` as its own process, with no other
+    AGGREGATOR_* setting: for its exit status and stderr line."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(ROOT),
@@ -37,24 +44,34 @@ def export(db_url: str, out: Path, *args: str) -> subprocess.CompletedProcess[by
     )
 
 
+def export(db_url: str, out: Path, *args: str) -> Result:
+    """`aggregator export ARGS -o OUT` on `db_url` (in this process), with no other
+    AGGREGATOR_* setting: what was published must not depend on them."""
+    unset: dict[str, str | None] = {
+        name: None for name in os.environ if name.startswith("AGGREGATOR_")
+    }
+    return CliRunner().invoke(
+        main, ["export", *args, "-o", str(out)], env={**unset, "AGGREGATOR_DATABASE_URL": db_url}
+    )
+
+
 def export_all(db_url: str, folder: Path, bulletin_id: int, *extra: str) -> dict[str, bytes]:
     folder.mkdir()
     found: dict[str, bytes] = {}
     for fmt in FORMATS:
         out = folder / f"bulletin.{fmt}"
         result = export(db_url, out, "--format", fmt, "--bulletin", str(bulletin_id), *extra)
-        assert result.returncode == 0, result.stderr.decode()
+        assert result.exit_code == 0, result.output
         found[fmt] = out.read_bytes()
     return found
 
 
 @pytest.fixture
-def published(tmp_path: Path) -> tuple[str, int]:
+def published(tmp_path: Path, first_crawls: FirstCrawls) -> tuple[str, int]:
     """The DHSC fixtures as crawled on 1 May 2024, every item approved, in a bulletin for
     the week of 29 April published then."""
-    db_url = f"sqlite:///{tmp_path / 'frozen.db'}"
-    upgrade(db_url)
-    crawl(db_url, "dhsc", snapshot="earlier")
+    earlier = first_crawls.get("dhsc", FIXTURES_DIR / "dhsc" / "earlier")
+    db_url = earlier.copy(tmp_path / "frozen.db")
     repo = Repository.from_url(db_url)
     try:
         for stored in repo.list_items(source="dhsc"):
@@ -147,13 +164,13 @@ def test_options_that_would_change_a_published_bulletin_are_refused(
     db_url, bulletin_id = published
     out = tmp_path / "x.md"
     args = ("--format", "markdown", "--bulletin", str(bulletin_id))
-    titled = export(db_url, out, *args, "--title", "Another title")
+    titled = export_process(db_url, out, *args, "--title", "Another title")
     assert titled.returncode == 1
     assert titled.stderr.decode().strip() == (
         f"error: bulletin {bulletin_id} is published: it is exported exactly as published, "
         "so --title cannot apply"
     )
-    missing = export(db_url, out, *args, "--revision", "5")
+    missing = export_process(db_url, out, *args, "--revision", "5")
     assert missing.returncode == 1
     assert missing.stderr.decode().strip() == (
         f"error: bulletin {bulletin_id} has no revision 5 (latest: 1)"

@@ -32,6 +32,8 @@ from aggregator.storage.runs import HEARTBEAT_ENV
 from tests.crawling import ROOT, crawl_feed_sources
 from tests.faults.server import FAULT_DOMAIN, FEED, FaultServer
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 SLUG = "dhsc"  # a fixture API source of 32 items: several seconds of crawling to kill
 HEARTBEAT = 0.2  # seconds; the lapse is three beats
 LEASE = 1.5  # seconds: the due lease, renewed every half second

@@ -27,6 +27,8 @@ from tests.crawling import ROOT, last_run
 from tests.faults.server import FAULTS, FaultServer
 from tests.hostile.test_faults import HEALTHY, crawl
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 HANG_GUARD = 600  # seconds
 KILL_EVERY = 0.7  # seconds, as the attack suite says
 SOURCES = ["dhsc", "nspcc", "lucy_faithfull"]

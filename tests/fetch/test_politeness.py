@@ -10,9 +10,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from aggregator.fetch import scrapy_settings
 from aggregator.fetch.process import PROFILES, crawl_settings
 from tests.crawling import ROOT
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 SCRIPT = """
 import json

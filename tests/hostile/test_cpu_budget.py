@@ -21,6 +21,8 @@ from tests.faults.crawl import SLOW_PARSE_SECONDS
 from tests.faults.server import FAULTS, FaultServer
 from tests.hostile.test_faults import HANG_GUARD, HEALTHY, crawl, keys
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 BUDGET = 3.0  # seconds of parse per response, for this test
 
 

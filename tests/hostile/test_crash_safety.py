@@ -27,9 +27,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from aggregator.storage.crawl_state import CrawlState
 from aggregator.storage.repository import Repository
 from tests.crawling import ROOT, crawl
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 SLUGS = ("dhsc", "nspcc", "internet_matters")  # an API, a paginated listing, a paginated feed
 SEED = 7

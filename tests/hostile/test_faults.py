@@ -26,6 +26,8 @@ from aggregator.storage.repository import Repository
 from tests.crawling import last_run
 from tests.faults.server import FAULTS, FaultServer, compression_bomb
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHY = "dhsc"
 DOWNLOAD_TIMEOUT = 5

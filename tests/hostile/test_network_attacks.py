@@ -17,6 +17,8 @@ from aggregator.fetch.netguard import ALLOWED_ENV
 from tests.crawling import crawl_feed_sources
 from tests.hostile.test_network_guard import ROOT, Counting, secret  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 
 def redirect_targets(port: int) -> dict[str, tuple[str, str]]:
     """Per source: where the decoy redirects it, and what its refusal must say."""

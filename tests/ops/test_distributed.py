@@ -24,6 +24,8 @@ from bench.synthetic_site import write_site
 from tests.conftest import REDIS_URL
 from tests.crawling import ROOT
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 WORKER_ARGS = ["--threads", "1", "--lease", "4", "--heartbeat-timeout", "3"]
 
 

@@ -17,6 +17,9 @@ from aggregator.ops.health import Health, assess, fallen_back, with_lease
 from aggregator.storage.crawl_state import SourceState
 from aggregator.storage.repository import CrawlRun, Repository, RunStats
 from tests.crawling import ROOT, crawl
+from tests.first_crawls import FirstCrawls
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
 LISTINGS = ("news.html", "research-resources.html")
@@ -107,9 +110,10 @@ def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -
     assert "fetch-failing" in line
 
 
-def test_a_crawl_that_stopped_beating_is_interrupted(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/k.db"
-    crawl(db, "nspcc")
+def test_a_crawl_that_stopped_beating_is_interrupted(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
+    db = first_crawls.get("nspcc").copy(tmp_path / "k.db")
     repo = Repository.from_url(db)
     started = datetime.now(UTC)
     run_id = repo.start_run("nspcc", started)  # a crawl killed before it recorded its end
@@ -170,11 +174,12 @@ def heading_redesign(folder: Path) -> None:
             page.write_text(text.replace("<h1", '<p class="page-title"').replace("</h1>", "</p>"))
 
 
-def test_a_redesign_under_the_parser_is_a_site_change(tmp_path: Path) -> None:
+def test_a_redesign_under_the_parser_is_a_site_change(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
     """Run 1 reads titles from the <h1>; after a redesign the titles still come, from the
     <title> and the listing, and health says the site probably changed and which fields."""
-    before = f"sqlite:///{tmp_path}/before.db"
-    crawl(before, "nspcc")
+    before = first_crawls.get("nspcc").copy(tmp_path / "before.db")
     after = f"sqlite:///{tmp_path}/after.db"
     crawl(after, "nspcc", fixtures_dir=fault_copy(tmp_path, heading_redesign))
     old, new = Repository.from_url(before), Repository.from_url(after)

@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aggregator.sources import REGISTRY
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from tests.crawling import ROOT
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 def crawl_due(db: str) -> subprocess.Popen[str]:

@@ -27,6 +27,8 @@ import pytest
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 INSTALL = "install Scrapyd with: .venv/bin/pip install scrapyd scrapyd-client (or -e '.[dev]')"
 pytest.importorskip("scrapyd", reason=INSTALL)
 pytest.importorskip("scrapyd_client", reason=INSTALL)

@@ -30,6 +30,8 @@ from aggregator.storage.repository import Repository
 from tests.conftest import REDIS_URL
 from tests.crawling import ROOT
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 SLUG = "childrens_commissioner"  # three fixture responses: the quickest crawl there is
 CLOSED_REDIS = "redis://127.0.0.1:1/0"  # port 1: nothing listens, the connection is refused
 

@@ -19,10 +19,9 @@ from flask.testing import FlaskClient
 from aggregator.classify.rules import Classification
 from aggregator.review.app import create_app
 from aggregator.schema import DocType, Item, Precision, Sighting
-from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from aggregator.storage.users import UserStore
-from tests.conftest import _postgres_database
+from tests.conftest import _postgres_database, migrate, migrated_sqlite
 
 # "Now" for the app: Wednesday 5 June 2024, 10:00 in London. Its week commences Monday 3 June.
 NOW = datetime(2024, 6, 5, 9, 0, tzinfo=UTC)
@@ -50,10 +49,14 @@ def _cheap_password_hashing() -> Iterator[None]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database on each backend; already migrated (a template's copy, tests/conftest.py)
+    when the test's world is built on it, which would migrate it first thing anyway."""
+    migrated = "world" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'review.db'}"
+        path = tmp_path / "review.db"
+        yield migrated_sqlite(path) if migrated else f"sqlite:///{path}"
         return
-    yield from _postgres_database()
+    yield from _postgres_database(migrated=migrated)
 
 
 def make_item(slug: str, title: str, **changes: Any) -> Item:
@@ -143,7 +146,7 @@ def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **k
 
 
 def build_world(url: str) -> World:
-    upgrade(url)
+    migrate(url)
     repo = Repository.from_url(url)
     clock = [NOW]
     app = create_app(

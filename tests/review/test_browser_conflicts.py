@@ -18,7 +18,7 @@ import pytest
 from tests.review.browser import expect, log_in, new_page, served
 from tests.review.conftest import EDITOR, FOUND, World, build_world
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # slow: scheduled first
 
 
 @dataclasses.dataclass

@@ -225,6 +225,36 @@ def test_r_asks_for_a_reason_before_rejecting(live: Live) -> None:
         page.context.close()
 
 
+def test_r_straight_after_escape_asks_about_the_same_row(live: Live) -> None:
+    """The dialog's close event is queued: Escape and r in one go reopen the dialog before it
+    runs. The reopened dialog still knows its row, so a reason rejects the item (it once
+    forgot the row, and the rejection was silently never sent)."""
+    repo = live.world.repo
+    [item_id] = store(repo, [(make_item("quick", "Reject me straight away"), 0.97)])
+    page = phone_or_laptop(live, LAPTOP)
+    try:
+        log_in(live.base, page, EDITOR)
+        page.locator(f'li.row[data-id="{item_id}"]').click(position={"x": 600, "y": 5})
+        page.keyboard.press("r")
+        expect(page.locator("#reject-dialog")).to_be_visible()
+        # Escape's close, then r, in one task: the close event runs after the reopening
+        page.evaluate(
+            """() => {
+                document.getElementById("reject-dialog").close();
+                document.dispatchEvent(new KeyboardEvent("keydown", {key: "r", bubbles: true}));
+            }"""
+        )
+        expect(page.locator("#reject-dialog")).to_be_visible()
+        page.select_option("#reject-dialog-reason", "not_uk")
+        with page.expect_response(lambda r: r.url.endswith(f"/items/{item_id}/review")) as sent:
+            page.click("#reject-dialog-confirm")
+        assert sent.value.ok
+        expect(page.locator("#toast")).to_contain_text(f"Rejected item {item_id}")
+        assert repo.stored_items([item_id])[item_id].status == "rejected"
+    finally:
+        page.context.close()
+
+
 def test_a_rows_reject_button_asks_too_on_a_phone(live: Live, screenshots: Path) -> None:
     repo = live.world.repo
     [item_id] = store(repo, [(make_item("tapped", "Reject me with a tap"), 0.98)])

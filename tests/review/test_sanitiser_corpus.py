@@ -16,6 +16,8 @@ from aggregator.review.sanitize import clean_html
 from tests.hostile.test_feed_corpus import sdist
 from tests.review.conftest import World, make_item, store
 
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
+
 # The hostile markup sits escaped inside these elements of each test feed.
 FIELDS = re.compile(
     r"<(content|summary|description|title|subtitle|tagline|info|body)\b[^>]*>(.*?)</\1>",

@@ -260,4 +260,4 @@ def test_a_crawl_of_every_fixture_stores_the_same_on_postgresql_as_on_sqlite(
                     assert found[name] == value, f"{slug} {item['key']}: field {name!r}"
 
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.timeout(300), pytest.mark.slow]  # slow: scheduled first

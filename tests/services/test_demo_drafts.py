@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aggregator.storage.db import make_engine
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from tests.crawling import ROOT, crawl
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 MANDATORY = "/government/consultations/child-sexual-abuse-mandatory-reporting"
 

@@ -17,16 +17,17 @@ from spiders.base import Page
 from spiders.govuk import GovukParser
 from spiders.loader import parser_for
 from tests.crawling import crawl, last_run, stored
+from tests.first_crawls import FirstCrawls
 
 MANDATORY = "gov.uk/government/consultations/child-sexual-abuse-mandatory-reporting"
 FETCHED = datetime(2024, 5, 31, 8, tzinfo=UTC)
 
 
 def test_consultation_outcome_added_upstream_is_an_update_with_its_change_note(
-    tmp_path: Path,
+    tmp_path: Path, first_crawls: FirstCrawls
 ) -> None:
-    db = f"sqlite:///{tmp_path}/a.db"
-    crawl(db, "home_office", snapshot="earlier")
+    earlier = first_crawls.get("home_office", FIXTURES_DIR / "home_office" / "earlier")
+    db = earlier.copy(tmp_path / "a.db")
     before = {i["key"]: i for i in stored(db, "home_office")}
     assert before[MANDATORY]["doc_type"] == "consultation"
     assert before[MANDATORY]["change_note"] is None
@@ -47,9 +48,10 @@ def test_consultation_outcome_added_upstream_is_an_update_with_its_change_note(
     assert len(keys) == len(set(keys))
 
 
-def test_second_crawl_of_unchanged_source_reports_everything_unchanged(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/b.db"
-    crawl(db, "dhsc")
+def test_second_crawl_of_unchanged_source_reports_everything_unchanged(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
+    db = first_crawls.get("dhsc").copy(tmp_path / "b.db")
     first = last_run(db, "dhsc").stats
     crawl(db, "dhsc")
     second = last_run(db, "dhsc").stats
@@ -111,9 +113,10 @@ def test_org_feed_ids_are_never_identity_and_title_prefixes_are_stripped() -> No
     assert {i.key for i in feed} <= {i.key for i in search}
 
 
-def test_withdrawn_document_is_kept_and_flagged_not_dropped(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/d.db"
-    crawl(db, "dhsc")
+def test_withdrawn_document_is_kept_and_flagged_not_dropped(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
+    db = first_crawls.get("dhsc").copy(tmp_path / "d.db")
     assert last_run(db, "dhsc").stats.dropped_reasons == {}
     withdrawn = [i for i in stored(db, "dhsc") if i["withdrawn"]]
     assert len(withdrawn) == 1

@@ -7,8 +7,13 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from tests.crawling import crawl, last_run, stored
+from tests.first_crawls import FirstCrawls
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 BRIEFING = (
     "https://learning.nspcc.org.uk/research-resources/learning-from-case-reviews/"
@@ -40,9 +45,10 @@ def briefing(db: str) -> dict:  # type: ignore[type-arg]
     return found
 
 
-def test_server_error_on_a_known_detail_page_changes_nothing(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/k.db"
-    crawl(db, "nspcc")
+def test_server_error_on_a_known_detail_page_changes_nothing(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
+    db = first_crawls.get("nspcc").copy(tmp_path / "k.db")
     before = briefing(db)
     crawl(db, "nspcc", fixtures_dir=altered(tmp_path, 500), failing=True)
     after = briefing(db)
@@ -53,9 +59,10 @@ def test_server_error_on_a_known_detail_page_changes_nothing(tmp_path: Path) -> 
     assert any(e["url"] == BRIEFING and e["message"] == "HTTP 500" for e in run.stats.errors)
 
 
-def test_gone_known_page_is_flagged_and_keeps_its_fields(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/g.db"
-    crawl(db, "nspcc")
+def test_gone_known_page_is_flagged_and_keeps_its_fields(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
+    db = first_crawls.get("nspcc").copy(tmp_path / "g.db")
     before = briefing(db)
     crawl(db, "nspcc", fixtures_dir=altered(tmp_path, 404), failing=True)
     after = briefing(db)

@@ -6,8 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from aggregator.storage.repository import Repository
 from tests.crawling import ROOT, crawl
+from tests.first_crawls import FirstCrawls
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -16,9 +21,10 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_backup_then_restore_gives_back_every_item(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path}/live.db"
-    crawl(db, "nspcc")
+def test_backup_then_restore_gives_back_every_item(
+    tmp_path: Path, first_crawls: FirstCrawls
+) -> None:
+    db = first_crawls.get("nspcc").copy(tmp_path / "live.db")
     before = sorted((s.item.key, s.content_hash) for s in Repository.from_url(db).list_items())
     assert cli("db", "backup", str(tmp_path / "copy.db"), "--db", db).returncode == 0
 

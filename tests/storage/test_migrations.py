@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -16,6 +17,8 @@ from aggregator.storage.db import (
     upgrade,
 )
 from aggregator.storage.models import Base
+
+pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 TABLES = {
     "items",

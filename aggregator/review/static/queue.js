@@ -99,6 +99,9 @@
       if (row) { act("reject", row, { reason: reason, detail: detail }); }
     });
     dialog.addEventListener("close", function () {
+      // The close event is queued: Escape then r at once reopens the dialog before it runs,
+      // and the reopened dialog keeps its row and its focus.
+      if (dialog.open) { return; }
       rejecting = null;
       if (current >= 0 && rows[current]) { rows[current].focus({ preventScroll: true }); }
     });
