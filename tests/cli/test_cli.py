@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from aggregator.cli import main
+from tests.crawling import aggregator_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,13 +20,7 @@ def run(*args: str, db: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(ROOT)}
     if db is not None:
         env["AGGREGATOR_DATABASE_URL"] = f"sqlite:///{db}"
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
+    return aggregator_cli(*args, env=env)
 
 
 def commands() -> list[list[str]]:

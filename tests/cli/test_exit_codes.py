@@ -21,6 +21,7 @@ from aggregator.cli import exit_codes
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.storage.repository import Repository
 from tests.conftest import REDIS_URL
+from tests.crawling import aggregator_cli
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -39,14 +40,7 @@ def run(
     }
     if fixtures_dir is not None:
         env["AGGREGATOR_FIXTURES_DIR"] = str(fixtures_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
+    return aggregator_cli(*args, env=env)
 
 
 def failing_fixtures(tmp_path: Path) -> Path:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.exports.run import FORMATS
 from aggregator.review.bulletins import BulletinComposer
 from aggregator.storage.repository import Repository
-from tests.crawling import crawl
+from tests.crawling import aggregator_cli, crawl
 from tests.first_crawls import FirstCrawls
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
@@ -28,7 +27,7 @@ APPROVED_AT = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 PUBLIC = "https://safeguarding.example.org"
 
 
-def export_process(db_url: str, out: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+def export_process(db_url: str, out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`aggregator export ARGS -o OUT` on `db_url` as its own process, with no other
     AGGREGATOR_* setting: for its exit status and stderr line."""
     env = {
@@ -36,12 +35,7 @@ def export_process(db_url: str, out: Path, *args: str) -> subprocess.CompletedPr
         "HOME": str(ROOT),
         "AGGREGATOR_DATABASE_URL": db_url,
     }
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", "export", *args, "-o", str(out)],
-        capture_output=True,
-        env=env,
-        cwd=ROOT,
-    )
+    return aggregator_cli("export", *args, "-o", str(out), env=env)
 
 
 def export(db_url: str, out: Path, *args: str) -> Result:
@@ -166,13 +160,13 @@ def test_options_that_would_change_a_published_bulletin_are_refused(
     args = ("--format", "markdown", "--bulletin", str(bulletin_id))
     titled = export_process(db_url, out, *args, "--title", "Another title")
     assert titled.returncode == 1
-    assert titled.stderr.decode().strip() == (
+    assert titled.stderr.strip() == (
         f"error: bulletin {bulletin_id} is published: it is exported exactly as published, "
         "so --title cannot apply"
     )
     missing = export_process(db_url, out, *args, "--revision", "5")
     assert missing.returncode == 1
-    assert missing.stderr.decode().strip() == (
+    assert missing.stderr.strip() == (
         f"error: bulletin {bulletin_id} has no revision 5 (latest: 1)"
     )
     assert not out.exists()

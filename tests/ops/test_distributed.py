@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, text
 
 from bench.synthetic_site import write_site
 from tests.conftest import REDIS_URL
-from tests.crawling import ROOT
+from tests.crawling import ROOT, aggregator_cli
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -30,14 +30,7 @@ WORKER_ARGS = ["--threads", "1", "--lease", "4", "--heartbeat-timeout", "3"]
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = aggregator_cli(*args, env=env, timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 

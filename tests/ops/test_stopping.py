@@ -28,7 +28,7 @@ from aggregator.storage.crawl_state import CrawlState
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from tests.conftest import REDIS_URL
-from tests.crawling import ROOT
+from tests.crawling import ROOT, aggregator_cli
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -54,14 +54,7 @@ def one_source(tmp_path: Path) -> Path:
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return aggregator_cli(*args, env=env)
 
 
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:

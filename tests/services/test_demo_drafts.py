@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,13 @@ import pytest
 from aggregator.storage.db import make_engine
 from aggregator.storage.draft_summaries import DraftStore
 from aggregator.storage.repository import Repository
+from tests.crawling import aggregator_cli
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
-ROOT = Path(__file__).resolve().parents[2]
-
 
 def cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, AGGREGATOR_DATABASE_URL=db)
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-    )
+    return aggregator_cli(*args, env=dict(os.environ, AGGREGATOR_DATABASE_URL=db), timeout=600)
 
 
 def test_every_demo_item_has_a_draft_and_the_cli_shows_one(tmp_path: Path) -> None:
