@@ -10,6 +10,11 @@ deciding alone:
 - negative cues lower only items that name no central safeguarding term (safeguarding, child
   protection, abuse) in their title or summary: "Safeguarding policy on children held in
   detention" is never cancelled by "immigration" and "border".
+A publisher whose name says its remit is children's safeguarding (a safeguarding children
+partnership or board, a child protection committee: `safeguarding_publishers`) gives every
+item it publishes safeguarding context: its name adds its weight, and weak words and acronyms
+may then decide. That is how a bulletin editor reads a partnership's own channel: "Babies born
+during lockdown" from a safeguarding partnership is a safeguarding briefing.
 Below the vocabulary's threshold an item is "probably not safeguarding" (kept, searchable,
 shown on request), except in the borderline band just under it: shown, marked borderline.
 """
@@ -63,30 +68,35 @@ def _accepted(phrases: list[Phrase], text: str) -> list[tuple[int, Phrase, tuple
     return [(index, phrases[index], accepted[index]) for index in sorted(accepted)]
 
 
-def strong_hits(hits: list[Hit]) -> list[Hit]:
+def strong_hits(hits: list[Hit], publisher_context: bool = False) -> list[Hit]:
     """The positive hits that can make a decision: not weak, and not an acronym alone (two
-    different safeguarding acronyms, "CSE and CCE", are each other's context)."""
+    different safeguarding acronyms, "CSE and CCE", are each other's context; so is a
+    safeguarding publisher)."""
     positive = [h for h in hits if h.phrase.kind in ("topic", "cue")]
     acronyms = {h.phrase.text for h in positive if h.phrase.needs_context}
     return [
         h
         for h in positive
-        if not h.phrase.weak and (not h.phrase.needs_context or len(acronyms) > 1)
+        if not h.phrase.weak
+        and (not h.phrase.needs_context or len(acronyms) > 1 or publisher_context)
     ]
 
 
-def in_context(hits: list[Hit]) -> tuple[list[Hit], list[tuple[Hit, str]]]:
+def in_context(
+    hits: list[Hit], publisher_context: bool = False
+) -> tuple[list[Hit], list[tuple[Hit, str]]]:
     """The hits that count, and those left out with why: phrases needing context without
-    another safeguarding phrase, and negative cues on an item whose title or summary names a
-    central safeguarding term. Weak phrases count (their score is capped when alone)."""
-    strong = strong_hits(hits)
+    another safeguarding phrase or a safeguarding publisher, and negative cues on an item
+    whose title or summary names a central safeguarding term. Weak phrases count (their score
+    is capped when alone)."""
+    has_context = publisher_context or bool(strong_hits(hits))
     central = any(h.phrase.kind == "central" and h.field != "body" for h in hits)
     kept: list[Hit] = []
     left: list[tuple[Hit, str]] = []
     for hit in hits:
         if hit.phrase.kind == "central":
             continue
-        if hit.phrase.needs_context and not strong:
+        if hit.phrase.needs_context and not has_context:
             left.append((hit, "acronym without a safeguarding context"))
         elif hit.phrase.kind == "negative" and central:
             left.append((hit, "central safeguarding term named"))
@@ -95,11 +105,28 @@ def in_context(hits: list[Hit]) -> tuple[list[Hit], list[tuple[Hit, str]]]:
     return kept, left
 
 
-def score_relevance(vocab: Vocabulary, hits: list[Hit]) -> tuple[float, list[dict[str, Any]]]:
-    """net = positive − negative (body capped each way); relevance = net / (net + 1), over
-    the hits that count (`in_context`); the others are listed with weight 0 and why."""
-    weak_only = not strong_hits(hits)
-    hits, left = in_context(hits)
+def safeguarding_publisher(vocab: Vocabulary, publisher: str) -> str | None:
+    """The phrase of `safeguarding_publishers` the publisher's name matches, unless the name
+    also matches one of its exceptions (a safeguarding adults board)."""
+    name = normalise_quotes(publisher or "")
+    if any(pattern.search(name) for pattern in vocab.publisher_exceptions):
+        return None
+    for text, pattern in vocab.publisher_phrases:
+        if pattern.search(name):
+            return text
+    return None
+
+
+def score_relevance(
+    vocab: Vocabulary, hits: list[Hit], publisher: str = ""
+) -> tuple[float, list[dict[str, Any]]]:
+    """net = positive − negative (body capped each way) + the safeguarding publisher's weight;
+    relevance = net / (net + 1), over the hits that count (`in_context`); the others are
+    listed with weight 0 and why."""
+    publisher_cue = safeguarding_publisher(vocab, publisher)
+    context = publisher_cue is not None
+    weak_only = not strong_hits(hits, context) and not context
+    hits, left = in_context(hits, context)
     # The same text matched by several phrases (a phrase listed under two topics) counts once
     # towards relevance, at its strongest.
     strongest: dict[tuple[str, tuple[int, int], bool], Hit] = {}
@@ -123,6 +150,11 @@ def score_relevance(vocab: Vocabulary, hits: list[Hit]) -> tuple[float, list[dic
     positive += min(totals[("pos", "body")], vocab.body_cap)
     negative = totals[("neg", "title")] + totals[("neg", "summary")]
     negative += min(totals[("neg", "body")], vocab.body_cap)
+    if publisher_cue is not None:
+        positive += vocab.publisher_weight
+        evidence.append(
+            {"phrase": publisher_cue, "field": "publisher", "weight": vocab.publisher_weight}
+        )
     net = positive - negative
     relevance = round(net / (net + 1.0), 3) if net > 0 else 0.0
     if weak_only and relevance >= vocab.borderline:
@@ -132,15 +164,19 @@ def score_relevance(vocab: Vocabulary, hits: list[Hit]) -> tuple[float, list[dic
         evidence.append(
             {"phrase": hit.phrase.text, "field": hit.field, "weight": 0.0, "ignored": why}
         )
-    evidence.sort(key=lambda e: (-abs(e["weight"]), FIELDS.index(e["field"]), e["phrase"]))
+    order = {name: i for i, name in enumerate((*FIELDS, "publisher"))}
+    evidence.sort(key=lambda e: (-abs(e["weight"]), order[e["field"]], e["phrase"]))
     return relevance, evidence
 
 
-def choose_topics(vocab: Vocabulary, hits: list[Hit]) -> tuple[list[str], list[dict[str, str]]]:
+def choose_topics(
+    vocab: Vocabulary, hits: list[Hit], publisher: str = ""
+) -> tuple[list[str], list[dict[str, str]]]:
     """Topics whose phrases add up to the topic threshold, strongest first."""
     scores: dict[str, float] = {}
     evidence: dict[str, list[dict[str, str]]] = {}
-    counted = in_context(hits)[0] if strong_hits(hits) else []
+    context = safeguarding_publisher(vocab, publisher) is not None
+    counted = in_context(hits, context)[0] if strong_hits(hits, context) else []
     for hit in counted:
         topic = hit.phrase.topic
         if hit.phrase.kind != "topic" or topic is None:

@@ -139,8 +139,8 @@ def classify_item(
     found_nations, nation_evidence = decide_nations(hints, read["title"], read["summary"])
 
     hits = find_hits(vocab, read)
-    relevance, relevance_evidence = score_relevance(vocab, hits)
-    topics, topic_evidence = choose_topics(vocab, hits)
+    relevance, relevance_evidence = score_relevance(vocab, hits, item.publisher)
+    topics, topic_evidence = choose_topics(vocab, hits, item.publisher)
     return Classification(
         doc_type=kind,
         doc_type_evidence=kind_evidence,

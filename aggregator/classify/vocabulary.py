@@ -123,6 +123,15 @@ class Vocabulary:
         for entry in data.get("central_terms", {}).get("phrases", []):
             phrases.append(_phrase(entry, "central", None, 0.0, variants))
         self.phrases = phrases
+        # Publisher names that give an item safeguarding context (relevance.py).
+        publishers = data.get("safeguarding_publishers", {})
+        self.publisher_weight = float(publishers.get("weight", 0.0))
+        self.publisher_phrases = [
+            (text, compile_phrase(text, variants)) for text in publishers.get("phrases", [])
+        ]
+        self.publisher_exceptions = [
+            compile_phrase(text, variants) for text in publishers.get("except", [])
+        ]
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Vocabulary:

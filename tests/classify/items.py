@@ -11,5 +11,6 @@ def make(
     *,
     source: str = "home_office",
     url: str = "https://www.gov.uk/government/publications/example",
+    publisher: str = "",
 ) -> Item:
-    return Item(key=url, source=source, publisher="", title=title, url=url, summary=summary)
+    return Item(key=url, source=source, publisher=publisher, title=title, url=url, summary=summary)

@@ -145,3 +145,40 @@ def test_borderline_is_under_the_threshold_and_labelled() -> None:
     # Weak words alone, however many, never reach the band.
     weak = classify_item(make("Children and young people in lockdown", "Families and parents."))
     assert weak.relevance < vocab.borderline and not weak.borderline
+
+
+def test_a_safeguarding_publisher_gives_its_items_context() -> None:
+    """A safeguarding partnership's briefing with only weak words is shown (its name adds
+    weight and lets weak words decide); the same words from any other publisher stay hidden."""
+    vocab = Vocabulary.load()
+    title, summary = "Babies born during lockdown", "A briefing on risks for babies and families."
+    elsewhere = classify_item(make(title, summary, publisher="Walsall Council"))
+    assert elsewhere.relevance < vocab.borderline
+    partnership = classify_item(make(title, summary, publisher="Walsall Safeguarding Partnership"))
+    assert partnership.relevance >= vocab.borderline
+    assert {"phrase": "safeguarding partnership", "field": "publisher", "weight": 0.25} in (
+        partnership.relevance_evidence
+    )
+    # An acronym has context there too.
+    briefing = classify_item(
+        make("CSE: a seven-minute read", publisher="Bury Safeguarding Children Partnership")
+    )
+    assert not any(e.get("ignored") for e in briefing.relevance_evidence)
+
+
+def test_a_safeguarding_publisher_does_not_lift_its_own_business() -> None:
+    """Negative cues still lower a partnership's vacancy or cookie notice, and a board for
+    adults gives no context at all."""
+    vocab = Vocabulary.load()
+    vacancy = classify_item(
+        make(
+            "Vacancy: business support officer",
+            "We are recruiting to support the partnership's office.",
+            publisher="Lambeth Safeguarding Children Partnership",
+        )
+    )
+    assert vacancy.relevance < vocab.borderline
+    adults = classify_item(
+        make("Self-care for older people at home", publisher="Leeds Safeguarding Adults Board")
+    )
+    assert not any(e["field"] == "publisher" for e in adults.relevance_evidence)

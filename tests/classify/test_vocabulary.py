@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,21 @@ def test_vocabulary_file_is_well_formed() -> None:
     # A `*` matches a word ending: anywhere else it would be a literal star that never matches.
     assert all("*" not in p.text[:-1] for p in vocab.phrases), "a * only at a phrase's end"
     assert 0 < vocab.borderline <= vocab.threshold
+
+
+def test_docs_list_every_phrase_under_its_topic() -> None:
+    """docs/classification.md's sub-area table is the editor's view of the vocabulary: each
+    topic's row names every phrase of that topic, and the safeguarding publishers are named."""
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "classification.md").read_text()
+    rows = {
+        cells[1].strip(): cells[3]
+        for line in docs.splitlines()
+        if line.startswith("| ") and len(cells := line.split("|")) == 5
+    }
+    vocab = Vocabulary.load()
+    for phrase in vocab.phrases:
+        if phrase.kind == "topic":
+            assert phrase.topic is not None
+            assert f"`{phrase.text}`" in rows[phrase.topic], (phrase.topic, phrase.text)
+    for text, _pattern in vocab.publisher_phrases:
+        assert f"`{text}`" in docs, text
