@@ -157,6 +157,11 @@ def score_relevance(
         )
     net = positive - negative
     relevance = round(net / (net + 1.0), 3) if net > 0 else 0.0
+    if publisher_cue is not None and negative == 0 and relevance < vocab.borderline:
+        # What a safeguarding partnership publishes is at least borderline: shown, for the
+        # editor to judge ("Someone that sticks: a challenge to services"). Its own business
+        # (a vacancy, a cookie notice) carries a negative cue and stays where it scores.
+        relevance = vocab.borderline
     if weak_only and relevance >= vocab.borderline:
         # Weak words support a decision but never make it, not even a borderline one.
         relevance = round(vocab.borderline - 0.001, 3)

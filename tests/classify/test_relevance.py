@@ -182,3 +182,14 @@ def test_a_safeguarding_publisher_does_not_lift_its_own_business() -> None:
         make("Self-care for older people at home", publisher="Leeds Safeguarding Adults Board")
     )
     assert not any(e["field"] == "publisher" for e in adults.relevance_evidence)
+
+
+def test_a_safeguarding_publishers_item_is_at_least_borderline() -> None:
+    """Whatever its title says, a partnership's item with no negative cue is shown (at least
+    borderline); the same title from another publisher is not."""
+    vocab = Vocabulary.load()
+    title = "Someone that sticks: a challenge to services"
+    partnership = classify_item(make(title, publisher="Coventry Safeguarding Children Board"))
+    assert partnership.relevance == vocab.borderline and partnership.borderline
+    elsewhere = classify_item(make(title, publisher="Coventry City Council"))
+    assert elsewhere.relevance < vocab.borderline and not elsewhere.borderline
