@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aggregator.classify.spans import first_accepted
-from aggregator.classify.vocabulary import FIELDS, Phrase, Vocabulary, normalise_quotes
+from aggregator.classify.vocabulary import FIELDS, Phrase, Vocabulary, fold, normalise_quotes
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,11 @@ def find_hits(vocab: Vocabulary, texts: dict[str, str]) -> list[Hit]:
 
 def _accepted(phrases: list[Phrase], text: str) -> list[tuple[int, Phrase, tuple[int, int]]]:
     """Each phrase's first match that no longer, overlapping match swallows (`spans.py`)."""
+    folded = fold(text)
     found = [
         (match.start(), match.end(), index)
         for index, phrase in enumerate(phrases)
+        if phrase.literal in folded
         for match in phrase.pattern.finditer(text)
     ]
     accepted = first_accepted(found)

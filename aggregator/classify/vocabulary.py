@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,9 @@ class Phrase:
     # Counts only beside another safeguarding phrase: an acronym (CSA is also the Child
     # Support Agency), unless the vocabulary says it is unambiguous.
     needs_context: bool = False
+    # Letters every match contains (`required_literal`), looked for in the folded text
+    # (`fold`) before the pattern runs: most phrases are absent from most items.
+    literal: str = ""
 
 
 def compile_phrase(
@@ -85,6 +89,35 @@ def _word_pattern(word: str, variants: list[tuple[str, str]]) -> str:
             out.append("'?" if char == "'" else re.escape(char))
             i += 1
     return "".join(out)
+
+
+def required_literal(text: str, variants: list[tuple[str, str]]) -> str:
+    """Letters that every match of `compile_phrase` contains once folded (`fold`): of each
+    word, the start up to an optional apostrophe or through the common start of a UK/US
+    spelling pair; the longest of these. Empty (the pattern always runs) when that is
+    shorter than three letters."""
+    phrase = normalise_quotes(text.strip()).rstrip("*")
+    best = ""
+    for word in _SEPARATOR.split(phrase):
+        if not word or _SEPARATOR.fullmatch(word):
+            continue
+        word = word.casefold()
+        cut = len(word)
+        for uk, us in variants:
+            at = word.find(uk)
+            if at != -1:
+                cut = min(cut, at + len(os.path.commonprefix([uk, us])))
+        if "'" in word:
+            cut = min(cut, word.index("'"))
+        if cut > len(best):
+            best = word[:cut]
+    return best if len(best) >= 3 else ""
+
+
+def fold(text: str) -> str:
+    """Text folded so that whatever a case-insensitive pattern matches contains the folded
+    literal: casefold, and the dotless ı that `re.IGNORECASE` matches to i."""
+    return text.casefold().replace("ı", "i")
 
 
 def normalise_quotes(text: str) -> str:
@@ -163,6 +196,7 @@ def _phrase(
         # A relevance cue says only that an item is about children: weak unless marked.
         weak=bool(settings.get("weak", kind == "cue")),
         needs_context=bool(settings.get("needs_context", acronym and kind == "topic")),
+        literal=required_literal(text, variants),
     )
 
 

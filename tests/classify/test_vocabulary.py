@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.classify.rules import classify_item
-from aggregator.classify.vocabulary import Vocabulary, compile_phrase
+from aggregator.classify.vocabulary import Vocabulary, compile_phrase, fold
 from tests.classify.items import make
 
 VARIANTS = [("behaviour", "behavior"), ("programme", "program"), ("isation", "ization")]
@@ -93,3 +93,33 @@ def test_docs_list_every_phrase_under_its_topic() -> None:
             assert f"`{phrase.text}`" in rows[phrase.topic], (phrase.topic, phrase.text)
     for text, _pattern in vocab.publisher_phrases:
         assert f"`{text}`" in docs, text
+
+
+def _spellings(text: str, variants: list[tuple[str, str]]) -> list[str]:
+    """A phrase as publishers might write it: US spellings, hyphens for spaces and none,
+    capitals, plurals and word endings, curly or missing apostrophes."""
+    base = text.rstrip("*")
+    forms = {base, base + "s", base + "ing", base.upper(), base.title(), base.replace("'", "’")}
+    forms |= {base.replace("'", ""), base.replace(" ", "-"), base.replace("-", " ")}
+    forms |= {base.replace("-", ""), base.replace("-", "‑")}
+    for uk, us in variants:
+        forms |= {f.replace(uk, us) for f in list(forms)}
+    return sorted(forms)
+
+
+def test_the_literal_prefilter_never_skips_a_phrase_that_matches() -> None:
+    """Before a phrase's pattern runs, its required letters must be in the folded text
+    (`required_literal`, `fold`): every spelling the pattern matches contains them, so the
+    prefilter only saves time."""
+    vocab = Vocabulary.load()
+    variants = [(uk.lower(), us.lower()) for uk, us in vocab.data["spelling_variants"]]
+    checked = 0
+    for phrase in vocab.phrases:
+        for form in _spellings(phrase.text, variants):
+            for text in (form, f"A report on {form}, published.", f"ſ ı {form} K"):
+                if phrase.pattern.search(text):
+                    checked += 1
+                    assert phrase.literal in fold(text), (phrase.text, text)
+    assert checked > 3 * len(vocab.phrases)
+    # The two characters where re.IGNORECASE and casefold disagree are folded to agree.
+    assert fold("ſafeguarding ıs") == "safeguarding is"
