@@ -91,7 +91,7 @@ def test_save_replaces_and_sets_item_topics_and_nations(repo: Repository) -> Non
 def test_reclassify_after_vocabulary_change_leaves_editors_alone(repo: Repository) -> None:
     # Classified with a topic from the start (mental health), so the first version's snapshot
     # is already stored when the re-classification adds one.
-    item = make_item("hoarding", "Hoarding, parental mental health and young children")
+    item = make_item("hoarding", "Hoarding, mental health and young children")
     [item_id] = store(repo, item)
     repo.save_classifications([(item_id, classify_item(item))], classified_at=T0)
     repo.set_review_status(item_id, "approved", updated_at=T1, updated_by="ed", reason="fits")
