@@ -57,6 +57,15 @@ def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return aggregator_cli(*args, env=env)
 
 
+def _as_from_a_terminal() -> None:
+    """In the child before exec: SIGINT as a terminal's foreground job has it. A test run
+    started as a background job of a script inherits SIGINT ignored (POSIX ignores it for
+    asynchronous lists without job control), and Python then leaves it ignored: Ctrl-C
+    would never reach the command, which is right for a background job but not what the
+    Ctrl-C test is about."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "aggregator.cli", *args],
@@ -65,6 +74,7 @@ def start(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_as_from_a_terminal,
     )
 
 
