@@ -15,19 +15,26 @@ from aggregator.storage.repository import CrawlRun, Repository
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def aggregator_cli(
-    *args: str, env: dict[str, str], timeout: float = 300
+def python_module(
+    module: str, *args: str, env: dict[str, str], timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    """`aggregator ARGS` as its own process (for its exit status and its stderr), with `env`
-    as its whole environment, from the checkout's root."""
+    """`python -m MODULE ARGS` as its own process (for its exit status and its stderr), with
+    `env` as its whole environment, from the checkout's root."""
     return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args],
+        [sys.executable, "-m", module, *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+
+
+def aggregator_cli(
+    *args: str, env: dict[str, str], timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """`aggregator ARGS` as its own process (`python_module`)."""
+    return python_module("aggregator.cli", *args, env=env, timeout=timeout)
 
 
 def crawl(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,20 +13,12 @@ import pytest
 from aggregator.sources import REGISTRY
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.crawling import python_module
 
 
 def scrapy(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, AGGREGATOR_DATABASE_URL=f"sqlite:///{db}")
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
+    return python_module("scrapy", *args, env=env)
 
 
 @pytest.mark.parametrize(
