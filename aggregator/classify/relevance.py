@@ -13,8 +13,9 @@ deciding alone:
 A publisher whose name says its remit is children's safeguarding (a safeguarding children
 partnership or board, a child protection committee: `safeguarding_publishers`) gives every
 item it publishes safeguarding context: its name adds its weight, and weak words and acronyms
-may then decide. That is how a bulletin editor reads a partnership's own channel: "Babies born
-during lockdown" from a safeguarding partnership is a safeguarding briefing.
+may then decide, and an item of theirs with no negative cue is at least borderline. That is
+how a bulletin editor reads a partnership's own channel: "Babies born during lockdown" from a
+safeguarding partnership is a safeguarding briefing.
 Below the vocabulary's threshold an item is "probably not safeguarding" (kept, searchable,
 shown on request), except in the borderline band just under it: shown, marked borderline.
 """
@@ -120,12 +121,12 @@ def safeguarding_publisher(vocab: Vocabulary, publisher: str) -> str | None:
 
 
 def score_relevance(
-    vocab: Vocabulary, hits: list[Hit], publisher: str = ""
+    vocab: Vocabulary, hits: list[Hit], publisher_cue: str | None = None
 ) -> tuple[float, list[dict[str, Any]]]:
-    """net = positive − negative (body capped each way) + the safeguarding publisher's weight;
-    relevance = net / (net + 1), over the hits that count (`in_context`); the others are
-    listed with weight 0 and why."""
-    publisher_cue = safeguarding_publisher(vocab, publisher)
+    """net = positive − negative (body capped each way) + the safeguarding publisher's weight
+    (`publisher_cue`: what `safeguarding_publisher` found in the publisher's name); relevance
+    = net / (net + 1), over the hits that count (`in_context`); the others are listed with
+    weight 0 and why."""
     context = publisher_cue is not None
     weak_only = not strong_hits(hits, context) and not context
     hits, left = in_context(hits, context)
@@ -177,12 +178,12 @@ def score_relevance(
 
 
 def choose_topics(
-    vocab: Vocabulary, hits: list[Hit], publisher: str = ""
+    vocab: Vocabulary, hits: list[Hit], context: bool = False
 ) -> tuple[list[str], list[dict[str, str]]]:
-    """Topics whose phrases add up to the topic threshold, strongest first."""
+    """Topics whose phrases add up to the topic threshold, strongest first; `context` when
+    the publisher is a safeguarding publisher (acronyms then count)."""
     scores: dict[str, float] = {}
     evidence: dict[str, list[dict[str, str]]] = {}
-    context = safeguarding_publisher(vocab, publisher) is not None
     counted = in_context(hits, context)[0] if strong_hits(hits, context) else []
     for hit in counted:
         topic = hit.phrase.topic

@@ -22,7 +22,12 @@ from typing import Any
 from aggregator.classify.bounds import MAX_FIELD_CHARS, bounded
 from aggregator.classify.doc_types import decide_doc_type
 from aggregator.classify.nations import decide_nations
-from aggregator.classify.relevance import choose_topics, find_hits, score_relevance
+from aggregator.classify.relevance import (
+    choose_topics,
+    find_hits,
+    safeguarding_publisher,
+    score_relevance,
+)
 from aggregator.classify.vocabulary import Vocabulary
 from aggregator.schema import DocType, Item
 
@@ -139,8 +144,9 @@ def classify_item(
     found_nations, nation_evidence = decide_nations(hints, read["title"], read["summary"])
 
     hits = find_hits(vocab, read)
-    relevance, relevance_evidence = score_relevance(vocab, hits, item.publisher)
-    topics, topic_evidence = choose_topics(vocab, hits, item.publisher)
+    publisher_cue = safeguarding_publisher(vocab, item.publisher)
+    relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue)
+    topics, topic_evidence = choose_topics(vocab, hits, publisher_cue is not None)
     return Classification(
         doc_type=kind,
         doc_type_evidence=kind_evidence,
