@@ -18,6 +18,7 @@ source; precision is what that text gives, never more.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -221,8 +222,7 @@ def generic_date(
     shown, or in a datetime/content attribute; else its month); None when the page shows
     no such date, or only its year: a lone year (a copyright line) is a guess, not a date.
     The page's `updated` date is never taken for its publication."""
-    from htmldate import find_date  # imported here: only pages no other layer dates pay for it
-
+    find_date = _english_htmldate()
     latest = fetched_at.astimezone(LONDON).date()
     try:
         found = find_date(
@@ -245,6 +245,35 @@ def generic_date(
     if shown is Precision.MONTH:
         return day.strftime("%Y-%m")
     return None
+
+
+@functools.cache
+def _english_htmldate() -> Any:
+    """htmldate's `find_date`, its free-text dates read as English (imported on first use:
+    only pages no other layer dates pay for it).
+
+    htmldate hands free text to dateparser with no language, so dateparser tries every one
+    of its two hundred locales, compiling each one's word list the first time: over a second
+    of a crawl process's CPU, spent on a question these publishers settle (they write
+    English). The parser htmldate builds (htmldate.extractors.get_external_parser, looked up
+    on each use) is replaced by one with htmldate's own settings and English alone."""
+    import htmldate.extractors
+    from dateparser import DateDataParser
+    from htmldate import find_date
+
+    english = DateDataParser(
+        languages=["en"],
+        settings={
+            "NORMALIZE": True,
+            "PARSERS": ["custom-formats", "absolute-time"],
+            "PREFER_DATES_FROM": "past",
+            "PREFER_LOCALE_DATE_ORDER": True,
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "STRICT_PARSING": True,
+        },
+    )
+    htmldate.extractors.get_external_parser = functools.cache(lambda: english)
+    return find_date
 
 
 def _london_day(text: str) -> date | None:

@@ -113,6 +113,16 @@ def test_the_generic_extractor_keeps_only_what_the_page_shows() -> None:
     assert generic("<p>Updated 12 March 2024</p>", updated="12 March 2024") is None
 
 
+def test_the_generic_extractor_reads_free_text_dates_as_english() -> None:
+    html = '<html><body><h1>A page</h1><div class="date">02 Sept 2023</div></body></html>'
+    # "Sept" is beyond htmldate's own patterns: this date is read by dateparser
+    assert generic_date(html, BeautifulSoup(html, "lxml"), FETCHED) == "2023-09-02"
+    import htmldate.extractors
+
+    # ... English alone, not a guess among dateparser's two hundred locales
+    assert htmldate.extractors.get_external_parser().languages == ["en"]
+
+
 def test_label_lines_and_bylines_are_fields_not_summaries() -> None:
     for line in (
         "Last updated: 31 May 2024 Topics: News",
