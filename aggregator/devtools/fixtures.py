@@ -128,6 +128,11 @@ def fixture_path_for(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
+# How often the server's loop looks for a shutdown: `stop` waits up to this long, once per
+# `crawl --fixtures` (http.server's default, half a second, was a tenth of a small crawl).
+SHUTDOWN_POLL_SECONDS = 0.05
+
+
 class FixtureServer:
     """A loopback HTTP server answering from a FixtureSet; it counts the requests it gets."""
 
@@ -138,7 +143,9 @@ class FixtureServer:
         self.times: list[tuple[str, float]] = []  # (host, when) of each request, in order
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(SHUTDOWN_POLL_SECONDS,), daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -14,15 +14,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -107,6 +107,8 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def alembic_config(url: str) -> Config:
     """An Alembic config for `url`, built in code."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["url"] = url
@@ -114,23 +116,39 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Migrate the database at `url` up to `revision` (creating the schema when empty)."""
+    """Migrate the database at `url` up to `revision` (creating the schema when empty).
+
+    A database already at this version's schema is left alone without loading Alembic: every
+    crawl, export and serve starts with this call, and Alembic's import is most of its cost."""
+    if revision == "head" and current_revision(url) == SCHEMA_REVISION:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
     """Migrate the database at `url` down to `revision` (`base` drops everything)."""
+    from alembic import command
+
     command.downgrade(alembic_config(url), revision)
 
 
 def current_revision(url: str) -> str | None:
-    """The Alembic revision the database at `url` is at, or None if never migrated."""
+    """The Alembic revision the database at `url` is at, or None if never migrated (no
+    `alembic_version` table, or an empty one). Read as Alembic's MigrationContext reads it;
+    this schema's migrations form one line, so there is never more than one row."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     finally:
         engine.dispose()
+    if len(rows) > 1:
+        raise ValueError(f"the database has {len(rows)} migration heads: {', '.join(rows)}")
+    return rows[0] if rows else None
 
 
 def schema_problem(url: str) -> str | None:
