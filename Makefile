@@ -14,10 +14,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/aggregator demo
 
-# One pytest worker per core (pytest-xdist), handed one test at a time, the slow ones first
-# (tests/conftest.py): no core ends up with all the slow ones.
+# Four pytest workers (pytest-xdist) on this 2-core machine: a worker waiting on a server, a
+# subprocess or a browser leaves its core to another (with one per core, a third of the CPU sat
+# idle). Each is handed one test at a time, the slow ones first (tests/conftest.py), so no
+# worker ends up with all the slow ones.
 test: $(STAMP)
-	$(BIN)/pytest -q -n auto --maxschedchunk 1
+	$(BIN)/pytest -q -n 4 --maxschedchunk 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

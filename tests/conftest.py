@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
+from tests import prewarmed
 from tests.first_crawls import FirstCrawls
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,7 +271,9 @@ def _postgres_template(admin: Any) -> str:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Drop this process's PostgreSQL template, and its SQLite template's folder."""
+    """Stop this process's fork server (tests/prewarmed.py); drop its PostgreSQL template,
+    and its SQLite template's folder."""
+    prewarmed.stop()
     name = _TEMPLATES.pop("postgresql", None)
     if name is not None:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.storage.repository import CrawlRun, Repository
+from tests import prewarmed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,12 +21,10 @@ def python_module(
 ) -> subprocess.CompletedProcess[str]:
     """`python -m MODULE ARGS` as its own process (for its exit status and its stderr), with
     `env` as its whole environment, from the checkout's root."""
-    return subprocess.run(
+    return prewarmed.run(
         [sys.executable, "-m", module, *args],
         env=env,
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=timeout,
     )
 
@@ -52,7 +51,7 @@ def crawl(
     args = [sys.executable, "-m", "aggregator.cli", "crawl", *slugs, "--fixtures"]
     if snapshot:
         args += ["--snapshot", snapshot]
-    result = subprocess.run(args, env=env, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    result = prewarmed.run(args, env=env, cwd=ROOT, timeout=300)
     assert result.returncode == (3 if failing else 0), result.stderr[-3000:]
     return result
 
@@ -87,10 +86,8 @@ def crawl_feed_sources(
         print(json.dumps({{s: repo.runs(source=s, limit=1)[0].stats.errors for s in channels}}))
         """
     )
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         env=dict(os.environ, **(env or {})),
         timeout=timeout,

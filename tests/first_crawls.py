@@ -16,13 +16,13 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import shutil
-import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 from aggregator.devtools.fixtures import FIXTURES_DIR
+from tests import prewarmed
 from tests.crawling import ROOT
 
 SCRIPT = textwrap.dedent(
@@ -82,10 +82,8 @@ class FirstCrawls:
 def crawl_and_log(slug: str, folder: Path, db: Path) -> list[str]:
     """Crawl `folder` as `slug` into the SQLite file `db` in a process of its own; the URLs
     the fixture server was asked for, in order."""
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-c", SCRIPT, slug, str(folder), f"sqlite:///{db}"],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=300,
     )

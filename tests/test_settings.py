@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from aggregator.settings import (
     env_duration,
     env_url,
 )
+from tests import prewarmed
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = ("aggregator", "pipelines", "spiders")
@@ -82,10 +82,8 @@ def test_every_command_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None
         "AGGREGATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "AGGREGATOR_HEARTBEAT_SECONDS": "soon",
     }
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "status"],
-        capture_output=True,
-        text=True,
         env=env,
         cwd=ROOT,
     )
@@ -96,10 +94,8 @@ def test_every_command_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None
 
 
 def test_options_that_stand_for_a_variable_show_it_in_help() -> None:
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "serve", "--help"],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
     )
     flat = " ".join(result.stdout.split())

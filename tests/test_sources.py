@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -25,6 +24,7 @@ from aggregator.devtools.scaffold import PLACEHOLDER
 from aggregator.fetch.spider_loader import RegistrySpiderLoader, parser_class, spider_class
 from aggregator.sources import REGISTRY, ChannelKind, SourceKind
 from spiders.feed import PlainFeedParser
+from tests import prewarmed
 from tests.source_kinds import VARIANT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,9 +141,7 @@ def test_a_plain_feed_source_needs_only_a_registry_entry(tmp_path: Path) -> None
         print(stored.item.title, stored.item.publisher, stored.item.aliases)
         """
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT
-    )
+    result = prewarmed.run([sys.executable, "-c", script], cwd=ROOT)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == (
         "Neglect strategy 2024 Example LSCP ['feed-guid:https://lscp.example.org/?p=7']"

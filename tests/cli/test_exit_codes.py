@@ -20,6 +20,7 @@ import pytest
 from aggregator.cli import exit_codes
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.storage.repository import Repository
+from tests import prewarmed
 from tests.conftest import REDIS_URL
 from tests.crawling import aggregator_cli
 
@@ -131,10 +132,8 @@ def test_a_burst_worker_exits_3_when_a_job_had_a_failed_source(
 
 
 def test_help_lists_every_exit_code() -> None:
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "--help"],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=60,
     )

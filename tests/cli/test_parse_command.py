@@ -7,16 +7,15 @@ import sys
 from pathlib import Path
 
 from aggregator.fetch.scrapy_settings import DOWNLOAD_MAXSIZE
+from tests import prewarmed
 from tests.parse.feeds import FEED_URL, rss, rss_item
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "parse", "feed", str(path), "--url", FEED_URL],
-        capture_output=True,
-        text=True,
         env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
         cwd=ROOT,
     )

@@ -21,6 +21,7 @@ import pytest
 
 from aggregator.devtools.scaffold import PLACEHOLDER, NewSource, ScaffoldError, create
 from aggregator.sources import ChannelKind, SourceKind
+from tests import prewarmed
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
@@ -159,11 +160,9 @@ def test_bad_requests_are_refused_and_write_nothing(
 
 
 def test_the_cli_gives_one_line_for_a_refusal() -> None:
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "source", "new", "nspcc", "--kind", "feed"]
         + ["--url", "https://example.org/feed", "--publisher", "NSPCC"],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
     )
     assert result.returncode == 2
@@ -203,9 +202,7 @@ def test_a_scaffolded_source_passes_the_tests_once_its_fixtures_are_filled(
             shutil.copy(ROOT / name.decode(), target)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, *args], cwd=copy, capture_output=True, text=True, timeout=500
-        )
+        return prewarmed.run([sys.executable, *args], cwd=copy, timeout=500)
 
     slug, feed_url = "lscp_news", "https://lscp.example.org/news/feed/"
     made = run(

@@ -13,6 +13,7 @@ import pytest
 from aggregator.storage.db import upgrade
 from aggregator.storage.export_consumers import take_consumer_lease
 from aggregator.storage.repository import Repository
+from tests import prewarmed
 from tests.exports.conftest import APPROVED_AT, GOLDEN, SEEN, page, store_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,10 +40,8 @@ def run(db: Path, *args: str, public_url: str | None = None) -> subprocess.Compl
     }
     if public_url is not None:
         env["AGGREGATOR_PUBLIC_URL"] = public_url
-    return subprocess.run(
+    return prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "export", *args],
-        capture_output=True,
-        text=True,
         env=env,
         cwd=ROOT,
     )

@@ -29,6 +29,7 @@ from aggregator.storage.crawl_state import CrawlState
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import CrawlRun, Repository
 from aggregator.storage.runs import HEARTBEAT_ENV
+from tests import prewarmed
 from tests.crawling import ROOT, crawl_feed_sources
 from tests.faults.server import FAULT_DOMAIN, FEED, FaultServer
 
@@ -126,12 +127,10 @@ def reference_keys(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 def status_cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "status", *args, "--db", db],
         env=fast_env(db),
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=120,
     )
 
@@ -211,7 +210,11 @@ def _checked_then_killed(db: str, state: CrawlState, process: subprocess.Popen[b
     assert held.source == SLUG and held.lease_owner and held.lease_owner.endswith(f":{process.pid}")
     assert held.lease_until is not None
     # Renewed while the crawl runs: the expiry moves on.
-    wait_for(lambda: state.held_leases()[0].lease_until > held.lease_until, process)  # type: ignore[operator]
+    # (No lease at all: the crawl ended meanwhile, and wait_for says so.)
+    wait_for(
+        lambda: any(lease.lease_until > held.lease_until for lease in state.held_leases()),  # type: ignore[operator]
+        process,
+    )
 
     [crawling] = [s for s in source_statuses(db, datetime.now(UTC)) if s.health.source == SLUG]
     assert crawling.health.state == "crawling"

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from aggregator.devtools.fixtures import FixtureSet, fixture_folders
 from aggregator.storage.repository import Repository
 from aggregator.storage.tables import ITEMS
+from tests import prewarmed
 from tests.crawling import ROOT, last_run
 from tests.faults.server import FAULTS, FaultServer
 from tests.hostile.test_faults import HEALTHY, crawl
@@ -55,10 +56,8 @@ def test_attack_20_nul_byte_in_one_entry(db_url: str, server: FaultServer) -> No
 
 
 def fixture_crawl(db: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    return prewarmed.run(
         [sys.executable, "-m", "aggregator.services.crawl", *SOURCES, "--db", db, "--fixtures"],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=HANG_GUARD,
     )

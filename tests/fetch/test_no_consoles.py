@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from aggregator.fetch.process import crawl_settings
+from tests import prewarmed
 
 ROOT = Path(__file__).resolve().parents[2]
 TELNET = "scrapy.extensions.telnet.TelnetConsole"
@@ -39,11 +40,9 @@ print(json.dumps(sorted(loaded)))
 
 def loaded_extensions(**overrides: object) -> list[str]:
     """The extension classes a crawler built from the crawl's settings (plus overrides) loads."""
-    done = subprocess.run(
+    done = prewarmed.run(
         [sys.executable, "-c", PROBE, json.dumps(overrides)],
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]

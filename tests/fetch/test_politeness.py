@@ -5,7 +5,6 @@ identifying User-Agent."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 from aggregator.fetch import scrapy_settings
 from aggregator.fetch.process import PROFILES, crawl_settings
+from tests import prewarmed
 from tests.crawling import ROOT
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
@@ -35,9 +35,7 @@ print(json.dumps({{"times": server.times, "requests": server.requests}}))
 
 def crawl_with_production_profile(tmp_path: Path, folder: Path, delay: float) -> dict:  # type: ignore[type-arg]
     script = textwrap.dedent(SCRIPT.format(db=tmp_path / "p.db", folder=folder, delay=delay))
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300
-    )
+    result = prewarmed.run([sys.executable, "-c", script], cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -12,7 +12,6 @@ fault source's crawl record names the fault; and the crawl's peak memory grows b
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ import pytest
 
 from aggregator.devtools.fixtures import FixtureSet, fixture_folders
 from aggregator.storage.repository import Repository
+from tests import prewarmed
 from tests.crawling import last_run
 from tests.faults.server import FAULTS, FaultServer, compression_bomb
 
@@ -72,10 +72,8 @@ def crawl(
         "overrides": {"DOWNLOAD_TIMEOUT": DOWNLOAD_TIMEOUT, **overrides},
     }
     started = time.monotonic()
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "tests.faults.crawl", json.dumps(config)],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=HANG_GUARD,
     )

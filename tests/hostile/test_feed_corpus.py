@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests import prewarmed
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = "6.0.14"
@@ -42,10 +43,8 @@ def test_the_vendored_corpus_is_the_pinned_release() -> None:
 @pytest.fixture(scope="module")
 def corpus() -> dict[str, Any]:
     archive = sdist()
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "tests.hostile.corpus_run", str(archive)],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=600,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.ops.health import Health, assess, fallen_back, with_lease
 from aggregator.storage.crawl_state import SourceState
 from aggregator.storage.repository import CrawlRun, Repository, RunStats
+from tests import prewarmed
 from tests.crawling import ROOT, crawl
 from tests.first_crawls import FirstCrawls
 
@@ -99,10 +99,8 @@ def test_a_healthy_crawl_is_ok_then_quiet_then_stale(tmp_path: Path) -> None:
 def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/s.db"
     crawl(db, "nspcc", fixtures_dir=fault_copy(tmp_path, server_errors), failing=True)
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "status", "--verbose", "--db", db],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
     )
     assert result.returncode == 3

@@ -29,6 +29,7 @@ from aggregator.schema import Item
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from bench.storage_bench import synthetic_items
+from tests import prewarmed
 from tests.crawling import ROOT
 
 SOURCES = sorted(fixture_folders())
@@ -222,12 +223,10 @@ def test_two_writers_storing_the_same_update_at_once_record_it_once(pg_url: str)
 
 
 def _items_json(db_url: str) -> dict[tuple[str, str], dict[str, Any]]:
-    out = subprocess.run(
+    out = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "items", "--json", "--include-irrelevant"],
         env=dict(os.environ, AGGREGATOR_DATABASE_URL=db_url),
         cwd=ROOT,
-        capture_output=True,
-        text=True,
         check=True,
     ).stdout
     items = [json.loads(line) for line in out.splitlines() if line.strip()]

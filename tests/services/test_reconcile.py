@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 from aggregator.devtools.fixtures import FIXTURES_DIR
+from tests import prewarmed
 from tests.crawling import ROOT, crawl
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
@@ -30,11 +30,9 @@ def test_an_item_the_search_api_dropped_is_reported_from_the_atom_feed(tmp_path:
     db = f"sqlite:///{tmp_path}/r.db"
     crawl(db, "home_office", fixtures_dir=copy)
     env = dict(os.environ, AGGREGATOR_DATABASE_URL=db, AGGREGATOR_FIXTURES_DIR=str(copy))
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-m", "aggregator.cli", "reconcile", "home_office", "--fixtures"],
         env=env,
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=300,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.storage.repository import Repository
+from tests import prewarmed
 from tests.crawling import ROOT, crawl
 from tests.first_crawls import FirstCrawls
 
@@ -16,9 +17,7 @@ pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "aggregator.cli", *args], capture_output=True, text=True, cwd=ROOT
-    )
+    return prewarmed.run([sys.executable, "-m", "aggregator.cli", *args], cwd=ROOT)
 
 
 def test_backup_then_restore_gives_back_every_item(

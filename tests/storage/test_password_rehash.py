@@ -11,7 +11,6 @@ account leave the old hash alone.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from argon2 import extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
+from tests import prewarmed
 from tests.crawling import ROOT
 
 SCRIPT = textwrap.dedent(
@@ -55,10 +55,8 @@ SCRIPT = textwrap.dedent(
 
 def test_login_rehashes_an_older_hash_with_the_production_parameters(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'users.db'}"
-    result = subprocess.run(
+    result = prewarmed.run(
         [sys.executable, "-c", SCRIPT, url],
-        capture_output=True,
-        text=True,
         cwd=ROOT,
         timeout=300,
     )

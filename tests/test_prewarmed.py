@@ -1,0 +1,61 @@
+"""The fork server (tests/prewarmed.py) gives what a real interpreter gives: the same exit
+status, stdout and stderr, environment, working folder, exit handlers and threads."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import prewarmed
+
+SCRIPTS = {
+    "exit status": "import sys; print('out'); print('err', file=sys.stderr); sys.exit(4)",
+    "exit with a message": "import sys; sys.exit('stopped: a reason')",
+    "uncaught exception": "raise ValueError('broken')",
+    "uncaught Ctrl-C": "raise KeyboardInterrupt",
+    "exit handlers and threads": (
+        "import atexit, threading, time\n"
+        "atexit.register(lambda: print('exit handler'))\n"
+        "threading.Thread(target=lambda: (time.sleep(0.2), print('thread'))).start()\n"
+        "print('main')"
+    ),
+    "environment, folder and arguments": (
+        "import os, sys; print(os.environ['PROBE'], os.getcwd(), sys.argv[1:], sys.path[0])"
+    ),
+    "standard input": "import sys; print(sys.stdin.read().upper())",
+    "unicode": "print('Children’s Commissioner — £5')",
+}
+
+
+def _last_lines(text: str) -> str:
+    """A traceback's last line (the frames above it differ in the server's own)."""
+    return text.strip().splitlines()[-1] if text.strip() else ""
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_a_forked_child_gives_what_a_fresh_interpreter_gives(name: str, tmp_path: Path) -> None:
+    args = [sys.executable, "-c", SCRIPTS[name], "one", "two"]
+    env = dict(os.environ, PROBE="probe")
+    given = {"env": env, "cwd": tmp_path, "timeout": 60, "input": "typed\n"}
+    fresh = subprocess.run(args, capture_output=True, text=True, **given)  # type: ignore[call-overload]
+    forked = prewarmed.run(args, **given)
+    assert forked.returncode == fresh.returncode
+    assert forked.stdout == fresh.stdout
+    assert _last_lines(forked.stderr) == _last_lines(fresh.stderr)
+
+
+def test_a_module_runs_as_main_and_a_timeout_kills_the_child(tmp_path: Path) -> None:
+    done = prewarmed.run([sys.executable, "-m", "aggregator.cli", "--help"], timeout=60)
+    assert done.returncode == 0 and "Usage:" in done.stdout
+    with pytest.raises(subprocess.TimeoutExpired):
+        prewarmed.run([sys.executable, "-c", "import time; time.sleep(60)"], timeout=1)
+
+
+def test_an_interpreter_setting_in_the_environment_gets_a_real_interpreter() -> None:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    code = "import sys; print(sys.flags.hash_randomization)"
+    assert prewarmed.run([sys.executable, "-c", code], env=env).stdout == "0\n"
