@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -248,7 +248,7 @@ def generic_date(
 
 
 @functools.cache
-def _english_htmldate() -> Any:
+def _english_htmldate() -> Callable[..., str | None]:
     """htmldate's `find_date`, its free-text dates read as English (imported on first use:
     only pages no other layer dates pay for it).
 

@@ -17,10 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def python_module(
-    module: str, *args: str, env: dict[str, str], timeout: float = 300
+    module: str, *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """`python -m MODULE ARGS` as its own process (for its exit status and its stderr), with
-    `env` as its whole environment, from the checkout's root."""
+    `env` as its whole environment (by default this process's), from the checkout's root;
+    forked from the fork server (tests/prewarmed.py)."""
     return prewarmed.run(
         [sys.executable, "-m", module, *args],
         env=env,
@@ -30,7 +31,7 @@ def python_module(
 
 
 def aggregator_cli(
-    *args: str, env: dict[str, str], timeout: float = 300
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """`aggregator ARGS` as its own process (`python_module`)."""
     return python_module("aggregator.cli", *args, env=env, timeout=timeout)
@@ -48,10 +49,8 @@ def crawl(
     env = dict(os.environ, AGGREGATOR_DATABASE_URL=db_url)
     if fixtures_dir is not None:
         env["AGGREGATOR_FIXTURES_DIR"] = str(fixtures_dir)
-    args = [sys.executable, "-m", "aggregator.cli", "crawl", *slugs, "--fixtures"]
-    if snapshot:
-        args += ["--snapshot", snapshot]
-    result = prewarmed.run(args, env=env, cwd=ROOT, timeout=300)
+    snapshots = ["--snapshot", snapshot] if snapshot else []
+    result = aggregator_cli("crawl", *slugs, "--fixtures", *snapshots, env=env)
     assert result.returncode == (3 if failing else 0), result.stderr[-3000:]
     return result
 

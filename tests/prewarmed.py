@@ -39,6 +39,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+import types
 from pathlib import Path
 from typing import Any
 
@@ -228,8 +230,9 @@ def _child(request: dict[str, Any]) -> int:
         else:
             sys.argv = ["-c", *request["args"]]
             sys.path[0] = ""
-            code = compile(request["code"], "<string>", "exec")
-            exec(code, {"__name__": "__main__", "__builtins__": __builtins__})  # noqa: S102
+            main = types.ModuleType("__main__")  # `-c` runs in a module of its own
+            sys.modules["__main__"] = main
+            exec(compile(request["code"], "<string>", "exec"), main.__dict__)  # noqa: S102
     except SystemExit as leaving:
         status = _exit_status(leaving.code)
     except KeyboardInterrupt as interrupted:
@@ -302,7 +305,7 @@ class _Server:
 
     def connect(self, timeout: float = 120) -> socket.socket:
         """A connection to the server, waiting for it to be listening."""
-        deadline = _monotonic() + timeout
+        deadline = time.monotonic() + timeout
         while True:
             client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
@@ -310,7 +313,7 @@ class _Server:
                 return client
             except (FileNotFoundError, ConnectionRefusedError):
                 client.close()
-                if self.process.poll() is not None or _monotonic() > deadline:
+                if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("the fork server did not start") from None
                 threading.Event().wait(0.02)
 
@@ -323,12 +326,6 @@ class _Server:
 
 _server: _Server | None = None
 _server_lock = threading.Lock()
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()
 
 
 def _request(args: list[str], env: dict[str, str], cwd: str) -> dict[str, Any] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from aggregator.settings import (
     env_duration,
     env_url,
 )
-from tests import prewarmed
+from tests.crawling import aggregator_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = ("aggregator", "pipelines", "spiders")
@@ -82,11 +81,7 @@ def test_every_command_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None
         "AGGREGATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "AGGREGATOR_HEARTBEAT_SECONDS": "soon",
     }
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "status"],
-        env=env,
-        cwd=ROOT,
-    )
+    result = aggregator_cli("status", env=env)
     assert result.returncode == 1
     assert result.stderr == (
         "error: $AGGREGATOR_HEARTBEAT_SECONDS must be a number of seconds, not 'soon'\n"
@@ -94,10 +89,7 @@ def test_every_command_refuses_a_bad_setting_in_one_line(tmp_path: Path) -> None
 
 
 def test_options_that_stand_for_a_variable_show_it_in_help() -> None:
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "serve", "--help"],
-        cwd=ROOT,
-    )
+    result = aggregator_cli("serve", "--help")
     flat = " ".join(result.stdout.split())
     for name in ("AGGREGATOR_DATABASE_URL", "AGGREGATOR_SESSION_IDLE_MINUTES"):
         assert f"env var: {name}" in flat

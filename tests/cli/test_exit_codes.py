@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,6 @@ import pytest
 from aggregator.cli import exit_codes
 from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.storage.repository import Repository
-from tests import prewarmed
 from tests.conftest import REDIS_URL
 from tests.crawling import aggregator_cli
 
@@ -132,11 +130,7 @@ def test_a_burst_worker_exits_3_when_a_job_had_a_failed_source(
 
 
 def test_help_lists_every_exit_code() -> None:
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "--help"],
-        cwd=ROOT,
-        timeout=60,
-    )
+    result = aggregator_cli("--help", timeout=60)
     assert result.returncode == 0, result.stderr
     section = result.stdout.split("Exit codes:", 1)[1].split("Options:", 1)[0]
     listed = [int(m) for m in re.findall(r"^\s+(\d+)\s", section, re.MULTILINE)]

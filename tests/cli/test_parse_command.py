@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 from aggregator.fetch.scrapy_settings import DOWNLOAD_MAXSIZE
-from tests import prewarmed
+from tests.crawling import aggregator_cli
 from tests.parse.feeds import FEED_URL, rss, rss_item
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def parse(path: Path) -> subprocess.CompletedProcess[str]:
-    return prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "parse", "feed", str(path), "--url", FEED_URL],
+    return aggregator_cli(
+        "parse",
+        "feed",
+        str(path),
+        "--url",
+        FEED_URL,
         env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
-        cwd=ROOT,
     )
 
 

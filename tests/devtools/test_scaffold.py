@@ -22,6 +22,7 @@ import pytest
 from aggregator.devtools.scaffold import PLACEHOLDER, NewSource, ScaffoldError, create
 from aggregator.sources import ChannelKind, SourceKind
 from tests import prewarmed
+from tests.crawling import aggregator_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
@@ -160,11 +161,10 @@ def test_bad_requests_are_refused_and_write_nothing(
 
 
 def test_the_cli_gives_one_line_for_a_refusal() -> None:
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "source", "new", "nspcc", "--kind", "feed"]
-        + ["--url", "https://example.org/feed", "--publisher", "NSPCC"],
-        cwd=ROOT,
-    )
+    result = aggregator_cli(
+        "source", "new", "nspcc", "--kind", "feed",
+        "--url", "https://example.org/feed", "--publisher", "NSPCC",
+    )  # fmt: skip
     assert result.returncode == 2
     assert "source 'nspcc' is already registered" in result.stderr
     assert "Traceback" not in result.stderr

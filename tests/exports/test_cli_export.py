@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from aggregator.storage.db import upgrade
 from aggregator.storage.export_consumers import take_consumer_lease
 from aggregator.storage.repository import Repository
-from tests import prewarmed
+from tests.crawling import aggregator_cli
 from tests.exports.conftest import APPROVED_AT, GOLDEN, SEEN, page, store_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,11 +39,7 @@ def run(db: Path, *args: str, public_url: str | None = None) -> subprocess.Compl
     }
     if public_url is not None:
         env["AGGREGATOR_PUBLIC_URL"] = public_url
-    return prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "export", *args],
-        env=env,
-        cwd=ROOT,
-    )
+    return aggregator_cli("export", *args, env=env)
 
 
 def test_markdown_to_a_file_matches_the_golden(db: Path, tmp_path: Path) -> None:

@@ -29,8 +29,7 @@ from aggregator.storage.crawl_state import CrawlState
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import CrawlRun, Repository
 from aggregator.storage.runs import HEARTBEAT_ENV
-from tests import prewarmed
-from tests.crawling import ROOT, crawl_feed_sources
+from tests.crawling import ROOT, aggregator_cli, crawl_feed_sources
 from tests.faults.server import FAULT_DOMAIN, FEED, FaultServer
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
@@ -127,12 +126,7 @@ def reference_keys(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 def status_cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "status", *args, "--db", db],
-        env=fast_env(db),
-        cwd=ROOT,
-        timeout=120,
-    )
+    return aggregator_cli("status", *args, "--db", db, env=fast_env(db), timeout=120)
 
 
 def status_line(result: subprocess.CompletedProcess[str], slug: str = SLUG) -> str:

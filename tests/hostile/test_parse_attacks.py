@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from aggregator.parse.markup_limits import MAX_DEPTH
 from aggregator.parse.offline import parse_saved
 from aggregator.storage.repository import Repository
 from spiders.base import ParseError
-from tests import prewarmed
+from tests.crawling import aggregator_cli
 from tests.exports.conftest import APPROVED_AT, SEEN, export_text, page
 from tests.exports.conftest import stored as stored  # the exports' corpus, stored and reviewed
 from tests.parse.feeds import FEED_URL, FETCHED, feed_of, nested_escaped_divs, rss, rss_item
@@ -33,10 +32,13 @@ def test_attack_11_huge_file_offline_is_refused_unread(tmp_path: Path) -> None:
     saved = tmp_path / "huge.xml"
     with saved.open("wb") as out:
         out.truncate(200 * 1024 * 1024)  # 200 MB, sparse: no disk used
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "parse", "feed", str(saved), "--url", FEED_URL],
+    result = aggregator_cli(
+        "parse",
+        "feed",
+        str(saved),
+        "--url",
+        FEED_URL,
         env={"PATH": "/usr/bin:/bin", "HOME": str(ROOT)},
-        cwd=ROOT,
     )
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,8 +14,7 @@ from aggregator.devtools.fixtures import FIXTURES_DIR
 from aggregator.ops.health import Health, assess, fallen_back, with_lease
 from aggregator.storage.crawl_state import SourceState
 from aggregator.storage.repository import CrawlRun, Repository, RunStats
-from tests import prewarmed
-from tests.crawling import ROOT, crawl
+from tests.crawling import aggregator_cli, crawl
 from tests.first_crawls import FirstCrawls
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
@@ -99,10 +97,7 @@ def test_a_healthy_crawl_is_ok_then_quiet_then_stale(tmp_path: Path) -> None:
 def test_status_command_exits_non_zero_when_a_source_is_broken(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/s.db"
     crawl(db, "nspcc", fixtures_dir=fault_copy(tmp_path, server_errors), failing=True)
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "status", "--verbose", "--db", db],
-        cwd=ROOT,
-    )
+    result = aggregator_cli("status", "--verbose", "--db", db)
     assert result.returncode == 3
     line = next(x for x in result.stdout.splitlines() if x.startswith("nspcc"))
     assert "fetch-failing" in line

@@ -29,8 +29,7 @@ from aggregator.schema import Item
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from bench.storage_bench import synthetic_items
-from tests import prewarmed
-from tests.crawling import ROOT
+from tests.crawling import ROOT, aggregator_cli
 
 SOURCES = sorted(fixture_folders())
 FIRST, SECOND = SOURCES[:-1], SOURCES[1:]  # all but two in common
@@ -223,12 +222,12 @@ def test_two_writers_storing_the_same_update_at_once_record_it_once(pg_url: str)
 
 
 def _items_json(db_url: str) -> dict[tuple[str, str], dict[str, Any]]:
-    out = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "items", "--json", "--include-irrelevant"],
+    listed = aggregator_cli(
+        "items", "--json", "--include-irrelevant",
         env=dict(os.environ, AGGREGATOR_DATABASE_URL=db_url),
-        cwd=ROOT,
-        check=True,
-    ).stdout
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    out = listed.stdout
     items = [json.loads(line) for line in out.splitlines() if line.strip()]
     for item in items:
         item.pop("id")

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from aggregator.devtools.fixtures import FIXTURES_DIR
-from tests import prewarmed
-from tests.crawling import ROOT, crawl
+from tests.crawling import aggregator_cli, crawl
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -30,12 +28,7 @@ def test_an_item_the_search_api_dropped_is_reported_from_the_atom_feed(tmp_path:
     db = f"sqlite:///{tmp_path}/r.db"
     crawl(db, "home_office", fixtures_dir=copy)
     env = dict(os.environ, AGGREGATOR_DATABASE_URL=db, AGGREGATOR_FIXTURES_DIR=str(copy))
-    result = prewarmed.run(
-        [sys.executable, "-m", "aggregator.cli", "reconcile", "home_office", "--fixtures"],
-        env=env,
-        cwd=ROOT,
-        timeout=300,
-    )
+    result = aggregator_cli("reconcile", "home_office", "--fixtures", env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
     assert lines[0] == "home_office: 1 item(s) only the fallback channels found"

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from aggregator.storage.repository import Repository
-from tests import prewarmed
-from tests.crawling import ROOT, crawl
+from tests.crawling import aggregator_cli, crawl
 from tests.first_crawls import FirstCrawls
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return prewarmed.run([sys.executable, "-m", "aggregator.cli", *args], cwd=ROOT)
+    return aggregator_cli(*args)
 
 
 def test_backup_then_restore_gives_back_every_item(
