@@ -16,10 +16,11 @@ demo: $(STAMP)
 
 # Four pytest workers (pytest-xdist) on this 2-core machine: a worker waiting on a server, a
 # subprocess or a browser leaves its core to another (with one per core, a third of the CPU sat
-# idle). Each is handed one test at a time, the slow ones first (tests/conftest.py), so no
-# worker ends up with all the slow ones.
+# idle). Tests are handed out a few at a time in collected order, the slow and browser ones
+# first (tests/conftest.py), so no worker ends up with all the slow ones; `loadgroup` sends a
+# browser module's tests to one worker, which launches its Chromium once.
 test: $(STAMP)
-	$(BIN)/pytest -q -n 4 --maxschedchunk 1
+	$(BIN)/pytest -q -n 4 --dist loadgroup --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -255,7 +255,7 @@ def bench_engine(engine: str, url: str, sizes: tuple[int, ...], folder: str) -> 
 
 
 def run(quick: bool = False) -> list[Row]:
-    sizes = (500, 2_000) if quick else (1_000, 10_000, 100_000)
+    sizes = (200, 1_000) if quick else (1_000, 10_000, 100_000)
     print(f"Exports, every format, {' / '.join(f'{s:,}' for s in sizes)} approved items:")
     with tempfile.TemporaryDirectory() as folder:
         rows = bench_engine("SQLite", f"sqlite:///{folder}/bench.db", sizes, folder)

@@ -395,8 +395,8 @@ def bench(url: str, label: str, requests: int) -> list[Row]:
 
 
 def run(quick: bool = False) -> list[Row]:
-    count = 10_000 if quick else 100_000
-    requests = 60 if quick else 240
+    count = 2_000 if quick else 100_000
+    requests = 30 if quick else 240
     print(f"Review app ({count:,} stored items, {requests} requests per scenario):")
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'review.db'}"
