@@ -1,8 +1,9 @@
 """Database and queue fixtures shared by every test folder, and the suite's own rules.
 
-`db_url` runs a test on SQLite and on PostgreSQL; PostgreSQL tests get a fresh, throw-away
-database on the server at 127.0.0.1:5432 (override the admin URL with
-$AGGREGATOR_TEST_POSTGRES_URL). `pg_url` is PostgreSQL only; `redis_queue` is a private Redis
+`db_url` runs a test on SQLite and on PostgreSQL; PostgreSQL tests get a database as new on
+the server at 127.0.0.1:5432 (override the admin URL with $AGGREGATOR_TEST_POSTGRES_URL): a
+fresh one, or one an earlier test left with its schema as it was, emptied
+(tests/postgres_databases.py). `pg_url` is PostgreSQL only; `redis_queue` is a private Redis
 key prefix ($AGGREGATOR_TEST_REDIS_URL, else 127.0.0.1:6379 db 0). A test is skipped only when
 its server does not answer at all (nothing accepts a connection at its address); a server that
 answers and then refuses (wrong database, password, scheme, db index) fails the test.
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from aggregator.storage.db import upgrade
@@ -294,16 +295,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop this process's fork server (tests/prewarmed.py); drop its PostgreSQL databases
     and template, and its SQLite template's folder."""
     prewarmed.stop()
-    while _DATABASES:
-        _DATABASES.pop().close()
     name = _TEMPLATES.pop("postgresql", None)
     if name is not None:
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
+        _postgres_databases().drop(name)
+    while _DATABASES:
+        _DATABASES.pop().close()
     template = _TEMPLATES.pop("sqlite", None)
     if template is not None:
         shutil.rmtree(Path(template).parent, ignore_errors=True)

@@ -184,7 +184,7 @@ class PostgresDatabases:
             if self._clean(name, self.shapes[kind]):
                 self.reused += 1
                 return name
-            self._drop(name)
+            self.drop(name)
         name = f"agg_test_{secrets.token_hex(6)}"
         admin = self._engine()
         try:
@@ -216,7 +216,7 @@ class PostgresDatabases:
             admin.dispose()
         kind = self._kind_of(name)
         if kind is None:
-            self._drop(name)
+            self.drop(name)
         else:
             self.spare.setdefault(kind, []).append(name)
 
@@ -251,7 +251,8 @@ class PostgresDatabases:
         finally:
             engine.dispose()
 
-    def _drop(self, name: str) -> None:
+    def drop(self, name: str) -> None:
+        """Drop `name` now, ending any connection left on it."""
         admin = self._engine()
         try:
             with admin.connect() as conn:
@@ -263,4 +264,4 @@ class PostgresDatabases:
         """Drop every spare database."""
         for names in self.spare.values():
             while names:
-                self._drop(names.pop())
+                self.drop(names.pop())

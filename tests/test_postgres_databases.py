@@ -5,12 +5,11 @@ its catalog as a new one's; any other is dropped."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from aggregator.schema import DocType, Item, Sighting
+from aggregator.schema import Item
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from tests.conftest import (
@@ -19,24 +18,8 @@ from tests.conftest import (
     _postgres_template,
     skip_without_postgres,
 )
+from tests.pipelines.test_store import T0, make_item
 from tests.postgres_databases import PostgresDatabases
-
-T0 = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
-
-
-def make_item(n: int) -> Item:
-    url = f"https://learning.nspcc.org.uk/research-resources/2024/report-{n}"
-    return Item(
-        key=f"learning.nspcc.org.uk/research-resources/2024/report-{n}",
-        source="nspcc",
-        publisher="NSPCC",
-        title=f"Neglect in the early years, part {n}",
-        url=url,
-        summary="A report on neglect.",
-        doc_type=DocType.REPORT,
-        published=T0,
-        provenance=[Sighting("nspcc", url, T0)],
-    )
 
 
 def copy_of_template(admin: Engine, name: str) -> None:
@@ -145,12 +128,7 @@ def test_a_database_whose_catalog_changed_is_dropped(
 
 def test_a_database_the_test_dropped_is_forgotten(databases: PostgresDatabases) -> None:
     name = databases.take("empty", empty)
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    databases.drop(name)
     databases.give_back(name)
     assert databases.take("empty", empty) != name
 
