@@ -14,18 +14,20 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/aggregator demo
 
-# Four pytest workers (pytest-xdist) on this 2-core machine: a worker waiting on a server, a
+# Three pytest workers (pytest-xdist) on this 2-core machine: a worker waiting on a server, a
 # subprocess or a browser leaves its core to another (with one per core, a third of the CPU sat
-# idle). Tests are handed out a few at a time in collected order, the slow and browser ones
-# first (tests/conftest.py), so no worker ends up with all the slow ones; `loadgroup` sends a
-# browser module's tests to one worker, which launches its Chromium once.
+# idle; four spent a tenth more CPU than three on their own start-up, collection, fork servers,
+# templates and browsers, and took longer). Tests are handed out a few at a time in collected
+# order, the slow and browser ones first (tests/conftest.py), so no worker ends up with all the
+# slow ones; `loadgroup` sends a browser module's tests to one worker, which launches its
+# Chromium once.
 #
 # The project's bytecode is compiled first: when PYTHONDONTWRITEBYTECODE is set (this machine
 # sets it) no process writes it, and each of the suite's hundreds of CLI and crawl processes
 # compiled the modules it imports from source again (a tenth of a second each).
 test: $(STAMP)
 	$(BIN)/python -m compileall -q -j 0 aggregator spiders pipelines bench tests
-	$(BIN)/pytest -q -n 4 --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest -q -n 3 --dist loadgroup --no-loadscope-reorder
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
