@@ -16,11 +16,11 @@ demo: $(STAMP)
 
 # Three pytest workers (pytest-xdist) on this 2-core machine: a worker waiting on a server, a
 # subprocess or a browser leaves its core to another (with one per core, a third of the CPU sat
-# idle; four spent a tenth more CPU than three on their own start-up, collection, fork servers,
-# templates and browsers, and took longer). Tests are handed out a few at a time in collected
-# order, the slow and browser ones first (tests/conftest.py), so no worker ends up with all the
-# slow ones; `loadgroup` sends a browser module's tests to one worker, which launches its
-# Chromium once.
+# idle); each worker also brings its own start-up, collection, fork server, templates and
+# browsers, and four took longer than three (clean clones: 6:55 and 6:35 of tests). Tests are
+# handed out a few at a time in collected order, the slow and browser ones first
+# (tests/conftest.py), so no worker ends up with all the slow ones; `loadgroup` sends a browser
+# module's tests to one worker, which launches its Chromium once.
 #
 # The project's bytecode is compiled first: when PYTHONDONTWRITEBYTECODE is set (this machine
 # sets it) no process writes it, and each of the suite's hundreds of CLI and crawl processes
