@@ -165,16 +165,22 @@ class PostgresDatabases:
         self.spare: dict[str, list[str]] = {}  # kind: databases given back, ready to clean
         self.created = 0  # how many databases were created (the tests count them)
         self.reused = 0
+        self._admin: Engine | None = None  # one autocommit engine for every create and drop
 
     def url(self, name: str) -> str:
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
 
-    def _engine(self, name: str | None = None) -> Engine:
-        if name is None:
-            return create_engine(
+    def _engine(self, name: str) -> Engine:
+        return create_engine(self.url(name), connect_args=self.connect_args)
+
+    @property
+    def admin(self) -> Engine:
+        """The server's admin database, in autocommit (CREATE and DROP DATABASE need it)."""
+        if self._admin is None:
+            self._admin = create_engine(
                 self.admin_url, isolation_level="AUTOCOMMIT", connect_args=self.connect_args
             )
-        return create_engine(self.url(name), connect_args=self.connect_args)
+        return self._admin
 
     def take(self, kind: str, create: Callable[[Engine, str], None]) -> str:
         """A database of `kind`, as new: a spare one emptied, or one `create` makes."""
@@ -186,11 +192,7 @@ class PostgresDatabases:
                 return name
             self.drop(name)
         name = f"agg_test_{secrets.token_hex(6)}"
-        admin = self._engine()
-        try:
-            create(admin, name)
-        finally:
-            admin.dispose()
+        create(self.admin, name)
         self.created += 1
         if kind not in self.shapes:
             engine = self._engine(name)
@@ -202,18 +204,14 @@ class PostgresDatabases:
 
     def give_back(self, name: str) -> None:
         """Keep `name` for reuse when its catalog is as new for some kind; else drop it."""
-        admin = self._engine()
-        try:
-            with admin.connect() as conn:
-                conn.execute(
-                    text(
-                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                        " WHERE datname = :name AND pid <> pg_backend_pid()"
-                    ),
-                    {"name": name},
-                )
-        finally:
-            admin.dispose()
+        with self.admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
         kind = self._kind_of(name)
         if kind is None:
             self.drop(name)
@@ -253,15 +251,14 @@ class PostgresDatabases:
 
     def drop(self, name: str) -> None:
         """Drop `name` now, ending any connection left on it."""
-        admin = self._engine()
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        finally:
-            admin.dispose()
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def close(self) -> None:
-        """Drop every spare database."""
+        """Drop every spare database, and close the admin connection."""
         for names in self.spare.values():
             while names:
                 self.drop(names.pop())
+        if self._admin is not None:
+            self._admin.dispose()
+            self._admin = None
