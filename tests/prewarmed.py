@@ -4,15 +4,15 @@ process of its own.
 
 A fresh `python -m aggregator.cli crawl` of one small source spends about half its CPU importing
 Scrapy, Twisted and SQLAlchemy, and the suite starts a few hundred such processes. So each test
-process (a pytest-xdist worker) starts one server, on first use, that imports those libraries
-(never the project's own modules, which read the environment) and then forks a child per
-request. The child takes the request's arguments, environment, working folder and standard
-streams, runs the module or code as `python -m`/`-c` would (as `__main__`, its `SystemExit` and
-uncaught exceptions turned into the exit status the interpreter gives), joins its threads, runs
-its exit handlers, and exits. It is a process of its own: its own pid, exit status, signals,
-stdout and stderr, running the same code. Only the interpreter's start-up is shared, so a test
-of start-up itself (the console script, `scrapy`, Scrapyd, a Ctrl-C test's signal
-dispositions) starts a real interpreter.
+process (a pytest-xdist worker) starts one server, on first use, that imports those libraries (never
+the project's own modules, which read the environment), freezes them out of the garbage collector's
+sight, and then forks a child per request. The child takes the request's arguments, environment,
+working folder and standard streams, runs the module or code as `python -m`/`-c` would (as
+`__main__`, its `SystemExit` and uncaught exceptions turned into the exit status the interpreter
+gives), joins its threads, runs its exit handlers, and exits. It is a process of its own: its own
+pid, exit status, signals, stdout and stderr, running the same code. Only the interpreter's start-up
+is shared, so a test of start-up itself (the console script, `scrapy`, Scrapyd, a Ctrl-C test's
+signal dispositions) starts a real interpreter.
 
 `run` takes what `subprocess.run(args, capture_output=True, text=True, ...)` takes and returns
 the same `CompletedProcess`; a request the server cannot honour exactly (other arguments, an
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import io
 import json
 import os
@@ -178,6 +179,12 @@ def _fork_one(connection: socket.socket, closing: tuple[Any, ...]) -> int | None
             os.close(fd)
         connection.close()
         return None
+    # Everything the server holds is moved out of the collector's sight before forking, as
+    # Python's gc documentation advises for servers that fork without exec. Otherwise each
+    # child's collections, and the full one as it exits, walk the whole preloaded heap and
+    # write to every page of it: measured here, 0.5 s of CPU per child (`-c pass` took 0.55 s
+    # against 0.09 s frozen). The server's objects all stay alive, so nothing goes uncollected.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:
         try:
