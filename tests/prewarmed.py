@@ -43,7 +43,7 @@ import threading
 import time
 import types
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeAlias
 
 ROOT = Path(__file__).resolve().parents[1]
 OFF_SWITCH = "TESTS_WITHOUT_FORK_SERVER"
@@ -386,11 +386,6 @@ def _forked(
     input: str | None,  # noqa: A002
 ) -> subprocess.CompletedProcess[str]:
     """Run `request` in a child of the fork server, as `run` describes."""
-    global _server
-    with _server_lock:
-        if _server is None:
-            _server = _Server()
-        server = _server
     with (
         tempfile.TemporaryFile() as stdin,
         tempfile.TemporaryFile() as stdout,
@@ -399,13 +394,8 @@ def _forked(
         if input is not None:
             stdin.write(input.encode("utf-8"))
             stdin.seek(0)
-        payload = json.dumps(request).encode()
-        with server.connect() as client:
-            streams = [stdin.fileno(), stdout.fileno(), stderr.fileno()]
-            socket.send_fds(client, [_HEADER.pack(len(payload))], streams)
-            client.sendall(payload)
-            answers = _Lines(client)
-            pid = answers.next(60)
+        client, answers, pid = _start(request, [stdin.fileno(), stdout.fileno(), stderr.fileno()])
+        with client:
             try:
                 status = answers.next(timeout)
                 timed_out = False
@@ -417,6 +407,168 @@ def _forked(
     if timed_out:
         raise subprocess.TimeoutExpired(args, timeout or 0, output=out, stderr=err)
     return subprocess.CompletedProcess(args, status, out, err)
+
+
+def _start(request: dict[str, Any], streams: list[int]) -> tuple[socket.socket, _Lines, int]:
+    """Send `request` to this process's fork server (started on first use), with `streams`
+    as the child's standard input, output and error: the open connection, on which the
+    child's exit status will come, and the child's pid."""
+    global _server
+    with _server_lock:
+        if _server is None:
+            _server = _Server()
+        server = _server
+    payload = json.dumps(request).encode()
+    client = server.connect()
+    try:
+        socket.send_fds(client, [_HEADER.pack(len(payload))], streams)
+        client.sendall(payload)
+        answers = _Lines(client)
+        return client, answers, answers.next(60)
+    except BaseException:
+        client.close()
+        raise
+
+
+def popen(
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    stdout: int | IO[Any] | None = None,
+    stderr: int | IO[Any] | None = None,
+    text: bool = False,
+) -> Child:
+    """`subprocess.Popen(args, env=env, cwd=cwd, stdin=subprocess.DEVNULL, stdout=stdout,
+    stderr=stderr, text=text)`, forked from the fork server when `args` is
+    `[sys.executable, "-m"|"-c", ...]` (a `Forked`: the child's own pid, its signals, its
+    pipes, `poll`, `wait` and `communicate`), a real process otherwise."""
+    request = _request(list(args), dict(os.environ if env is None else env), str(cwd or ROOT))
+    if request is None:
+        return subprocess.Popen(
+            args,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            text=text,
+        )
+    return Forked(args, request, stdout, stderr, text)
+
+
+class Forked:
+    """A child of the fork server started without waiting for it: the part of
+    `subprocess.Popen` the tests use, with the same meanings (`returncode` is None while it
+    runs, and minus the signal's number when a signal ended it)."""
+
+    def __init__(
+        self,
+        args: list[str],
+        request: dict[str, Any],
+        stdout: int | IO[Any] | None,
+        stderr: int | IO[Any] | None,
+        text: bool,
+    ) -> None:
+        self.args = args
+        self.returncode: int | None = None
+        self.stdout: IO[Any] | None = None
+        self.stderr: IO[Any] | None = None
+        self._readers: list[_Reader] | None = None
+        opened: list[int] = []  # this side's copies of the child's ends, closed once sent
+        try:
+            null = os.open(os.devnull, os.O_RDWR)
+            opened.append(null)
+            streams = [null]
+            for target, given in ((1, stdout), (2, stderr)):
+                if given is None:
+                    streams.append(target)  # inherited, as a real child inherits it
+                elif given == subprocess.DEVNULL:
+                    streams.append(null)
+                elif given == subprocess.STDOUT and target == 2:
+                    streams.append(streams[1])
+                elif given == subprocess.PIPE:
+                    read, write = os.pipe()
+                    opened.append(write)
+                    streams.append(write)
+                    pipe: IO[Any] = open(read, "rb")  # noqa: SIM115 (closed by its reader)
+                    if text:  # as subprocess makes it: the locale's encoding, any newline
+                        pipe = io.TextIOWrapper(pipe)
+                    setattr(self, "stdout" if target == 1 else "stderr", pipe)
+                elif isinstance(given, int):
+                    streams.append(given)
+                else:
+                    streams.append(given.fileno())
+            self._client, self._answers, self.pid = _start(request, streams)
+        finally:
+            for fd in opened:
+                os.close(fd)
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            with contextlib.suppress(BlockingIOError, TimeoutError):
+                self._ended(self._answers.next(0))
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            try:
+                status = self._answers.next(timeout)
+            except TimeoutError:
+                raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
+            self._ended(status)
+        assert self.returncode is not None
+        return self.returncode
+
+    def communicate(self, timeout: float | None = None) -> tuple[Any, Any]:
+        """Read the piped output to its end, then wait: (stdout, stderr), None where not
+        piped. After a `TimeoutExpired` it may be called again, as with `subprocess`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if self._readers is None:
+            self._readers = [_Reader(pipe) for pipe in (self.stdout, self.stderr)]
+        for reader in self._readers:
+            reader.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            if reader.is_alive():
+                raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        self.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        out, err = (reader.data for reader in self._readers)
+        return out, err
+
+    def send_signal(self, number: int) -> None:
+        # The server reaps a child as soon as it ends, so, unlike a real child, it leaves no
+        # zombie to take a late signal: one that just ended is skipped, as subprocess does.
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, number)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def _ended(self, status: int) -> None:
+        self.returncode = status
+        self._client.close()
+
+
+class _Reader(threading.Thread):
+    """Reads one pipe to its end (None when there is no pipe), as `communicate` does."""
+
+    def __init__(self, pipe: IO[Any] | None) -> None:
+        super().__init__(daemon=True)
+        self.pipe = pipe
+        self.data: Any = None
+        self.start()
+
+    def run(self) -> None:
+        if self.pipe is not None:
+            with self.pipe:
+                self.data = self.pipe.read()
+
+
+# What `popen` starts: a child of the fork server, or a real process.
+Child: TypeAlias = "subprocess.Popen[Any] | Forked"
 
 
 class _Lines:

@@ -4,6 +4,7 @@ status, stdout and stderr, environment, working folder, exit handlers and thread
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -76,3 +77,39 @@ def test_the_servers_heap_is_frozen_and_the_childs_own_garbage_is_collected() ->
     freed, frozen = done.stdout.split()
     assert freed == "True"
     assert int(frozen) > 100_000  # Scrapy, Twisted, SQLAlchemy and the rest, preloaded
+
+
+@pytest.mark.parametrize("text", [True, False])
+def test_a_started_child_pipes_and_ends_as_a_real_one_does(text: bool, tmp_path: Path) -> None:
+    code = "import sys; print('out'); print('err\\r\\nline', file=sys.stderr); sys.exit(3)"
+    args = [sys.executable, "-c", code]
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, "text": text}
+    real = subprocess.Popen(args, stdin=subprocess.DEVNULL, **pipes)  # type: ignore[call-overload]
+    forked = prewarmed.popen(args, cwd=tmp_path, **pipes)
+    assert isinstance(forked, prewarmed.Forked) and forked.pid != os.getpid()
+    assert forked.communicate(timeout=60) == real.communicate(timeout=60)
+    assert forked.returncode == real.returncode == 3
+    assert forked.wait() == 3 and forked.poll() == 3
+
+
+def test_a_started_child_runs_until_killed_by_its_pid(tmp_path: Path) -> None:
+    log = tmp_path / "log"
+    code = "import sys, time; print('started', flush=True); print('also', file=sys.stderr)\n"
+    code += "time.sleep(60)"
+    with log.open("w") as out:
+        forked = prewarmed.popen(
+            [sys.executable, "-c", code], stdout=out, stderr=subprocess.STDOUT, text=True
+        )
+    with pytest.raises(subprocess.TimeoutExpired):
+        forked.wait(timeout=0.2)
+    assert forked.poll() is None
+    os.kill(forked.pid, signal.SIGKILL)
+    assert forked.wait(timeout=60) == -signal.SIGKILL
+    assert forked.communicate(timeout=60) == (None, None)
+    assert log.read_text().splitlines() == ["started", "also"]
+
+
+def test_a_start_the_server_cannot_honour_is_a_real_process() -> None:
+    started = prewarmed.popen([sys.executable, "-S", "-c", "pass"])
+    assert isinstance(started, subprocess.Popen)
+    assert started.wait(timeout=60) == 0

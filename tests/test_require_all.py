@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 import sys
 import threading
 import xml.etree.ElementTree as ET
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import prewarmed
 from tests.conftest import NOT_ENVIRONMENT, REQUIRE_ALL_ENV, _not_answering
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
@@ -66,13 +66,16 @@ def outcomes(folder: Path, files: list[str], **env: str) -> dict[str, str]:
     """Run pytest on `files` with tests/conftest.py as a plugin: each test's outcome."""
     report = folder / "report.xml"
     clean = {k: v for k, v in os.environ.items() if k != REQUIRE_ALL_ENV}
-    subprocess.run(
+    # `python -m pytest` with the checkout first on the path, forked from the fork server
+    # (tests/prewarmed.py; an interpreter setting such as $PYTHONPATH would need a real one)
+    main = f"import sys; sys.path.insert(1, {str(ROOT)!r}); import pytest\n"
+    main += "sys.exit(pytest.console_main())"
+    prewarmed.run(
         [
-            sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
+            sys.executable, "-c", main, "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
             f"--rootdir={folder}", f"--junit-xml={report}", *files,
         ],
-        cwd=folder, env={**clean, "PYTHONPATH": str(ROOT), **env},
-        capture_output=True, text=True, timeout=240,
+        cwd=folder, env={**clean, **env}, timeout=240,
     )  # fmt: skip
     found = {}
     for case in ET.parse(report).getroot().iter("testcase"):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_exit_codes import SLUG, run
+from tests.prewarmed import popen
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -29,7 +30,7 @@ def on_a_terminal(db: Path, *args: str) -> tuple[int, str]:
         COLUMNS="120",
         AGGREGATOR_PUBLIC_URL="https://alerts.example.org",
     )
-    process = subprocess.Popen(
+    process = popen(
         [sys.executable, "-m", "aggregator.cli", *args],
         stdout=subprocess.DEVNULL,
         stderr=follower,

@@ -31,6 +31,7 @@ from aggregator.storage.repository import CrawlRun, Repository
 from aggregator.storage.runs import HEARTBEAT_ENV
 from tests.crawling import ROOT, aggregator_cli, crawl_feed_sources
 from tests.faults.server import FAULT_DOMAIN, FEED, FaultServer
+from tests.prewarmed import Child, popen
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -54,7 +55,7 @@ class EndedEarly(AssertionError):
     """The crawl to be killed ended first (a loaded machine can starve the checks)."""
 
 
-def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for(condition: Callable[[], bool], process: Child | None = None) -> None:
     deadline = time.monotonic() + WAIT_LIMIT
     while not condition():
         if process is not None and process.poll() is not None:
@@ -97,20 +98,20 @@ def item_keys(db: str, source: str = SLUG) -> list[str]:
         repo.close()
 
 
-def kill(process: subprocess.Popen[bytes]) -> None:
-    os.kill(process.pid, signal.SIGKILL)
+def kill(process: Child) -> None:
+    process.kill()
     process.wait(timeout=60)
     assert process.returncode == -signal.SIGKILL
 
 
-def crawl_service(db: str) -> subprocess.Popen[bytes]:
+def crawl_service(db: str) -> Child:
     command = [sys.executable, "-m", "aggregator.services.crawl", SLUG, "--db", db, "--fixtures"]
-    return subprocess.Popen(
+    return popen(
         command, env=fast_env(db), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
 
 
-def finish(process: subprocess.Popen[bytes]) -> None:
+def finish(process: Child) -> None:
     _, err = process.communicate(timeout=300)
     assert process.returncode == 0, err[-3000:]
 
@@ -166,7 +167,11 @@ def test_attack_29_sigkill_a_crawl_then_recrawl(db_url: str, reference_keys: lis
         assert len(keys) == len(set(keys)) and set(keys) <= set(reference_keys)
 
     assert len(killed) == KILLS, "the crawl finished before most kills"
-    # A clean re-crawl: it marks the last killed run itself, then stores everything once.
+    # A clean re-crawl, once the last killed run has been silent past its lapse (a crawl
+    # started sooner rightly takes it for alive): it marks that run itself, then stores
+    # everything once.
+    [last] = [r for r in runs_of(db_url) if r.id == killed[-1]]
+    wait_for(lapsed(last.last_alive))
     finish(crawl_service(db_url))
     assert sorted(item_keys(db_url)) == reference_keys
     runs = {r.id: r for r in runs_of(db_url)}
@@ -188,16 +193,14 @@ def killed_due_crawl(db: str, state: CrawlState) -> tuple[list[str], bool]:
     before the checks or between them and the kill: the caller then tries again on a fresh
     database)."""
     due = [sys.executable, "-m", "aggregator.cli", "crawl", SLUG, "--due", "--fixtures"]
-    process = subprocess.Popen(
-        [*due, "--db", db], env=fast_env(db), cwd=ROOT, stdout=subprocess.DEVNULL
-    )
+    process = popen([*due, "--db", db], env=fast_env(db), cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         return due, _checked_then_killed(db, state, process)
     except EndedEarly:
         return due, False
 
 
-def _checked_then_killed(db: str, state: CrawlState, process: subprocess.Popen[bytes]) -> bool:
+def _checked_then_killed(db: str, state: CrawlState, process: Child) -> bool:
     """The lease checks of a running `crawl --due`, then SIGKILL: whether it died mid-crawl."""
     wait_for(beating_run(db, set()), process)
     [held] = state.held_leases()
@@ -214,7 +217,7 @@ def _checked_then_killed(db: str, state: CrawlState, process: subprocess.Popen[b
     assert crawling.health.state == "crawling"
     assert crawling.health.reason.startswith(f"crawling (lease held by {held.lease_owner} until ")
 
-    os.kill(process.pid, signal.SIGKILL)  # a process that just ended is a zombie: no error
+    process.kill()  # a process that just ended is not signalled
     process.wait(timeout=60)
     killed = process.returncode == -signal.SIGKILL
     return killed and runs_of(db)[0].stats.status == "running"

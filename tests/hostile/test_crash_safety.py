@@ -33,6 +33,7 @@ from aggregator.storage.crawl_state import CrawlState
 from aggregator.storage.db import SCHEMA_REVISION, current_revision
 from aggregator.storage.repository import Repository
 from tests.crawling import ROOT, crawl
+from tests.prewarmed import popen
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -122,15 +123,13 @@ def killed_crawl(db: str, path: Path, when: Callable[[float], bool]) -> Kill:
     args = [sys.executable, "-m", "aggregator.cli", "crawl", *SLUGS, "--fixtures"]
     before = last_run_id(path)
     started = time.monotonic()
-    process = subprocess.Popen(
-        args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    process = popen(args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     note = "finished before the kill"
     while process.poll() is None:
         elapsed = time.monotonic() - started
         one_finished = any(status != "running" for _, status in runs_after(path, before))
         if when(elapsed) or one_finished or elapsed > 120:
-            os.kill(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait(timeout=60)
             reason = "a run had finished" if one_finished else "at its moment"
             note = f"killed at {elapsed:.2f} s ({reason})"

@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, text
 from bench.synthetic_site import write_site
 from tests.conftest import REDIS_URL
 from tests.crawling import ROOT, aggregator_cli
+from tests.prewarmed import Child, popen
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
@@ -35,8 +36,8 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def _worker(env: dict[str, str], log: IO[str], *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
+def _worker(env: dict[str, str], log: IO[str], *extra: str) -> Child:
+    return popen(
         [sys.executable, "-m", "aggregator.cli", "worker", *WORKER_ARGS, *extra],
         env=env,
         cwd=ROOT,
@@ -97,7 +98,7 @@ def test_a_killed_workers_job_is_redone_and_every_item_stored_once(
     log_a = (tmp_path / "worker-a.log").open("w+")
     log_b = (tmp_path / "worker-b.log").open("w+")
     first = _worker(env, log_a)
-    second: subprocess.Popen[str] | None = None
+    second: Child | None = None
     try:
         # Worker A starts a job; once its crawl is under way (a run recorded, not finished),
         # worker B joins and A is killed.

@@ -14,13 +14,14 @@ from aggregator.sources import REGISTRY
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from tests.crawling import ROOT
+from tests.prewarmed import Child, popen
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
 
-def crawl_due(db: str) -> subprocess.Popen[str]:
+def crawl_due(db: str) -> Child:
     env = dict(os.environ, AGGREGATOR_DATABASE_URL=db)
-    return subprocess.Popen(
+    return popen(
         [sys.executable, "-m", "aggregator.cli", "crawl", "--due", "--fixtures"],
         env=env,
         cwd=ROOT,

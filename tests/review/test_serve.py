@@ -20,6 +20,7 @@ import pytest
 
 from aggregator.storage.db import make_engine
 from aggregator.storage.login_throttle import ADDRESS, LoginThrottle
+from tests.prewarmed import popen
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +43,7 @@ def serving(tmp_path: Path, *options: str) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "AGGREGATOR_SECRET_KEY": "test-secret"}
     command = [sys.executable, "-m", "aggregator.cli", "serve", "--port", str(port)]
-    process = subprocess.Popen(
+    process = popen(
         [*command, "--threads", "4", *options],
         cwd=ROOT,
         env={**env, "AGGREGATOR_DATABASE_URL": f"sqlite:///{tmp_path / 'review.db'}"},

@@ -30,6 +30,7 @@ from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
 from bench.storage_bench import synthetic_items
 from tests.crawling import ROOT, aggregator_cli
+from tests.prewarmed import Child, popen
 
 SOURCES = sorted(fixture_folders())
 FIRST, SECOND = SOURCES[:-1], SOURCES[1:]  # all but two in common
@@ -37,10 +38,10 @@ ACTIONS = ("approve", "reject", "defer")
 STATUS = {"approve": "approved", "reject": "rejected", "defer": "deferred"}
 
 
-def _start_crawl(db_url: str, slugs: list[str], snapshot: str | None) -> subprocess.Popen[str]:
+def _start_crawl(db_url: str, slugs: list[str], snapshot: str | None) -> Child:
     args = [sys.executable, "-m", "aggregator.cli", "crawl", *slugs, "--fixtures"]
     args += ["--snapshot", snapshot] if snapshot else []
-    return subprocess.Popen(
+    return popen(
         args,
         env=dict(os.environ, AGGREGATOR_DATABASE_URL=db_url),
         cwd=ROOT,
@@ -50,7 +51,7 @@ def _start_crawl(db_url: str, slugs: list[str], snapshot: str | None) -> subproc
     )
 
 
-def _finish(process: subprocess.Popen[str]) -> str:
+def _finish(process: Child) -> str:
     out, err = process.communicate(timeout=240)
     assert process.returncode == 0, err[-3000:]
     # A fixture's deliberate 404 is logged as an error; a failed store is a traceback.
