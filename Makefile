@@ -40,8 +40,7 @@ bench: $(STAMP)
 goldens: $(STAMP)
 	$(BIN)/python -m tests.regenerate_goldens
 
-# The docs' screenshots (docs/screenshots/), from the browser tests; `make test` writes them
-# to a temporary folder only.
+# The docs' screenshots (docs/screenshots/), from the browser tests; `make test` takes none.
 screenshots: $(STAMP)
 	$(BIN)/pytest -q -m browser --update-screenshots tests
 

@@ -25,6 +25,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -183,14 +184,29 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@dataclass(frozen=True)
+class Screenshots:
+    """The docs' screenshots, taken by the browser tests: into docs/screenshots/ when
+    `--update-screenshots` is given (only `make screenshots` gives it), and not at all in other
+    runs. They are pictures for the docs, not checks (the tests measure what they check), and
+    each costs Chromium about a fifth of a second of CPU."""
+
+    folder: Path | None
+
+    def take(self, target: Any, name: str, **options: Any) -> None:
+        """Screenshot `target` (a Playwright page or element) as `name`, with Playwright's
+        screenshot `options`."""
+        if self.folder is not None:
+            target.screenshot(path=str(self.folder / name), **options)
+
+
 @pytest.fixture(scope="session")
-def screenshots(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where the browser tests save screenshots: a temporary folder, or docs/screenshots/ when
-    `--update-screenshots` is given (only `make screenshots` gives it)."""
+def screenshots(pytestconfig: pytest.Config) -> Screenshots:
+    """The browser tests' screenshots (`Screenshots`)."""
     if pytestconfig.getoption("--update-screenshots"):
         DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        return DOCS_SCREENSHOTS
-    return tmp_path_factory.mktemp("screenshots")
+        return Screenshots(DOCS_SCREENSHOTS)
+    return Screenshots(None)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ the `<!--[if mso]>` table in the fragment are for.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +16,7 @@ import pytest
 from aggregator.exports.bulletin import Layout, in_bulletin_order
 from aggregator.exports.email_html import EMAIL_WIDTH, iter_email_html
 from aggregator.schema import Attachment, Item, Link
+from tests.conftest import Screenshots
 from tests.exports.conftest import corpus
 from tests.review.browser import launched, new_page  # skips the module without Chromium
 
@@ -74,11 +74,11 @@ def browser() -> Any:
 
 
 @pytest.mark.parametrize("width", [320, EMAIL_WIDTH])
-def test_nothing_overflows_the_screen(browser: Any, width: int, tmp_path: Path) -> None:
+def test_nothing_overflows_the_screen(browser: Any, width: int, screenshots: Screenshots) -> None:
     page = new_page(browser, width=width, height=800)
     try:
         page.set_content(email_document(long_items()))
-        page.screenshot(path=str(tmp_path / f"email-{width}.png"), full_page=True)
+        screenshots.take(page, f"email-{width}.png", full_page=True)
         measured = page.evaluate(MEASURE)
         # the long strings are on the page (so they are what is being measured)
         assert LONG_TITLE[:60] in page.inner_text("h1")

@@ -2,8 +2,9 @@
 headless, against the app served by werkzeug on a loopback port.
 
 Importing this module skips the importing test module when Playwright or Chromium is missing
-(`apt-get install -y chromium`; `.ci/run` installs it). Screenshots are saved into the
-`screenshots` fixture's folder (tests/conftest.py): temporary unless `make screenshots`.
+(`apt-get install -y chromium`; `.ci/run` installs it). Screenshots are taken through the
+`screenshots` fixture (tests/conftest.py): into docs/screenshots/ under `make screenshots`,
+none otherwise.
 """
 
 from __future__ import annotations

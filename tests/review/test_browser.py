@@ -2,20 +2,20 @@
 
 One browser and one live server (werkzeug, on a loopback port) for the module; each test gets
 a fresh browser context (no cookies). Every link the app checks points at a loopback server.
-Screenshots of the queue, an item and a bulletin preview go to the `screenshots` folder: a
-temporary one, or docs/screenshots/ under `make screenshots`.
+Under `make screenshots` the queue, an item and a bulletin preview are photographed into
+docs/screenshots/ (the `screenshots` fixture, tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aggregator.schema import Attachment, DocType, Link
+from tests.conftest import Screenshots
 from tests.review.browser import expect, new_page, served
 from tests.review.browser import log_in as browser_log_in
 from tests.review.conftest import EDITOR, FOUND, VIEWER, World, build_world, make_item, store
@@ -75,10 +75,6 @@ def log_in(live: Live, page: Any, who: tuple[str, str] = EDITOR) -> None:
     browser_log_in(live.base, page, who)
 
 
-def shot(page: Any, path: Path, **options: Any) -> None:
-    page.screenshot(path=str(path), **options)
-
-
 def test_a_logged_out_visitor_is_sent_to_login(live: Live, page: Any) -> None:
     page.goto(f"{live.base}/queue")
     assert page.url.startswith(f"{live.base}/login?next=")
@@ -89,10 +85,12 @@ def test_a_logged_out_visitor_is_sent_to_login(live: Live, page: Any) -> None:
     expect(page.locator(".error")).to_contain_text("do not match")
 
 
-def test_log_in_then_approve_reject_and_edit(live: Live, page: Any, screenshots: Path) -> None:
+def test_log_in_then_approve_reject_and_edit(
+    live: Live, page: Any, screenshots: Screenshots
+) -> None:
     log_in(live, page)
     expect(page.locator("h1")).to_have_text("Queue")
-    shot(page, screenshots / "queue.png")
+    screenshots.take(page, "queue.png")
     rows = page.locator("li.row")
     first, second = rows.nth(0).get_attribute("data-id"), rows.nth(1).get_attribute("data-id")
     assert first and second
@@ -132,7 +130,7 @@ def test_log_in_then_approve_reject_and_edit(live: Live, page: Any, screenshots:
     expect(page.locator(".flash")).to_contain_text("Undid event")
     assert repo.events(live.linked_id)[-1].actor == EDITOR[0]
     page.goto(f"{live.base}/items/{first}")  # for the docs: an item with its audit record
-    shot(page, screenshots / "item.png", full_page=True)
+    screenshots.take(page, "item.png", full_page=True)
     assert page.dialogs == []
 
 
@@ -182,7 +180,9 @@ def test_a_viewer_cannot_approve(live: Live, page: Any) -> None:
     assert live.world.repo.events(live.xss_id) == []
 
 
-def test_compose_preview_and_publish_a_bulletin(live: Live, page: Any, screenshots: Path) -> None:
+def test_compose_preview_and_publish_a_bulletin(
+    live: Live, page: Any, screenshots: Screenshots
+) -> None:
     repo = live.world.repo
     for item_id in (live.world.ids["neglect"], live.world.ids["cse"], live.linked_id):
         repo.review(item_id, "approve", at=FOUND, actor="ed")
@@ -210,10 +210,19 @@ def test_compose_preview_and_publish_a_bulletin(live: Live, page: Any, screensho
     expect(guide.locator(".save-state")).to_have_text("saved")
     # sections in the editor's order
     page.click('button[aria-label="Move section Case reviews and briefings up"]')
+    # the move is a form post: wait for the page it answers with, not the one it replaces
+    page.wait_for_function(
+        """() => {
+            const headings = [...document.querySelectorAll('#preview h2')].map(h => h.innerText);
+            return headings.indexOf('Case reviews and briefings') >= 0
+                && headings.indexOf('Case reviews and briefings')
+                    < headings.indexOf('Research and reports');
+        }"""
+    )
     headings = preview.locator("h2").all_inner_texts()
     assert headings.index("Case reviews and briefings") < headings.index("Research and reports")
     page.evaluate("window.scrollTo(0, 0)")
-    shot(page, screenshots / "bulletin-preview.png")
+    screenshots.take(page, "bulletin-preview.png")
     # links checked before publishing: the toolkit's PDF is broken
     page.click("#check-links")
     expect(page.locator("#broken-count")).to_have_text("1")
@@ -251,7 +260,7 @@ DRAFT_ITEM_TEXT = "\n".join(
 
 
 def test_use_the_draft_then_save_it_as_the_summary(
-    live: Live, page: Any, screenshots: Path
+    live: Live, page: Any, screenshots: Screenshots
 ) -> None:
     from aggregator.storage.draft_summaries import DraftStore
 
@@ -271,12 +280,12 @@ def test_use_the_draft_then_save_it_as_the_summary(
     row = page.locator(f'li.row[data-id="{item_id}"]')
     expect(row.locator(".badge-draft")).to_be_visible()  # the queue shows the draft's start
     row.scroll_into_view_if_needed()
-    row.screenshot(path=str(screenshots / "queue-draft-row.png"))
+    screenshots.take(row, "queue-draft-row.png")
     page.goto(f"{live.base}/items/{item_id}")
     expect(page.locator("#draft-text")).to_have_text(drafted.text)
     expect(page.locator(".summary-full")).to_have_text(DRAFT_ITEM_SUMMARY)
     page.set_viewport_size({"width": 1280, "height": 1150})  # title, reminder and both texts
-    shot(page, screenshots / "item-draft.png")
+    screenshots.take(page, "item-draft.png")
     # one click copies the draft into the editable summary; nothing is saved yet
     page.click("#use-draft")
     expect(page.locator("#edit-summary")).to_have_value(drafted.text)

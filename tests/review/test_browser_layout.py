@@ -5,9 +5,8 @@ opened at 390 px (a phone) and 1366 px (a laptop) wide. At both widths the docum
 than the viewport (no horizontal scroll) and every control of the page (each link, button,
 field) lies inside the viewport horizontally: one the editor may have to scroll down to, never
 sideways. The data holds what breaks layouts: a long unbroken URL and word, long error URLs on
-the Sources page, a bulletin with entries. Screenshots of each page at both widths,
-<page>-<width>.png, go to the `screenshots` folder: a temporary one, or docs/screenshots/ under
-`make screenshots`.
+the Sources page, a bulletin with entries. Under `make screenshots` each page at both widths is
+photographed into docs/screenshots/<page>-<width>.png (the `screenshots` fixture).
 """
 
 from __future__ import annotations
@@ -15,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aggregator.schema import Attachment, DocType, Link
 from aggregator.storage.repository import RunStats
+from tests.conftest import Screenshots
 from tests.review.browser import expect, log_in, new_page, served
 from tests.review.conftest import EDITOR, FOUND, World, build_world, make_item, store
 
@@ -129,10 +128,6 @@ def open_page(live: Live, page: Any, name: str) -> None:
     page.goto(f"{live.base}{path}")
 
 
-def shot(page: Any, path: Path) -> None:
-    page.screenshot(path=str(path), full_page=True)
-
-
 PAGES = ["login", "queue", "item", "bulletins", "composer", "sources", "settings"]
 # The page's own actions, named so a failure says which one went missing.
 ACTIONS = {
@@ -149,7 +144,7 @@ ACTIONS = {
 @pytest.mark.parametrize("width", [PHONE, LAPTOP])
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_fits_the_width_with_every_action_in_reach(
-    live: Live, name: str, width: int, screenshots: Path
+    live: Live, name: str, width: int, screenshots: Screenshots
 ) -> None:
     page = phone_or_laptop(live, width)
     try:
@@ -168,7 +163,7 @@ def test_every_page_fits_the_width_with_every_action_in_reach(
             box = action.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= found["width"], selector
         page.evaluate("window.scrollTo(0, 0)")
-        shot(page, screenshots / f"{name}-{width}.png")
+        screenshots.take(page, f"{name}-{width}.png", full_page=True)
     finally:
         page.context.close()
 
@@ -255,7 +250,7 @@ def test_r_straight_after_escape_asks_about_the_same_row(live: Live) -> None:
         page.context.close()
 
 
-def test_a_rows_reject_button_asks_too_on_a_phone(live: Live, screenshots: Path) -> None:
+def test_a_rows_reject_button_asks_too_on_a_phone(live: Live, screenshots: Screenshots) -> None:
     repo = live.world.repo
     [item_id] = store(repo, [(make_item("tapped", "Reject me with a tap"), 0.98)])
     page = phone_or_laptop(live, PHONE)
@@ -267,7 +262,7 @@ def test_a_rows_reject_button_asks_too_on_a_phone(live: Live, screenshots: Path)
         box = dialog.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE
         page.select_option("#reject-dialog-reason", "not_uk")
-        page.screenshot(path=str(screenshots / "queue-reject-dialog-390.png"))
+        screenshots.take(page, "queue-reject-dialog-390.png")
         page.click("#reject-dialog-confirm")
         expect(page.locator("#toast")).to_contain_text(f"Rejected item {item_id}")
         assert repo.stored_items([item_id])[item_id].reason == "not UK"
