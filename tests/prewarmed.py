@@ -335,10 +335,14 @@ _server: _Server | None = None
 _server_lock = threading.Lock()
 
 
-def _request(args: list[str], env: dict[str, str], cwd: str) -> dict[str, Any] | None:
-    """The fork server's request for `args`, or None when only a real interpreter can run it."""
+def _request(
+    args: list[str], given_env: dict[str, str] | None, given_cwd: str | os.PathLike[str] | None
+) -> dict[str, Any] | None:
+    """The fork server's request for `args` with `subprocess`'s `env` and `cwd` (None: this
+    process's own; the checkout's root), or None when only a real interpreter can run it."""
     if os.environ.get(OFF_SWITCH) or len(args) < 2 or args[0] != sys.executable:
         return None
+    env, cwd = dict(os.environ if given_env is None else given_env), str(given_cwd or ROOT)
     server_env = _server.env if _server is not None else os.environ
     if any(env.get(name) != server_env.get(name) for name in START_UP):
         return None
@@ -361,7 +365,7 @@ def run(
     """`subprocess.run(args, capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout,
     input=input, check=check)`, forked from the fork server when `args` is
     `[sys.executable, "-m"|"-c", ...]`."""
-    request = _request(list(args), dict(os.environ if env is None else env), str(cwd or ROOT))
+    request = _request(list(args), env, cwd)
     if request is None:
         return subprocess.run(
             args,
@@ -443,7 +447,7 @@ def popen(
     stderr=stderr, text=text)`, forked from the fork server when `args` is
     `[sys.executable, "-m"|"-c", ...]` (a `Forked`: the child's own pid, its signals, its
     pipes, `poll`, `wait` and `communicate`), a real process otherwise."""
-    request = _request(list(args), dict(os.environ if env is None else env), str(cwd or ROOT))
+    request = _request(list(args), env, cwd)
     if request is None:
         return subprocess.Popen(
             args,
