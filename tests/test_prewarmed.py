@@ -32,6 +32,13 @@ SCRIPTS = {
 }
 
 
+@pytest.fixture
+def fork_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork server on, for a test of the server itself, even in a run that switched it off
+    for every other test ($TESTS_WITHOUT_FORK_SERVER)."""
+    monkeypatch.delenv(prewarmed.OFF_SWITCH, raising=False)
+
+
 def _last_lines(text: str) -> str:
     """A traceback's last line (the frames above it differ in the server's own)."""
     return text.strip().splitlines()[-1] if text.strip() else ""
@@ -62,6 +69,7 @@ def test_an_interpreter_setting_in_the_environment_gets_a_real_interpreter() -> 
     assert prewarmed.run([sys.executable, "-c", code], env=env).stdout == "0\n"
 
 
+@pytest.mark.usefixtures("fork_server")
 def test_the_servers_heap_is_frozen_and_the_childs_own_garbage_is_collected() -> None:
     """The preloaded libraries' objects are out of the collector's sight in a child (so its
     collections and its exit do not walk them); a cycle the child makes is still freed."""
@@ -79,6 +87,7 @@ def test_the_servers_heap_is_frozen_and_the_childs_own_garbage_is_collected() ->
     assert int(frozen) > 100_000  # Scrapy, Twisted, SQLAlchemy and the rest, preloaded
 
 
+@pytest.mark.usefixtures("fork_server")
 @pytest.mark.parametrize("text", [True, False])
 def test_a_started_child_pipes_and_ends_as_a_real_one_does(text: bool, tmp_path: Path) -> None:
     code = "import sys; print('out'); print('err\\r\\nline', file=sys.stderr); sys.exit(3)"
@@ -92,6 +101,7 @@ def test_a_started_child_pipes_and_ends_as_a_real_one_does(text: bool, tmp_path:
     assert forked.wait() == 3 and forked.poll() == 3
 
 
+@pytest.mark.usefixtures("fork_server")
 def test_a_started_child_runs_until_killed_by_its_pid(tmp_path: Path) -> None:
     log = tmp_path / "log"
     code = "import sys, time; print('started', flush=True); print('also', file=sys.stderr)\n"
