@@ -15,10 +15,10 @@ demo: $(STAMP)
 	$(BIN)/aggregator demo
 
 # Three pytest workers (pytest-xdist) on this 2-core machine: a worker waiting on a server, a
-# subprocess or a browser leaves its core to another (with one per core, a third of the CPU sat
-# idle); each worker also brings its own start-up, collection, fork server, templates and
-# browsers, and four took longer than three (clean clones: 6:55 and 6:35 of tests, on
-# 2026-12-06's code; 4:59 now). Tests are
+# subprocess or a browser leaves its core to another (with two, a fifth of the CPU sat idle and
+# the tests took 5:20 against three's 4:55); each worker also brings its own start-up,
+# collection, fork server, templates and browsers, and four took longer than three (clean
+# clones of 2026-12-06's code: 6:55 and 6:35 of tests; of today's: 4:59 and 5:05). Tests are
 # handed out a few at a time in collected order, the slow and browser ones first
 # (tests/conftest.py), so no worker ends up with all the slow ones; `loadgroup` sends a browser
 # module's tests to one worker, which launches its Chromium once.
