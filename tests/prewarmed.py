@@ -449,15 +449,8 @@ def popen(
     pipes, `poll`, `wait` and `communicate`), a real process otherwise."""
     request = _request(list(args), env, cwd)
     if request is None:
-        return subprocess.Popen(
-            args,
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            text=text,
-        )
+        return subprocess.Popen(args, env=env, cwd=cwd, stdin=subprocess.DEVNULL, text=text,
+                                stdout=stdout, stderr=stderr)  # fmt: skip
     return Forked(args, request, stdout, stderr, text)
 
 
