@@ -17,7 +17,9 @@ signal dispositions) starts a real interpreter.
 `run` takes what `subprocess.run(args, capture_output=True, text=True, ...)` takes and returns
 the same `CompletedProcess`; a request the server cannot honour exactly (other arguments, an
 interpreter setting in the environment that differs from the server's) is run by
-`subprocess.run` instead. $TESTS_WITHOUT_FORK_SERVER=1 runs every request that way (the
+`subprocess.run` instead. `popen` does the same for `subprocess.Popen`, for a process a test
+starts, watches and signals or kills: a `Forked` child with its own pid, pipes, `poll`, `wait`
+and `communicate`. $TESTS_WITHOUT_FORK_SERVER=1 runs every request as a real process (the
 product refuses unknown $AGGREGATOR_* variables, so the switch is named otherwise).
 
 This module imports nothing of the project: run as a script, it is the server.
@@ -497,6 +499,11 @@ class Forked:
                 else:
                     streams.append(given.fileno())
             self._client, self._answers, self.pid = _start(request, streams)
+        except BaseException:
+            for pipe in (self.stdout, self.stderr):
+                if pipe is not None:
+                    pipe.close()
+            raise
         finally:
             for fd in opened:
                 os.close(fd)

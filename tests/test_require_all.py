@@ -66,8 +66,8 @@ def outcomes(folder: Path, files: list[str], **env: str) -> dict[str, str]:
     """Run pytest on `files` with tests/conftest.py as a plugin: each test's outcome."""
     report = folder / "report.xml"
     clean = {k: v for k, v in os.environ.items() if k != REQUIRE_ALL_ENV}
-    # `python -m pytest` with the checkout first on the path, forked from the fork server
-    # (tests/prewarmed.py; an interpreter setting such as $PYTHONPATH would need a real one)
+    # `python -m pytest` with the checkout on the path where $PYTHONPATH would put it, forked
+    # from the fork server (tests/prewarmed.py; $PYTHONPATH itself needs a real interpreter)
     main = f"import sys; sys.path.insert(1, {str(ROOT)!r}); import pytest\n"
     main += "sys.exit(pytest.console_main())"
     prewarmed.run(
