@@ -16,6 +16,11 @@ item it publishes safeguarding context: its name adds its weight, and weak words
 may then decide, and an item of theirs with no negative cue is at least borderline. That is
 how a bulletin editor reads a partnership's own channel: "Babies born during lockdown" from a
 safeguarding partnership is a safeguarding briefing.
+An item about children with no safeguarding term, no negative cue and a positive phrase in
+its title or summary is lifted into the borderline band when it is research about children
+(its title or summary names children and research: "a survey of 846 young people") or its
+publisher's name says a children's or young people's remit ("Young Scot", "EU Kids Online"):
+`children_focus`. Bulletins carry both without a safeguarding word; the editor judges them.
 Below the vocabulary's threshold an item is "probably not safeguarding" (kept, searchable,
 shown on request), except in the borderline band just under it: shown, marked borderline.
 """
@@ -120,13 +125,54 @@ def safeguarding_publisher(vocab: Vocabulary, publisher: str) -> str | None:
     return None
 
 
+def children_focus(
+    vocab: Vocabulary, publisher: str, texts: dict[str, str]
+) -> dict[str, Any] | None:
+    """The evidence that an item is about children's lives, for `score_relevance` to lift it
+    into the borderline band: its publisher's name says a children's or young people's remit,
+    or its title or summary names children (`children_subjects`) and research
+    (`research_words`). None when neither."""
+    name = normalise_quotes(publisher or "")
+    if any(pattern.search(name) for _, pattern in vocab.children_publishers):
+        return {
+            "phrase": name,
+            "field": "publisher",
+            "weight": 0.0,
+            "lifts": "a children's organisation",
+        }
+    found: dict[str, tuple[str, str]] = {}
+    for field_name in ("title", "summary"):
+        text = normalise_quotes(texts.get(field_name) or "")
+        for role, phrases in (
+            ("subject", vocab.children_subjects),
+            ("research", vocab.research_words),
+        ):
+            if role not in found:
+                phrase = next((t for t, p in phrases if p.search(text)), None)
+                if phrase is not None:
+                    found[role] = (phrase, field_name)
+    if len(found) < 2:
+        return None
+    (subject, subject_field), (word, word_field) = found["subject"], found["research"]
+    return {
+        "phrase": f"{subject} + {word}",
+        "field": subject_field if subject_field == word_field else "title and summary",
+        "weight": 0.0,
+        "lifts": "research about children",
+    }
+
+
 def score_relevance(
-    vocab: Vocabulary, hits: list[Hit], publisher_cue: str | None = None
+    vocab: Vocabulary,
+    hits: list[Hit],
+    publisher_cue: str | None = None,
+    focus: dict[str, Any] | None = None,
 ) -> tuple[float, list[dict[str, Any]]]:
     """net = positive − negative (body capped each way) + the safeguarding publisher's weight
     (`publisher_cue`: what `safeguarding_publisher` found in the publisher's name); relevance
     = net / (net + 1), over the hits that count (`in_context`); the others are listed with
-    weight 0 and why."""
+    weight 0 and why. `focus` (`children_focus`) lifts an item with a positive phrase in its
+    title or summary and no negative cue into the borderline band, and is then evidence."""
     context = publisher_cue is not None
     weak_only = not strong_hits(hits, context) and not context
     hits, left = in_context(hits, context)
@@ -174,6 +220,11 @@ def score_relevance(
         )
     order = {name: i for i, name in enumerate((*FIELDS, "publisher"))}
     evidence.sort(key=lambda e: (-abs(e["weight"]), order[e["field"]], e["phrase"]))
+    named = totals[("pos", "title")] + totals[("pos", "summary")] > 0
+    if focus is not None and named and negative == 0 and relevance < vocab.borderline:
+        # Shown for the editor to judge, never "safeguarding" on this alone.
+        relevance = vocab.borderline
+        evidence.append(focus)
     return relevance, evidence
 
 

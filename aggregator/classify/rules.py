@@ -23,6 +23,7 @@ from aggregator.classify.bounds import MAX_FIELD_CHARS, bounded
 from aggregator.classify.doc_types import decide_doc_type
 from aggregator.classify.nations import decide_nations
 from aggregator.classify.relevance import (
+    children_focus,
     choose_topics,
     find_hits,
     safeguarding_publisher,
@@ -145,7 +146,8 @@ def classify_item(
 
     hits = find_hits(vocab, read)
     publisher_cue = safeguarding_publisher(vocab, item.publisher)
-    relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue)
+    focus = children_focus(vocab, item.publisher, read)
+    relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue, focus)
     topics, topic_evidence = choose_topics(vocab, hits, publisher_cue is not None)
     return Classification(
         doc_type=kind,

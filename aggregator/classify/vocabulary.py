@@ -159,12 +159,15 @@ class Vocabulary:
         # Publisher names that give an item safeguarding context (relevance.py).
         publishers = data.get("safeguarding_publishers", {})
         self.publisher_weight = float(publishers.get("weight", 0.0))
-        self.publisher_phrases = [
-            (text, compile_phrase(text, variants)) for text in publishers.get("phrases", [])
-        ]
+        self.publisher_phrases = _compiled(publishers.get("phrases", []), variants)
         self.publisher_exceptions = [
             compile_phrase(text, variants) for text in publishers.get("except", [])
         ]
+        # What lifts an item about children into the borderline band (relevance.py).
+        focus = data.get("children_focus", {})
+        self.children_publishers = _compiled(focus.get("publishers", []), variants)
+        self.children_subjects = _compiled(focus.get("subjects", []), variants)
+        self.research_words = _compiled(focus.get("research", []), variants)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Vocabulary:
@@ -173,6 +176,12 @@ class Vocabulary:
             return _packaged()
         raw = Path(path).read_bytes()
         return cls(json.loads(raw), _digest(raw))
+
+
+def _compiled(
+    texts: list[str], variants: list[tuple[str, str]]
+) -> list[tuple[str, re.Pattern[str]]]:
+    return [(text, compile_phrase(text, variants)) for text in texts]
 
 
 def _phrase(

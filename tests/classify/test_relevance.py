@@ -193,3 +193,52 @@ def test_a_safeguarding_publishers_item_is_at_least_borderline() -> None:
     assert partnership.relevance == vocab.borderline and partnership.borderline
     elsewhere = classify_item(make(title, publisher="Coventry City Council"))
     assert elsewhere.relevance < vocab.borderline and not elsewhere.borderline
+
+
+def test_research_about_children_is_shown_as_borderline() -> None:
+    """A survey of young people names no safeguarding term, yet bulletins carry it: shown,
+    marked borderline, never "safeguarding" on this alone; the evidence says why."""
+    vocab = Vocabulary.load()
+    title = "Young people's right to food: what 846 young people told us"
+    survey = classify_item(make(title, "Findings of a survey on access to food."))
+    assert survey.relevance == vocab.borderline and survey.borderline and not survey.relevant
+    assert {
+        "phrase": "young people + survey",
+        "field": "title and summary",
+        "weight": 0.0,
+        "lifts": "research about children",
+    } in survey.relevance_evidence
+    # The same children without research stay hidden: weak words alone never decide.
+    plain = classify_item(make("Young people's right to food", "Free school meals for all."))
+    assert plain.relevance < vocab.borderline and not plain.borderline
+
+
+def test_research_about_pupils_or_with_a_negative_cue_is_not_lifted() -> None:
+    """Research about pupils is curriculum and school funding, and a negative cue marks
+    business that is not safeguarding: neither is lifted."""
+    vocab = Vocabulary.load()
+    pupils = classify_item(make("Improving mathematics for pupils", "Research on teaching."))
+    assert pupils.relevance < vocab.borderline
+    accounts = classify_item(make("Annual report and accounts", "Our research on children."))
+    assert accounts.relevance < vocab.borderline
+    assert not any(e.get("lifts") for e in accounts.relevance_evidence)
+
+
+def test_a_childrens_organisations_item_is_shown_as_borderline() -> None:
+    """A publisher whose name says a children's or young people's remit lifts an item that
+    names children into the band; the same item from another publisher stays hidden, and
+    an item of theirs with nothing about children is not lifted."""
+    vocab = Vocabulary.load()
+    title, summary = "What you told us this year", "Stories from young people in Scotland."
+    theirs = classify_item(make(title, summary, publisher="Young Scot"))
+    assert theirs.relevance == vocab.borderline and theirs.borderline
+    assert {
+        "phrase": "Young Scot",
+        "field": "publisher",
+        "weight": 0.0,
+        "lifts": "a children's organisation",
+    } in theirs.relevance_evidence
+    elsewhere = classify_item(make(title, summary, publisher="Scottish Government"))
+    assert elsewhere.relevance < vocab.borderline
+    nothing = classify_item(make("Our new office opens", publisher="Young Scot"))
+    assert nothing.relevance < vocab.borderline

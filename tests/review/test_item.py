@@ -12,7 +12,7 @@ from datetime import timedelta
 from aggregator.dedupe.clusters import Match
 from aggregator.review.conflicts import FieldVersions, compare
 from aggregator.schema import Attachment, DocType, Link
-from tests.review.conftest import FOUND, World, make_item, post, store
+from tests.review.conftest import FOUND, World, classification, make_item, post, store
 
 
 def test_item_page_shows_fields_evidence_provenance_and_revisions(world: World) -> None:
@@ -337,3 +337,28 @@ def test_three_way_comparison_of_a_field() -> None:
     agreed = FieldVersions("title", "Old", "New", "New ")
     assert not agreed.conflict and not agreed.to_write
     assert [f.name for f in compare(("title", "summary"), {}, {}, {"summary": "x"})] == ["summary"]
+
+
+def test_item_page_says_why_an_item_is_borderline(world: World) -> None:
+    """The evidence line for what lifted an item into the band, and for a phrase left out."""
+    item_id = world.ids["neglect"]
+    lifted = dataclasses.replace(
+        classification(0.36, make_item("neglect", "Neglect: learning from case reviews")),
+        relevant=False,
+        borderline=True,
+        relevance_evidence=[
+            {"phrase": "young people", "field": "title", "weight": 0.35},
+            {"phrase": "CSA", "field": "summary", "weight": 0.0, "ignored": "no context"},
+            {
+                "phrase": "young people + survey",
+                "field": "title and summary",
+                "weight": 0.0,
+                "lifts": "research about children",
+            },
+        ],
+    )
+    world.repo.save_classifications([(item_id, lifted)])
+    page = world.client().get(f"/items/{item_id}").get_data(as_text=True)
+    assert "“young people + survey” in title and summary" in page
+    assert "0.0, borderline: research about children" in page
+    assert '“CSA” in summary <span class="hint">0.0, ignored: no context' in page
