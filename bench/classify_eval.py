@@ -132,21 +132,25 @@ def halves(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return {half: [r for r in rows if half_of(r) == half] for half in HALVES} | {FRESH: fresh}
 
 
+def as_item(row: dict[str, Any]) -> Item:
+    """A labelled row as the item the classifier reads: its title and summary."""
+    return Item(
+        key=row["id"],
+        source="eval",
+        publisher=row["publisher"],
+        title=row["title"],
+        url=row.get("url") or f"https://example.invalid/{row['id']}",
+        summary=row.get("summary", ""),
+        doc_type=DocType.OTHER,
+        topics=[],
+        nations=[],
+    )
+
+
 def score(rows: list[dict[str, Any]], vocab: Vocabulary) -> list[Scored]:
     found = []
     for row in rows:
-        item = Item(
-            key=row["id"],
-            source="eval",
-            publisher=row["publisher"],
-            title=row["title"],
-            url=row.get("url") or f"https://example.invalid/{row['id']}",
-            summary=row.get("summary", ""),
-            doc_type=DocType.OTHER,
-            topics=[],
-            nations=[],
-        )
-        result = classify_item(item, vocabulary=vocab)
+        result = classify_item(as_item(row), vocabulary=vocab)
         # (getattr: the same file measures the rules before issue 19, which had no band)
         borderline = bool(getattr(result, "borderline", False))
         found.append(Scored(row, result.relevance, result.relevant or borderline))

@@ -35,8 +35,7 @@ import numpy.typing as npt
 from aggregator.classify.relevance import find_hits
 from aggregator.classify.rules import classify_item
 from aggregator.classify.vocabulary import Vocabulary
-from aggregator.schema import DocType, Item
-from bench.classify_eval import halves, load
+from bench.classify_eval import as_item, halves, load
 
 # Titles and summaries read the way the classifier reads them; the commonest function words
 # say nothing about a subject.
@@ -104,15 +103,7 @@ class Example:
 def examples(rows: list[dict[str, Any]], rules: Vocabulary) -> list[Example]:
     found = []
     for row in rows:
-        item = Item(
-            key=row["id"],
-            source="eval",
-            publisher=row["publisher"],
-            title=row["title"],
-            url=row.get("url") or f"https://example.invalid/{row['id']}",
-            summary=row.get("summary", ""),
-            doc_type=DocType.OTHER,
-        )
+        item = as_item(row)
         result = classify_item(item, vocabulary=rules)
         hits = find_hits(rules, {"title": item.title, "summary": item.summary})
         negative = any(hit.phrase.kind == "negative" for hit in hits)
