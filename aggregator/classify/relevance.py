@@ -133,7 +133,7 @@ def children_focus(
     or its title or summary names children (`children_subjects`) and research
     (`research_words`). None when neither."""
     name = normalise_quotes(publisher or "")
-    if any(pattern.search(name) for _, pattern in vocab.children_publishers):
+    if any(cue.found_in(name, fold(name)) for cue in vocab.children_publishers):
         return {
             "phrase": name,
             "field": "publisher",
@@ -143,14 +143,15 @@ def children_focus(
     found: dict[str, tuple[str, str]] = {}
     for field_name in ("title", "summary"):
         text = normalise_quotes(texts.get(field_name) or "")
-        for role, phrases in (
+        folded = fold(text)
+        for role, cues in (
             ("subject", vocab.children_subjects),
             ("research", vocab.research_words),
         ):
             if role not in found:
-                phrase = next((t for t, p in phrases if p.search(text)), None)
-                if phrase is not None:
-                    found[role] = (phrase, field_name)
+                cue = next((c for c in cues if c.found_in(text, folded)), None)
+                if cue is not None:
+                    found[role] = (cue.text, field_name)
     if len(found) < 2:
         return None
     (subject, subject_field), (word, word_field) = found["subject"], found["research"]

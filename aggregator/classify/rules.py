@@ -146,8 +146,12 @@ def classify_item(
 
     hits = find_hits(vocab, read)
     publisher_cue = safeguarding_publisher(vocab, item.publisher)
-    focus = children_focus(vocab, item.publisher, read)
-    relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue, focus)
+    relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue)
+    if relevance < vocab.borderline:
+        # Only an item the band would not show is asked whether it is about children's lives.
+        focus = children_focus(vocab, item.publisher, read)
+        if focus is not None:
+            relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue, focus)
     topics, topic_evidence = choose_topics(vocab, hits, publisher_cue is not None)
     return Classification(
         doc_type=kind,

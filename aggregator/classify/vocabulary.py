@@ -165,9 +165,9 @@ class Vocabulary:
         ]
         # What lifts an item about children into the borderline band (relevance.py).
         focus = data.get("children_focus", {})
-        self.children_publishers = _compiled(focus.get("publishers", []), variants)
-        self.children_subjects = _compiled(focus.get("subjects", []), variants)
-        self.research_words = _compiled(focus.get("research", []), variants)
+        self.children_publishers = _cues(focus.get("publishers", []), variants)
+        self.children_subjects = _cues(focus.get("subjects", []), variants)
+        self.research_words = _cues(focus.get("research", []), variants)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> Vocabulary:
@@ -182,6 +182,24 @@ def _compiled(
     texts: list[str], variants: list[tuple[str, str]]
 ) -> list[tuple[str, re.Pattern[str]]]:
     return [(text, compile_phrase(text, variants)) for text in texts]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A phrase that is looked for, not weighed, with the letters every match contains."""
+
+    text: str
+    pattern: re.Pattern[str]
+    literal: str
+
+    def found_in(self, text: str, folded: str) -> bool:
+        """Whether it occurs in `text`, whose `fold` is `folded` (most texts lack the literal,
+        and the pattern never runs)."""
+        return self.literal in folded and self.pattern.search(text) is not None
+
+
+def _cues(texts: list[str], variants: list[tuple[str, str]]) -> list[Cue]:
+    return [Cue(t, compile_phrase(t, variants), required_literal(t, variants)) for t in texts]
 
 
 def _phrase(
