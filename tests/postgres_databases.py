@@ -163,6 +163,7 @@ class PostgresDatabases:
         self.connect_args = {"connect_timeout": connect_seconds}
         self.shapes: dict[str, Shape] = {}  # kind: what a new database of that kind is
         self.spare: dict[str, list[str]] = {}  # kind: databases given back, ready to clean
+        self.out: set[str] = set()  # databases handed out and not given back yet
         self.created = 0  # how many databases were created (the tests count them)
         self.reused = 0
         self._admin: Engine | None = None  # one autocommit engine for every create and drop
@@ -189,11 +190,13 @@ class PostgresDatabases:
             name = spare.pop()
             if self._clean(name, self.shapes[kind]):
                 self.reused += 1
+                self.out.add(name)
                 return name
             self.drop(name)
         name = f"agg_test_{secrets.token_hex(6)}"
         create(self.admin, name)
         self.created += 1
+        self.out.add(name)
         if kind not in self.shapes:
             engine = self._engine(name)
             try:
@@ -204,6 +207,7 @@ class PostgresDatabases:
 
     def give_back(self, name: str) -> None:
         """Keep `name` for reuse when its catalog is as new for some kind; else drop it."""
+        self.out.discard(name)
         with self.admin.connect() as conn:
             conn.execute(
                 text(
@@ -251,14 +255,18 @@ class PostgresDatabases:
 
     def drop(self, name: str) -> None:
         """Drop `name` now, ending any connection left on it."""
+        self.out.discard(name)
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     def close(self) -> None:
-        """Drop every spare database, and close the admin connection."""
+        """Drop every database of this pool, spare or still handed out, and close the admin
+        connection."""
         for names in self.spare.values():
             while names:
                 self.drop(names.pop())
+        while self.out:
+            self.drop(self.out.pop())
         if self._admin is not None:
             self._admin.dispose()
             self._admin = None

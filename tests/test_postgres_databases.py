@@ -145,3 +145,13 @@ def test_an_empty_database_the_test_migrated_is_reused_as_a_migrated_one(
     databases.give_back(blank)
     assert databases.take("migrated", copy_of_template) == blank
     assert databases.take("empty", empty) not in (blank, migrated)
+
+
+def test_closing_drops_every_database_spare_or_still_handed_out() -> None:
+    skip_without_postgres()
+    pool = PostgresDatabases(POSTGRES_ADMIN_URL, CONNECT_SECONDS)
+    kept = pool.take("empty", empty)
+    spare = pool.take("empty", empty)
+    pool.give_back(spare)
+    pool.close()
+    assert not exists(kept) and not exists(spare)
