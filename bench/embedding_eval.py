@@ -37,8 +37,8 @@ from aggregator.classify.rules import classify_item
 from aggregator.classify.vocabulary import Vocabulary
 from bench.classify_eval import as_item, halves, load
 
-# Titles and summaries read the way the classifier reads them; the commonest function words
-# say nothing about a subject.
+# Lower-case words, as GloVe's vocabulary spells them; the commonest function words say
+# nothing about a subject.
 FIELDS = ("title", "summary")
 _TOKEN = re.compile(r"[a-z][a-z'\-]*")
 _STOP = """the a an of to and in for on is was with as by at from be are has have that this it

@@ -117,12 +117,10 @@ def safeguarding_publisher(vocab: Vocabulary, publisher: str) -> str | None:
     """The phrase of `safeguarding_publishers` the publisher's name matches, unless the name
     also matches one of its exceptions (a safeguarding adults board)."""
     name = normalise_quotes(publisher or "")
-    if any(pattern.search(name) for pattern in vocab.publisher_exceptions):
+    folded = fold(name)
+    if any(cue.found_in(name, folded) for cue in vocab.publisher_exceptions):
         return None
-    for text, pattern in vocab.publisher_phrases:
-        if pattern.search(name):
-            return text
-    return None
+    return next((cue.text for cue in vocab.publisher_phrases if cue.found_in(name, folded)), None)
 
 
 def children_focus(

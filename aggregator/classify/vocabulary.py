@@ -159,10 +159,8 @@ class Vocabulary:
         # Publisher names that give an item safeguarding context (relevance.py).
         publishers = data.get("safeguarding_publishers", {})
         self.publisher_weight = float(publishers.get("weight", 0.0))
-        self.publisher_phrases = _compiled(publishers.get("phrases", []), variants)
-        self.publisher_exceptions = [
-            compile_phrase(text, variants) for text in publishers.get("except", [])
-        ]
+        self.publisher_phrases = _cues(publishers.get("phrases", []), variants)
+        self.publisher_exceptions = _cues(publishers.get("except", []), variants)
         # What lifts an item about children into the borderline band (relevance.py).
         focus = data.get("children_focus", {})
         self.children_publishers = _cues(focus.get("publishers", []), variants)
@@ -178,15 +176,10 @@ class Vocabulary:
         return cls(json.loads(raw), _digest(raw))
 
 
-def _compiled(
-    texts: list[str], variants: list[tuple[str, str]]
-) -> list[tuple[str, re.Pattern[str]]]:
-    return [(text, compile_phrase(text, variants)) for text in texts]
-
-
 @dataclass(frozen=True)
 class Cue:
-    """A phrase that is looked for, not weighed, with the letters every match contains."""
+    """A phrase that is looked for, not weighed (in a publisher's name, or what lifts an item
+    about children), with the letters every match contains."""
 
     text: str
     pattern: re.Pattern[str]

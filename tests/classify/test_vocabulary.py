@@ -91,8 +91,8 @@ def test_docs_list_every_phrase_under_its_topic() -> None:
         if phrase.kind == "topic":
             assert phrase.topic is not None
             assert f"`{phrase.text}`" in rows[phrase.topic], (phrase.topic, phrase.text)
-    for text, _pattern in vocab.publisher_phrases:
-        assert f"`{text}`" in docs, text
+    for cue in vocab.publisher_phrases:
+        assert f"`{cue.text}`" in docs, cue.text
 
 
 def _spellings(text: str, variants: list[tuple[str, str]]) -> list[str]:
