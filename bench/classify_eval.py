@@ -243,6 +243,10 @@ def report(
     for half in PARTS:
         scored = score(parts[half], vocab)
         found[half] = figures(scored)
+        if not scored:
+            # Between a fresh set joining the tuning half and the next one's freeze.
+            print(f"  {half:<15} no items")
+            continue
         print(f"  {half:<15} {found[half].line()}")
         print(f"      {margins(scored, vocab.threshold)}")
     tuning = score(parts["tuning"], vocab)
