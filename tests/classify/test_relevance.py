@@ -121,6 +121,16 @@ def test_an_acronym_counts_only_in_a_safeguarding_context() -> None:
     assert "child sexual abuse" in abuse.topics
 
 
+def test_the_nhs_integrated_care_system_is_not_the_care_system() -> None:
+    """"Care system" is where looked-after children live; an integrated care system is the
+    NHS's local structure, and the longer phrase swallows the shorter."""
+    nhs = classify_item(make("The state of integrated care systems", "A survey of ICS leaders."))
+    assert not nhs.relevant and not nhs.borderline
+    assert "care system" not in [e["phrase"] for e in nhs.relevance_evidence]
+    care = classify_item(make("Children in the care system", "Placements far from home."))
+    assert care.relevant
+
+
 def test_a_title_naming_safeguarding_is_never_cancelled_by_negative_cues() -> None:
     result = classify_item(
         make(
