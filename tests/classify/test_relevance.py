@@ -121,6 +121,25 @@ def test_an_acronym_counts_only_in_a_safeguarding_context() -> None:
     assert "child sexual abuse" in abuse.topics
 
 
+def test_violence_against_a_child_counts_but_violence_alone_does_not_decide() -> None:
+    """Murder and stabbings support a decision beside a child ("murdering baby", "pupils"),
+    like manslaughter and knife crime; an adult's murder trial is not a bulletin item."""
+    assert classify_item(make("Man convicted of murdering baby son")).relevant
+    assert classify_item(make("Stabbing outside school: pupils offered support")).relevant
+    adult = classify_item(make("Murder trial: jury hears evidence", "He denies killing a man."))
+    assert not adult.relevant and not adult.borderline
+    street = classify_item(make("Two men charged after stabbing in town centre"))
+    assert not street.relevant and not street.borderline
+
+
+def test_vaping_is_not_a_negative_cue() -> None:
+    """Young people's vaping is a bulletin item (a fresh set's miss): research about it is
+    shown as borderline, not lowered as the Department of Health's tobacco business."""
+    survey = classify_item(make("Vaping among young people: survey findings"))
+    assert survey.borderline
+    assert not any(e["weight"] < 0 for e in survey.relevance_evidence)
+
+
 def test_the_nhs_integrated_care_system_is_not_the_care_system() -> None:
     """"Care system" is where looked-after children live; an integrated care system is the
     NHS's local structure, and the longer phrase swallows the shorter."""
