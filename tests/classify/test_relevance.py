@@ -141,7 +141,7 @@ def test_vaping_is_not_a_negative_cue() -> None:
 
 
 def test_the_nhs_integrated_care_system_is_not_the_care_system() -> None:
-    """"Care system" is where looked-after children live; an integrated care system is the
+    """The care system is where looked-after children live; an integrated care system is the
     NHS's local structure, and the longer phrase swallows the shorter."""
     nhs = classify_item(make("The state of integrated care systems", "A survey of ICS leaders."))
     assert not nhs.relevant and not nhs.borderline
