@@ -175,6 +175,9 @@ def score_relevance(
     context = publisher_cue is not None
     weak_only = not strong_hits(hits, context) and not context
     hits, left = in_context(hits, context)
+    generic_only = not context and all(
+        h.phrase.generic for h in hits if h.phrase.kind in ("topic", "cue")
+    )
     # The same text matched by several phrases (a phrase listed under two topics) counts once
     # towards relevance, at its strongest.
     strongest: dict[tuple[str, tuple[int, int], bool], Hit] = {}
@@ -210,8 +213,9 @@ def score_relevance(
         # editor to judge ("Someone that sticks: a challenge to services"). Its own business
         # (a vacancy, a cookie notice) carries a negative cue and stays where it scores.
         relevance = vocab.borderline
-    if weak_only and relevance >= vocab.borderline:
-        # Weak words support a decision but never make it, not even a borderline one.
+    if (weak_only or generic_only) and relevance >= vocab.borderline:
+        # Weak words support a decision but never make it, not even a borderline one; a
+        # generic word ("vulnerabilities", "bereavement") needs another phrase beside it.
         relevance = round(vocab.borderline - 0.001, 3)
     for hit, why in left:
         evidence.append(

@@ -41,6 +41,10 @@ class Phrase:
     # Counts only beside another safeguarding phrase: an acronym (CSA is also the Child
     # Support Agency), unless the vocabulary says it is unambiguous.
     needs_context: bool = False
+    # A word with everyday senses outside safeguarding (software vulnerabilities, a
+    # crematorium's bereavement services, staff wellbeing): it counts in full beside any
+    # other positive phrase, weak ones included, but alone it never shows an item.
+    generic: bool = False
     # Letters every match contains (`required_literal`), looked for in the folded text
     # (`fold`) before the pattern runs: most phrases are absent from most items.
     literal: str = ""
@@ -216,6 +220,7 @@ def _phrase(
         # A relevance cue says only that an item is about children: weak unless marked.
         weak=bool(settings.get("weak", kind == "cue")),
         needs_context=bool(settings.get("needs_context", acronym and kind == "topic")),
+        generic=bool(settings.get("generic", False)),
         literal=required_literal(text, variants),
     )
 

@@ -112,6 +112,21 @@ def test_weak_words_support_but_never_decide() -> None:
     assert supported.relevant
 
 
+def test_a_generic_word_counts_beside_another_phrase_but_never_alone() -> None:
+    """Vulnerabilities in software, a crematorium's bereavement services and patients'
+    wellbeing are not bulletin items; beside children or pupils the same words count."""
+    for title in (
+        "Microsoft patches severe Windows vulnerabilities",
+        "Crematorium and bereavement services update",
+        "Looking after our patients' wellbeing",
+    ):
+        alone = classify_item(make(title))
+        assert not alone.relevant and not alone.borderline, title
+        assert alone.relevance > 0, title  # found, and capped
+    assert classify_item(make("Supporting vulnerable children over the holidays")).relevant
+    assert classify_item(make("Pupil wellbeing: survey results")).relevant
+
+
 def test_an_acronym_counts_only_in_a_safeguarding_context() -> None:
     maintenance = classify_item(make("CSA case closures", "Child maintenance statistics."))
     assert not maintenance.relevant
