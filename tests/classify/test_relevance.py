@@ -24,6 +24,7 @@ from tests.classify.items import make
         ("Working Together to Safeguard Children 2023", "", True, None),
         ("Tackling county lines: programme update", "", True, "exploitation"),
         ("Children’s mental health services funding", "", True, "mental health"),
+        ("Permanent exclusions rise in primary schools", "", True, "children missing education"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
