@@ -161,6 +161,11 @@ def children_focus(
     }
 
 
+# Why an item's score was held under the borderline band (in its positive evidence entries).
+WEAK_ONLY = "weak words alone never decide"
+GENERIC_ONLY = "a generic word needs another phrase beside it"
+
+
 def score_relevance(
     vocab: Vocabulary,
     hits: list[Hit],
@@ -171,7 +176,9 @@ def score_relevance(
     (`publisher_cue`: what `safeguarding_publisher` found in the publisher's name); relevance
     = net / (net + 1), over the hits that count (`in_context`); the others are listed with
     weight 0 and why. `focus` (`children_focus`) lifts an item with a positive phrase in its
-    title or summary and no negative cue into the borderline band, and is then evidence."""
+    title or summary and no negative cue into the borderline band, and is then evidence.
+    An item held under the band (weak words only, or generic words only) says so in its
+    positive entries' `capped`."""
     context = publisher_cue is not None
     weak_only = not strong_hits(hits, context) and not context
     hits, left = in_context(hits, context)
@@ -217,6 +224,10 @@ def score_relevance(
         # Weak words support a decision but never make it, not even a borderline one; a
         # generic word ("vulnerabilities", "bereavement") needs another phrase beside it.
         relevance = round(vocab.borderline - 0.001, 3)
+        why = WEAK_ONLY if weak_only else GENERIC_ONLY
+        for entry in evidence:
+            if entry["weight"] > 0 and entry["field"] != "publisher":
+                entry["capped"] = why
     for hit, why in left:
         evidence.append(
             {"phrase": hit.phrase.text, "field": hit.field, "weight": 0.0, "ignored": why}
@@ -225,8 +236,11 @@ def score_relevance(
     evidence.sort(key=lambda e: (-abs(e["weight"]), order[e["field"]], e["phrase"]))
     named = totals[("pos", "title")] + totals[("pos", "summary")] > 0
     if focus is not None and named and negative == 0 and relevance < vocab.borderline:
-        # Shown for the editor to judge, never "safeguarding" on this alone.
+        # Shown for the editor to judge, never "safeguarding" on this alone; what lifted it
+        # replaces why it was held under the band.
         relevance = vocab.borderline
+        for entry in evidence:
+            entry.pop("capped", None)
         evidence.append(focus)
     return relevance, evidence
 

@@ -38,7 +38,8 @@ class Classification:
     """What the rules decided about one item, and why.
 
     `topic_evidence` entries are {topic, phrase, field}; `relevance_evidence` entries are
-    {phrase, field, weight} (weight signed: negative cues subtract), strongest first;
+    {phrase, field, weight} (weight signed: negative cues subtract), strongest first, with
+    `ignored`, `lifts` or `capped` saying why a phrase did not count as its weight says;
     `nation_evidence` entries are {nation, field, cue}. `text`, `type_hint` and `nation_hints`
     are the inputs beyond the item that the rules read, kept so they can be re-run.
     """

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from aggregator.classify.relevance import GENERIC_ONLY, WEAK_ONLY
 from aggregator.classify.rules import classify_item
 from aggregator.classify.vocabulary import Vocabulary
 from tests.classify.items import make
@@ -109,6 +110,7 @@ def test_weak_words_support_but_never_decide() -> None:
     weak = classify_item(make("Children and young people at school: babies, pupils, teenagers"))
     assert not weak.relevant and weak.relevance < Vocabulary.load().threshold
     assert weak.topics == []
+    assert {e.get("capped") for e in weak.relevance_evidence} == {WEAK_ONLY}
     supported = classify_item(make("Neglect of babies and young children"))
     assert supported.relevant
 
@@ -123,7 +125,10 @@ def test_a_generic_word_counts_beside_another_phrase_but_never_alone() -> None:
     ):
         alone = classify_item(make(title))
         assert not alone.relevant and not alone.borderline, title
-        assert alone.relevance > 0, title  # found, and capped
+        assert alone.relevance > 0, title  # found, and held under the band, saying why
+        assert {e.get("capped") for e in alone.relevance_evidence if e["weight"] > 0} == {
+            GENERIC_ONLY
+        }, title
     assert classify_item(make("Supporting vulnerable children over the holidays")).relevant
     assert classify_item(make("Pupil wellbeing: survey results")).relevant
 
@@ -253,6 +258,7 @@ def test_research_about_children_is_shown_as_borderline() -> None:
         "weight": 0.0,
         "lifts": "research about children",
     } in survey.relevance_evidence
+    assert not any("capped" in e for e in survey.relevance_evidence)  # the lift says why
     # The same children without research stay hidden: weak words alone never decide.
     plain = classify_item(make("Young people's right to food", "Free school meals for all."))
     assert plain.relevance < vocab.borderline and not plain.borderline

@@ -9,6 +9,7 @@ import html
 import re
 from datetime import timedelta
 
+from aggregator.classify.rules import classify_item
 from aggregator.dedupe.clusters import Match
 from aggregator.review.conflicts import FieldVersions, compare
 from aggregator.schema import Attachment, DocType, Link
@@ -362,3 +363,14 @@ def test_item_page_says_why_an_item_is_borderline(world: World) -> None:
     assert "“young people + survey” in title and summary" in page
     assert "0.0, borderline: research about children" in page
     assert '“CSA” in summary <span class="hint">0.0, ignored: no context' in page
+
+
+def test_item_page_says_why_an_item_is_held_under_the_band(world: World) -> None:
+    """An item whose phrases alone would reach the band but are only weak (or generic)
+    words says so on each of them: the editor sees why it is hidden."""
+    item_id = world.ids["neglect"]
+    held = classify_item(make_item("neglect", "Children and young people at school"))
+    assert not held.borderline and held.relevance > 0
+    world.repo.save_classifications([(item_id, held)])
+    page = world.client().get(f"/items/{item_id}").get_data(as_text=True)
+    assert "held under the band: weak words alone never decide" in page
