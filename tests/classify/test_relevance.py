@@ -26,6 +26,9 @@ from tests.classify.items import make
         ("Tackling county lines: programme update", "", True, "exploitation"),
         ("Children’s mental health services funding", "", True, "mental health"),
         ("Permanent exclusions rise in primary schools", "", True, "children missing education"),
+        ("Teenagers targeted as money mules", "", True, "exploitation"),
+        ("Xbox launches family safety app", "Parents can set limits.", True, "online safety"),
+        ("Cyber crime: helping young people choose", "", True, "online safety"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
@@ -45,6 +48,10 @@ from tests.classify.items import make
         ("Firearms licensing fees", "", False, None),
         ("Border Force recruits extra officers", "", False, None),
         ("Immigration system statistics", "Including asylum and visas.", False, None),
+        # a school's own events and a children's charity's corporate news
+        ("Nativity performance: tickets", "Early years children will perform.", False, None),
+        ("Children's book award results announced", "", False, None),
+        ("Youth charity chief executive to step down", "", False, None),
     ],
 )
 def test_relevance_and_topics(title: str, summary: str, relevant: bool, topic: str | None) -> None:
