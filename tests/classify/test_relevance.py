@@ -29,6 +29,9 @@ from tests.classify.items import make
         ("Teenagers targeted as money mules", "", True, "exploitation"),
         ("Xbox launches family safety app", "Parents can set limits.", True, "online safety"),
         ("Cyber crime: helping young people choose", "", True, "online safety"),
+        ("Roblox adds a parental control for younger children", "", True, "online safety"),
+        ("Fortnite: what the PEGI rating means", "A guide for parents.", True, "online safety"),
+        ("Girl groomed by man she met online", "", True, "child sexual abuse"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
@@ -52,6 +55,10 @@ from tests.classify.items import make
         ("Nativity performance: tickets", "Early years children will perform.", False, None),
         ("Children's book award results announced", "", False, None),
         ("Youth charity chief executive to step down", "", False, None),
+        ("Sports day results", "Parents and children enjoyed the races.", False, None),
+        # grooming in its other senses
+        ("Dog groomer opens on the high street", "", False, None),
+        ("Ski season starts", "Groomed pistes and lift prices.", False, None),
     ],
 )
 def test_relevance_and_topics(title: str, summary: str, relevant: bool, topic: str | None) -> None:
