@@ -164,7 +164,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the session, naming them, when tests wrote to tracked files."""
+    """Release what this process holds as soon as its tests are done (`_release`). Under
+    xdist a worker reports itself finished only after this hook, and from then on has ten
+    seconds (`WorkerManager.EXIT_TIMEOUT`) before it is killed: cleaning up in
+    `pytest_unconfigure` alone, after that report, could be cut short and leave a database
+    on the server. Then fail the session, naming them, when tests wrote to tracked files."""
+    _release()
     before = session.config.stash.get(_TRACKED, None)
     after = _tracked_files() if before is not None else None
     if before is None or after is None:
@@ -308,8 +313,13 @@ def _postgres_template(admin: Any) -> str:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """The same, for a run that ended before its session did (a usage error)."""
+    _release()
+
+
+def _release() -> None:
     """Stop this process's fork server (tests/prewarmed.py); drop its PostgreSQL databases
-    and template, and its SQLite template's folder."""
+    and template, and its SQLite template's folder. Safe to call twice."""
     prewarmed.stop()
     name = _TEMPLATES.pop("postgresql", None)
     if name is not None:

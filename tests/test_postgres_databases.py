@@ -4,7 +4,11 @@ its catalog as a new one's; any other is dropped."""
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -12,6 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 from aggregator.schema import Item
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
+from tests import prewarmed
 from tests.conftest import (
     CONNECT_SECONDS,
     POSTGRES_ADMIN_URL,
@@ -155,3 +160,54 @@ def test_closing_drops_every_database_spare_or_still_handed_out() -> None:
     pool.give_back(spare)
     pool.close()
     assert not exists(kept) and not exists(spare)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# A session that takes a database, and a plugin that looks for it at the moment an xdist
+# worker reports itself finished: after every other `pytest_sessionfinish`.
+SESSION_TEST = """
+import json
+from pathlib import Path
+from sqlalchemy.engine import make_url
+
+def test_takes_a_database(pg_url):
+    Path("taken.json").write_text(json.dumps(make_url(pg_url).database))
+"""
+SESSION_PLUGIN = """
+import json
+from pathlib import Path
+import pytest
+from sqlalchemy import create_engine, text
+from tests.conftest import POSTGRES_ADMIN_URL
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_sessionfinish(session):
+    yield
+    name = json.loads(Path("taken.json").read_text())
+    admin = create_engine(POSTGRES_ADMIN_URL)
+    with admin.connect() as conn:
+        left = conn.execute(
+            text("SELECT EXISTS (SELECT FROM pg_database WHERE datname = :n)"), {"n": name}
+        ).scalar()
+    admin.dispose()
+    Path("left.json").write_text(json.dumps(bool(left)))
+"""
+
+
+def test_a_session_drops_its_databases_before_it_reports_finished(tmp_path: Path) -> None:
+    """Under xdist a worker has ten seconds after it reports finished before it is killed:
+    its databases are dropped before that report, not in the time left after it."""
+    skip_without_postgres()
+    (tmp_path / "test_session.py").write_text(SESSION_TEST, encoding="utf-8")
+    (tmp_path / "conftest.py").write_text(SESSION_PLUGIN, encoding="utf-8")
+    main = f"import sys; sys.path.insert(1, {str(ROOT)!r}); import pytest\n"
+    main += "sys.exit(pytest.console_main())"
+    ran = prewarmed.run(
+        [
+            sys.executable, "-c", main, "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
+            f"--rootdir={tmp_path}", "test_session.py",
+        ],
+        cwd=tmp_path, env=dict(os.environ), timeout=240,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stdout[-2000:]
+    assert json.loads((tmp_path / "left.json").read_text()) is False
