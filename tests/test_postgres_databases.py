@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,13 +15,13 @@ from sqlalchemy import Engine, create_engine, text
 from aggregator.schema import Item
 from aggregator.storage.db import upgrade
 from aggregator.storage.repository import Repository
-from tests import prewarmed
 from tests.conftest import (
     CONNECT_SECONDS,
     POSTGRES_ADMIN_URL,
     _postgres_template,
     skip_without_postgres,
 )
+from tests.inner_pytest import run_pytest
 from tests.pipelines.test_store import T0, make_item
 from tests.postgres_databases import PostgresDatabases
 
@@ -162,7 +161,6 @@ def test_closing_drops_every_database_spare_or_still_handed_out() -> None:
     assert not exists(kept) and not exists(spare)
 
 
-ROOT = Path(__file__).resolve().parents[1]
 # A session that takes a database, and a plugin that looks for it at the moment an xdist
 # worker reports itself finished: after every other `pytest_sessionfinish`.
 SESSION_TEST = """
@@ -200,14 +198,6 @@ def test_a_session_drops_its_databases_before_it_reports_finished(tmp_path: Path
     skip_without_postgres()
     (tmp_path / "test_session.py").write_text(SESSION_TEST, encoding="utf-8")
     (tmp_path / "conftest.py").write_text(SESSION_PLUGIN, encoding="utf-8")
-    main = f"import sys; sys.path.insert(1, {str(ROOT)!r}); import pytest\n"
-    main += "sys.exit(pytest.console_main())"
-    ran = prewarmed.run(
-        [
-            sys.executable, "-c", main, "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
-            f"--rootdir={tmp_path}", "test_session.py",
-        ],
-        cwd=tmp_path, env=dict(os.environ), timeout=240,
-    )  # fmt: skip
+    ran = run_pytest(tmp_path, ["test_session.py"], dict(os.environ))
     assert ran.returncode == 0, ran.stdout[-2000:]
     assert json.loads((tmp_path / "left.json").read_text()) is False

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -19,12 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests import prewarmed
 from tests.conftest import NOT_ENVIRONMENT, REQUIRE_ALL_ENV, _not_answering
+from tests.inner_pytest import run_pytest
 
 pytestmark = pytest.mark.slow  # scheduled first (tests/conftest.py)
 
-ROOT = Path(__file__).resolve().parents[1]
 
 CASES = f'''
 import pytest
@@ -66,17 +64,7 @@ def outcomes(folder: Path, files: list[str], **env: str) -> dict[str, str]:
     """Run pytest on `files` with tests/conftest.py as a plugin: each test's outcome."""
     report = folder / "report.xml"
     clean = {k: v for k, v in os.environ.items() if k != REQUIRE_ALL_ENV}
-    # `python -m pytest` with the checkout on the path where $PYTHONPATH would put it, forked
-    # from the fork server (tests/prewarmed.py; $PYTHONPATH itself needs a real interpreter)
-    main = f"import sys; sys.path.insert(1, {str(ROOT)!r}); import pytest\n"
-    main += "sys.exit(pytest.console_main())"
-    prewarmed.run(
-        [
-            sys.executable, "-c", main, "-q", "-p", "tests.conftest", "-p", "no:cacheprovider",
-            f"--rootdir={folder}", f"--junit-xml={report}", *files,
-        ],
-        cwd=folder, env={**clean, **env}, timeout=240,
-    )  # fmt: skip
+    run_pytest(folder, [f"--junit-xml={report}", *files], {**clean, **env})
     found = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         kinds = [child.tag for child in case if child.tag in ("skipped", "failure", "error")]
