@@ -182,8 +182,9 @@ def score_relevance(
     context = publisher_cue is not None
     weak_only = not strong_hits(hits, context) and not context
     hits, left = in_context(hits, context)
-    generic_only = not context and all(
-        h.phrase.generic for h in hits if h.phrase.kind in ("topic", "cue")
+    positive_hits = [h for h in hits if h.phrase.kind in ("topic", "cue")]
+    generic_only = (
+        not context and bool(positive_hits) and all(h.phrase.generic for h in positive_hits)
     )
     # The same text matched by several phrases (a phrase listed under two topics) counts once
     # towards relevance, at its strongest.
