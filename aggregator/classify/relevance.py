@@ -123,15 +123,25 @@ def safeguarding_publisher(vocab: Vocabulary, publisher: str) -> str | None:
     return next((cue.text for cue in vocab.publisher_phrases if cue.found_in(name, folded)), None)
 
 
+def names_a_deciding_phrase(hits: list[Hit], publisher_context: bool = False) -> bool:
+    """Whether the title or summary names a phrase that could decide on its own: not weak,
+    not generic, and not an acronym without context (`strong_hits`)."""
+    return any(
+        hit.field != "body" and not hit.phrase.generic
+        for hit in strong_hits(hits, publisher_context)
+    )
+
+
 def children_focus(
-    vocab: Vocabulary, publisher: str, texts: dict[str, str]
+    vocab: Vocabulary, publisher: str, texts: dict[str, str], deciding_phrase: bool
 ) -> dict[str, Any] | None:
     """The evidence that an item is about children's lives, for `score_relevance` to lift it
-    into the borderline band: its publisher's name says a children's or young people's remit,
-    or its title or summary names children (`children_subjects`) and research
-    (`research_words`). None when neither."""
+    into the borderline band: its publisher's name says a children's or young people's remit
+    and its title or summary names a deciding phrase (`names_a_deciding_phrase`: a youth
+    charity's new values statement names only weak words), or its title or summary names
+    children (`children_subjects`) and research (`research_words`). None when neither."""
     name = normalise_quotes(publisher or "")
-    if any(cue.found_in(name, fold(name)) for cue in vocab.children_publishers):
+    if deciding_phrase and any(cue.found_in(name, fold(name)) for cue in vocab.children_publishers):
         return {
             "phrase": name,
             "field": "publisher",

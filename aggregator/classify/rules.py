@@ -26,6 +26,7 @@ from aggregator.classify.relevance import (
     children_focus,
     choose_topics,
     find_hits,
+    names_a_deciding_phrase,
     safeguarding_publisher,
     score_relevance,
 )
@@ -150,7 +151,8 @@ def classify_item(
     relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue)
     if relevance < vocab.borderline:
         # Only an item the band would not show is asked whether it is about children's lives.
-        focus = children_focus(vocab, item.publisher, read)
+        deciding = names_a_deciding_phrase(hits, publisher_cue is not None)
+        focus = children_focus(vocab, item.publisher, read, deciding)
         if focus is not None:
             relevance, relevance_evidence = score_relevance(vocab, hits, publisher_cue, focus)
     topics, topic_evidence = choose_topics(vocab, hits, publisher_cue is not None)

@@ -32,6 +32,7 @@ from tests.classify.items import make
         ("Roblox adds a parental control for younger children", "", True, "online safety"),
         ("Fortnite: what the PEGI rating means", "A guide for parents.", True, "online safety"),
         ("Girl groomed by man she met online", "", True, "child sexual abuse"),
+        ("Safe sleep: advice for nursery settings", "", True, "child deaths"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
@@ -59,6 +60,8 @@ from tests.classify.items import make
         # grooming in its other senses
         ("Dog groomer opens on the high street", "", False, None),
         ("Ski season starts", "Groomed pistes and lift prices.", False, None),
+        # routine health checks for babies, like immunisation
+        ("Newborn hearing screening moves", "Parents of babies will be invited.", False, None),
     ],
 )
 def test_relevance_and_topics(title: str, summary: str, relevant: bool, topic: str | None) -> None:
@@ -291,10 +294,12 @@ def test_research_about_pupils_or_with_a_negative_cue_is_not_lifted() -> None:
 
 def test_a_childrens_organisations_item_is_shown_as_borderline() -> None:
     """A publisher whose name says a children's or young people's remit lifts an item that
-    names children into the band; the same item from another publisher stays hidden, and
-    an item of theirs with nothing about children is not lifted."""
+    names a phrase that could decide (here loneliness) into the band; the same item from
+    another publisher stays hidden, and an item of theirs with only weak words about
+    children (a youth charity's values statement, an awards evening) is not lifted: weak
+    words alone never decide."""
     vocab = Vocabulary.load()
-    title, summary = "What you told us this year", "Stories from young people in Scotland."
+    title, summary = "What you told us this year", "Stories about loneliness."
     theirs = classify_item(make(title, summary, publisher="Young Scot"))
     assert theirs.relevance == vocab.borderline and theirs.borderline
     assert {
@@ -304,6 +309,33 @@ def test_a_childrens_organisations_item_is_shown_as_borderline() -> None:
         "lifts": "a children's organisation",
     } in theirs.relevance_evidence
     elsewhere = classify_item(make(title, summary, publisher="Scottish Government"))
-    assert elsewhere.relevance < vocab.borderline
+    assert 0 < elsewhere.relevance < vocab.borderline
+    weak = classify_item(
+        make(title, "Stories from young people in Scotland.", publisher="Young Scot")
+    )
+    assert weak.relevance < vocab.borderline and not weak.borderline
+    assert not any(e.get("lifts") for e in weak.relevance_evidence)
     nothing = classify_item(make("Our new office opens", publisher="Young Scot"))
     assert nothing.relevance < vocab.borderline
+
+
+def test_a_childrens_organisations_research_is_still_research() -> None:
+    """Research about children from a children's organisation is lifted as research, though
+    it names only weak words."""
+    vocab = Vocabulary.load()
+    survey = classify_item(
+        make("Youth survey 2017", "Asking young people.", publisher="Young Scot")
+    )
+    assert survey.relevance == vocab.borderline
+    assert [e["lifts"] for e in survey.relevance_evidence if "lifts" in e] == [
+        "research about children"
+    ]
+
+
+def test_public_protection_is_shown_for_the_editor() -> None:
+    """Scotland's public protection (child and adult protection together) supports a
+    decision: alone it is borderline, shown for the editor to judge."""
+    vocab = Vocabulary.load()
+    week = classify_item(make("Public protection week 2025", "Sessions and events."))
+    assert week.borderline and not week.relevant
+    assert week.relevance >= vocab.borderline
