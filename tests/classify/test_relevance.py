@@ -33,6 +33,10 @@ from tests.classify.items import make
         ("Fortnite: what the PEGI rating means", "A guide for parents.", True, "online safety"),
         ("Girl groomed by man she met online", "", True, "child sexual abuse"),
         ("Safe sleep: advice for nursery settings", "", True, "child deaths"),
+        ("Water safety for pupils", "", True, "accident prevention"),
+        ("Drowning prevention week", "", True, "accident prevention"),
+        ("PVG scheme: processing forms", "", True, "safer recruitment"),
+        ("Children in need census: a guide", "", True, "children's social care"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
@@ -62,6 +66,9 @@ from tests.classify.items import make
         ("Ski season starts", "Groomed pistes and lift prices.", False, None),
         # routine health checks for babies, like immunisation
         ("Newborn hearing screening moves", "Parents of babies will be invited.", False, None),
+        # the BBC's appeal, not the statutory category (written "children in need")
+        ("Children in Need 2023", "Pupils raised money for the appeal.", False, None),
+        ("16-19 bursary fund", "Help for vulnerable students.", False, None),
     ],
 )
 def test_relevance_and_topics(title: str, summary: str, relevant: bool, topic: str | None) -> None:
@@ -330,6 +337,16 @@ def test_a_childrens_organisations_research_is_still_research() -> None:
     assert [e["lifts"] for e in survey.relevance_evidence if "lifts" in e] == [
         "research about children"
     ]
+
+
+def test_a_clubs_welfare_officer_is_shown_for_the_editor() -> None:
+    """In sport a club's welfare officer is its safeguarding lead: the phrase alone in a title
+    is borderline, shown for the editor to judge; beside another phrase it decides."""
+    vocab = Vocabulary.load()
+    alone = classify_item(make("Who is your club welfare officer?"))
+    assert vocab.borderline <= alone.relevance < vocab.threshold
+    juniors = classify_item(make("Juniors between clubs", "Welfare officers: rowers' wellbeing."))
+    assert juniors.relevant
 
 
 def test_public_protection_is_shown_for_the_editor() -> None:
