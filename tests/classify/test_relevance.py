@@ -69,6 +69,9 @@ from tests.classify.items import make
         # the BBC's appeal, not the statutory category (written "children in need")
         ("Children in Need 2023", "Pupils raised money for the appeal.", False, None),
         ("16-19 bursary fund", "Help for vulnerable students.", False, None),
+        ("Lunch boxes and drinks", "Sugary drinks and tooth decay in under-fives.", False, None),
+        # disability in its everyday senses: a generic word alone never decides
+        ("Councils slow to act on disabled parking", "Disability charity's call.", False, None),
     ],
 )
 def test_relevance_and_topics(title: str, summary: str, relevant: bool, topic: str | None) -> None:
@@ -337,6 +340,13 @@ def test_a_childrens_organisations_research_is_still_research() -> None:
     assert [e["lifts"] for e in survey.relevance_evidence if "lifts" in e] == [
         "research about children"
     ]
+
+
+def test_knife_crime_alone_is_shown_and_beside_young_people_decides() -> None:
+    vocab = Vocabulary.load()
+    alone = classify_item(make("Knife crime: the figures by city"))
+    assert vocab.borderline <= alone.relevance < vocab.threshold
+    assert classify_item(make("Knife crime talk", "A police officer spoke to pupils.")).relevant
 
 
 def test_a_clubs_welfare_officer_is_shown_for_the_editor() -> None:
