@@ -35,6 +35,9 @@ from tests.classify.items import make
         ("Safe sleep: advice for nursery settings", "", True, "child deaths"),
         ("Water safety for pupils", "", True, "accident prevention"),
         ("Drowning prevention week", "", True, "accident prevention"),
+        ("Tombstoning: a warning", "Teenagers jump into the sea.", True, "accident prevention"),
+        ("Ketamine awareness week", "Young people using ketamine.", True, "drugs and alcohol"),
+        ("THC sweets sent to hospital", "A young child ate them.", True, "drugs and alcohol"),
         ("PVG scheme: processing forms", "", True, "safer recruitment"),
         ("Children in need census: a guide", "", True, "children's social care"),
         (
@@ -340,6 +343,15 @@ def test_a_childrens_organisations_research_is_still_research() -> None:
     assert [e["lifts"] for e in survey.relevance_evidence if "lifts" in e] == [
         "research about children"
     ]
+
+
+def test_cannabis_alone_is_shown_for_the_editor() -> None:
+    """A drug named alone (a police raid on a cannabis farm) is borderline: shown, marked;
+    beside a child it decides."""
+    vocab = Vocabulary.load()
+    alone = classify_item(make("Cannabis farm found in house"))
+    assert vocab.borderline <= alone.relevance < vocab.threshold
+    assert classify_item(make("Cannabis oil sold as sweets", "A young child was ill.")).relevant
 
 
 def test_knife_crime_alone_is_shown_and_beside_young_people_decides() -> None:
