@@ -19,8 +19,10 @@ safeguarding partnership is a safeguarding briefing.
 An item about children with no safeguarding term, no negative cue and a positive phrase in
 its title or summary is lifted into the borderline band when it is research about children
 (its title or summary names children and research: "a survey of 846 young people") or its
-publisher's name says a children's or young people's remit ("Young Scot", "EU Kids Online"):
-`children_focus`. Bulletins carry both without a safeguarding word; the editor judges them.
+publisher's name says a children's or young people's remit ("Young Scot", "EU Kids Online")
+and the item names a phrase that could decide (a youth charity's values statement, naming only
+"young people", is its own business): `children_focus`. Bulletins carry both without a
+safeguarding word; the editor judges them.
 Below the vocabulary's threshold an item is "probably not safeguarding" (kept, searchable,
 shown on request), except in the borderline band just under it: shown, marked borderline.
 """
