@@ -51,13 +51,17 @@ class Phrase:
 
 
 def compile_phrase(
-    text: str, variants: list[tuple[str, str]], case_sensitive: bool | None = None
+    text: str,
+    variants: list[tuple[str, str]],
+    case_sensitive: bool | None = None,
+    plural: bool = True,
 ) -> re.Pattern[str]:
     """The regex for a vocabulary phrase (whole words; see docs/classification.md).
 
     Acronyms written in capitals match case-sensitively ("CSE", not "cse"); a trailing `*`
-    matches any word ending; a plural s/es is allowed; a space or hyphen matches either (or
-    none, for a hyphen); an apostrophe is optional; UK/US spelling pairs are interchangeable.
+    matches any word ending; a plural s/es is allowed unless `plural` is False; a space or
+    hyphen matches either (or none, for a hyphen); an apostrophe is optional; UK/US spelling
+    pairs are interchangeable.
     """
     phrase = normalise_quotes(text.strip())
     if case_sensitive is None:
@@ -73,7 +77,7 @@ def compile_phrase(
             pieces.append(r"[\s\-‐‑]+" if part.strip() == "" else r"[\s\-‐‑]?")
             continue
         pieces.append(_word_pattern(part, variants))
-    ending = r"\w*" if prefix else r"(?:s|es)?"
+    ending = r"\w*" if prefix else (r"(?:s|es)?" if plural else "")
     flags = 0 if case_sensitive else re.IGNORECASE
     return re.compile(r"(?<!\w)" + "".join(pieces) + ending + r"(?!\w)", flags)
 
@@ -195,8 +199,17 @@ class Cue:
         return self.literal in folded and self.pattern.search(text) is not None
 
 
-def _cues(texts: list[str], variants: list[tuple[str, str]]) -> list[Cue]:
-    return [Cue(t, compile_phrase(t, variants), required_literal(t, variants)) for t in texts]
+def _cues(entries: list[str | dict[str, Any]], variants: list[tuple[str, str]]) -> list[Cue]:
+    """A cue is a string, or {"phrase": …, "plural": false} for a word matched only as
+    written ("report" the noun, not "reports", as often the verb)."""
+    cues = []
+    for entry in entries:
+        settings: dict[str, Any] = {"phrase": entry} if isinstance(entry, str) else entry
+        text = settings["phrase"]
+        plural = bool(settings.get("plural", True))
+        pattern = compile_phrase(text, variants, plural=plural)
+        cues.append(Cue(text, pattern, required_literal(text, variants)))
+    return cues
 
 
 def _phrase(

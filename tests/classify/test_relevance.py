@@ -332,6 +332,17 @@ def test_a_childrens_organisations_item_is_shown_as_borderline() -> None:
     assert nothing.relevance < vocab.borderline
 
 
+def test_reports_the_verb_is_not_research() -> None:
+    """ "report" counts as research as written (the noun); "reports" is as often the verb ("the
+    nursery reports a new roof")."""
+    vocab = Vocabulary.load()
+    noun = classify_item(make("A report on children's lives", "From schools."))
+    assert noun.relevance == vocab.borderline
+    verb = classify_item(make("Welcome back", "The school reports a new roof for children."))
+    assert verb.relevance < vocab.borderline
+    assert not any(e.get("lifts") for e in verb.relevance_evidence)
+
+
 def test_a_childrens_organisations_research_is_still_research() -> None:
     """Research about children from a children's organisation is lifted as research, though
     it names only weak words."""

@@ -47,6 +47,14 @@ def test_phrase_matching(phrase: str, text: str, matches: bool) -> None:
     assert bool(compile_phrase(phrase, VARIANTS).search(text)) is matches
 
 
+def test_a_phrase_without_its_plural_matches_only_as_written() -> None:
+    singular = compile_phrase("report", VARIANTS, plural=False)
+    assert singular.search("a new report on children")
+    assert not singular.search("the charity reports a new roof")
+    assert not singular.search("reported")
+    assert compile_phrase("report", VARIANTS).search("the charity reports a new roof")
+
+
 def test_vocabulary_change_changes_topics_and_version() -> None:
     base = Vocabulary.load()
     data = copy.deepcopy(base.data)
