@@ -58,7 +58,10 @@ def compile_phrase(
 ) -> re.Pattern[str]:
     """The regex for a vocabulary phrase (whole words; see docs/classification.md).
 
-    Acronyms written in capitals match case-sensitively ("CSE", not "cse"); a trailing `*`
+    Acronyms written in capitals match case-sensitively ("CSE", not "cse"), and so does a
+    phrase marked `case_sensitive`, except that a first letter written small may be a capital
+    (a title or a sentence starts with one: "children in need" matches "Children in need", not
+    "Children in Need"); a trailing `*`
     matches any word ending; a plural s/es is allowed unless `plural` is False; a space or
     hyphen matches either (or none, for a hyphen); an apostrophe is optional; UK/US spelling
     pairs are interchangeable.
@@ -69,6 +72,16 @@ def compile_phrase(
     prefix = phrase.endswith("*")
     if prefix:
         phrase = phrase[:-1]
+    forms = [phrase]
+    if case_sensitive and phrase[:1].islower():
+        forms.append(phrase[0].upper() + phrase[1:])
+    body = "|".join(_phrase_pattern(form, variants) for form in forms)
+    ending = r"\w*" if prefix else (r"(?:s|es)?" if plural else "")
+    flags = 0 if case_sensitive else re.IGNORECASE
+    return re.compile(r"(?<!\w)(?:" + body + ")" + ending + r"(?!\w)", flags)
+
+
+def _phrase_pattern(phrase: str, variants: list[tuple[str, str]]) -> str:
     pieces: list[str] = []
     for part in _SEPARATOR.split(phrase):
         if not part:
@@ -77,9 +90,7 @@ def compile_phrase(
             pieces.append(r"[\s\-‐‑]+" if part.strip() == "" else r"[\s\-‐‑]?")
             continue
         pieces.append(_word_pattern(part, variants))
-    ending = r"\w*" if prefix else (r"(?:s|es)?" if plural else "")
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.compile(r"(?<!\w)" + "".join(pieces) + ending + r"(?!\w)", flags)
+    return "".join(pieces)
 
 
 def _word_pattern(word: str, variants: list[tuple[str, str]]) -> str:
@@ -199,12 +210,17 @@ class Cue:
         return self.literal in folded and self.pattern.search(text) is not None
 
 
+def _settings(entry: str | dict[str, Any]) -> dict[str, Any]:
+    """A vocabulary entry as its settings: a bare string is {"phrase": it}."""
+    return {"phrase": entry} if isinstance(entry, str) else entry
+
+
 def _cues(entries: list[str | dict[str, Any]], variants: list[tuple[str, str]]) -> list[Cue]:
     """A cue is a string, or {"phrase": …, "plural": false} for a word matched only as
     written ("report" the noun, not "reports", as often the verb)."""
     cues = []
     for entry in entries:
-        settings: dict[str, Any] = {"phrase": entry} if isinstance(entry, str) else entry
+        settings = _settings(entry)
         text = settings["phrase"]
         plural = bool(settings.get("plural", True))
         pattern = compile_phrase(text, variants, plural=plural)
@@ -219,7 +235,7 @@ def _phrase(
     default_weight: float,
     variants: list[tuple[str, str]],
 ) -> Phrase:
-    settings: dict[str, Any] = {"phrase": entry} if isinstance(entry, str) else entry
+    settings = _settings(entry)
     text = settings["phrase"]
     weight = float(settings.get("weight", default_weight))
     case_sensitive = settings.get("case_sensitive")

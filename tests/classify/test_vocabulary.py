@@ -47,6 +47,16 @@ def test_phrase_matching(phrase: str, text: str, matches: bool) -> None:
     assert bool(compile_phrase(phrase, VARIANTS).search(text)) is matches
 
 
+def test_a_case_sensitive_phrase_may_start_a_title_with_a_capital() -> None:
+    statutory = compile_phrase("children in need", VARIANTS, case_sensitive=True)
+    assert statutory.search("Characteristics of children in need")
+    assert statutory.search("Children in need census")
+    assert not statutory.search("Children in Need appeal")
+    assert not statutory.search("CHILDREN IN NEED")
+    named = compile_phrase("Working Together", VARIANTS, case_sensitive=True)
+    assert named.search("Working Together 2023") and not named.search("working together")
+
+
 def test_a_phrase_without_its_plural_matches_only_as_written() -> None:
     singular = compile_phrase("report", VARIANTS, plural=False)
     assert singular.search("a new report on children")
