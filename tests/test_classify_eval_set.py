@@ -24,7 +24,9 @@ def test_every_row_is_complete_unique_and_traced_to_where_it_was_found() -> None
         assert set(row) >= KEYS, row["id"]
         assert row["title"].strip() and row["publisher"].strip(), row["id"]
         assert row["found_in"].startswith(("http://", "https://")), row["id"]
-        assert row["text"] in ("quoted", "paraphrased"), row["id"]
+        assert row["text"] in ("quoted", "paraphrased", "title only"), row["id"]
+        # A summary is what the page showed: none when it showed only the title.
+        assert bool(row["summary"].strip()) == (row["text"] != "title only"), row["id"]
     assert len({row["id"] for row in ROWS}) == len(ROWS)
     titles = Counter(row["title"].strip().lower() for row in ROWS)
     assert [t for t, n in titles.items() if n > 1] == []
