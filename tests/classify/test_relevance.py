@@ -40,6 +40,7 @@ from tests.classify.items import make
         ("THC sweets sent to hospital", "A young child ate them.", True, "drugs and alcohol"),
         ("PVG scheme: processing forms", "", True, "safer recruitment"),
         ("Children in need census: a guide", "", True, "children's social care"),
+        ("Updated EHE policy for all schools", "", True, "children missing education"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
@@ -389,3 +390,29 @@ def test_public_protection_is_shown_for_the_editor() -> None:
     week = classify_item(make("Public protection week 2025", "Sessions and events."))
     assert week.borderline and not week.relevant
     assert week.relevance >= vocab.borderline
+
+
+def test_prevent_the_programme_is_shown_and_the_verb_is_not_it() -> None:
+    """Prevent, the programme, is written with a capital: alone in a title ("Prevent update")
+    it is borderline, shown for the editor to judge; "prevent" the verb is not it."""
+    vocab = Vocabulary.load()
+    update = classify_item(make("Prevent update"))
+    assert vocab.borderline <= update.relevance < vocab.threshold
+    assert "radicalisation" in update.topics
+    assert classify_item(make("Prevent update", "Radicalisation and extremism.")).relevant
+    verb = classify_item(make("How to prevent damp in council homes"))
+    assert verb.relevance == 0.0 and not verb.borderline
+
+
+def test_social_work_alone_is_the_professions_own_news() -> None:
+    """Social work named alone is workforce news (recruits, placements, return to practice):
+    a generic word, held under the band; beside children it counts."""
+    for title in ("Social work charity hires 1,000 recruits", "Return to Social Work"):
+        alone = classify_item(make(title))
+        assert not alone.relevant and not alone.borderline, title
+        assert {e.get("capped") for e in alone.relevance_evidence if e["weight"] > 0} == {
+            GENERIC_ONLY
+        }, title
+    assert classify_item(make("Social workers and children at risk of exploitation")).relevant
+    workforce = classify_item(make("Children's social work workforce statistics"))
+    assert workforce.relevant or workforce.borderline
