@@ -41,6 +41,8 @@ from tests.classify.items import make
         ("PVG scheme: processing forms", "", True, "safer recruitment"),
         ("Children in need census: a guide", "", True, "children's social care"),
         ("Updated EHE policy for all schools", "", True, "children missing education"),
+        ("IICSA inquiry update note", "", True, "child sexual abuse"),
+        ("Childcare disqualification checks on staff", "", True, "safer recruitment"),
         (
             "Inspection of the care of unaccompanied asylum-seeking children",
             "",
