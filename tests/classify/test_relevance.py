@@ -416,5 +416,5 @@ def test_social_work_alone_is_the_professions_own_news() -> None:
             GENERIC_ONLY
         }, title
     assert classify_item(make("Social workers and children at risk of exploitation")).relevant
-    workforce = classify_item(make("Children's social work workforce statistics"))
-    assert workforce.relevant or workforce.borderline
+    # Beside "children's" the phrase counts in full, whatever "workforce" takes away.
+    assert classify_item(make("Children's social work workforce statistics")).relevant
