@@ -61,10 +61,9 @@ def compile_phrase(
     Acronyms written in capitals match case-sensitively ("CSE", not "cse"), and so does a
     phrase marked `case_sensitive`, except that a first letter written small may be a capital
     (a title or a sentence starts with one: "children in need" matches "Children in need", not
-    "Children in Need"); a trailing `*`
-    matches any word ending; a plural s/es is allowed unless `plural` is False; a space or
-    hyphen matches either (or none, for a hyphen); an apostrophe is optional; UK/US spelling
-    pairs are interchangeable.
+    "Children in Need"); a trailing `*` matches any word ending; a plural s/es is allowed
+    unless `plural` is False; a space or hyphen matches either (or none, for a hyphen); an
+    apostrophe is optional; UK/US spelling pairs are interchangeable.
     """
     phrase = normalise_quotes(text.strip())
     if case_sensitive is None:
