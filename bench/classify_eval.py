@@ -8,8 +8,9 @@ split by publisher (`split.json`, frozen with the labels): no publisher's wordin
 the tuning half and the held-back half.
 
 Each item is classified from its title and summary, as a bulletin shows it. Printed per half:
-precision, recall and F1 of "safeguarding" (shown in the queue: relevant or borderline), the
-hard-negative false-positive rate, per publisher, and where the scores fall around the
+precision, recall and F1 of "safeguarding" (shown in the queue: relevant or borderline), both
+as counts with their 95% Wilson intervals (95 held-back positives cannot tell 0.958 from 0.97),
+the hard-negative false-positive rate, per publisher, and where the scores fall around the
 threshold; the same for the vocabulary before issue 19 (`vocabulary_before.json`), scored by
 today's rules. The threshold and borderline band the tuning half supports are printed beside
 the vocabulary's.
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -157,6 +159,19 @@ def score(rows: list[dict[str, Any]], vocab: Vocabulary) -> list[Scored]:
     return found
 
 
+def wilson(successes: int, trials: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion: how far a recall measured on a few
+    dozen positives could be from the recall on every item like them (sound near 0 and 1,
+    where the normal approximation is not)."""
+    if not trials:
+        return 0.0, 1.0
+    p = successes / trials
+    centre = p + z * z / (2 * trials)
+    spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
+    scale = 1 + z * z / trials
+    return max(0.0, (centre - spread) / scale), min(1.0, (centre + spread) / scale)
+
+
 @dataclass(frozen=True)
 class Figures:
     n: int
@@ -165,11 +180,23 @@ class Figures:
     f1: float
     hard_fp: float
     hard_n: int
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
 
     def line(self) -> str:
         return (
             f"n={self.n:<4} P={self.precision:.3f} R={self.recall:.3f} F1={self.f1:.3f} "
             f"hard-negative FP={self.hard_fp:.1%} of {self.hard_n}"
+        )
+
+    def intervals(self) -> str:
+        """Recall and precision as counts, with their 95% intervals."""
+        r_low, r_high = wilson(self.tp, self.tp + self.fn)
+        p_low, p_high = wilson(self.tp, self.tp + self.fp)
+        return (
+            f"recall {self.tp}/{self.tp + self.fn} (95% interval {r_low:.3f}–{r_high:.3f}), "
+            f"precision {self.tp}/{self.tp + self.fp} ({p_low:.3f}–{p_high:.3f})"
         )
 
 
@@ -182,7 +209,7 @@ def figures(scored: list[Scored]) -> Figures:
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     hard_fp = sum(s.shown for s in hard) / len(hard) if hard else 0.0
-    return Figures(len(scored), precision, recall, f1, hard_fp, len(hard))
+    return Figures(len(scored), precision, recall, f1, hard_fp, len(hard), tp, fp, fn)
 
 
 def margins(scored: list[Scored], threshold: float) -> str:
@@ -248,6 +275,7 @@ def report(
             print(f"  {half:<15} no items")
             continue
         print(f"  {half:<15} {found[half].line()}")
+        print(f"      {found[half].intervals()}")
         print(f"      {margins(scored, vocab.threshold)}")
     tuning = score(parts["tuning"], vocab)
     threshold, floor = suggested_threshold(tuning)
