@@ -418,3 +418,31 @@ def test_social_work_alone_is_the_professions_own_news() -> None:
     assert classify_item(make("Social workers and children at risk of exploitation")).relevant
     # Beside "children's" the phrase counts in full, whatever "workforce" takes away.
     assert classify_item(make("Children's social work workforce statistics")).relevant
+
+
+def test_foster_carer_recruitment_and_fundraising_are_not_safeguarding() -> None:
+    """Foster Care Fortnight is the annual campaign to recruit foster carers, and a charity's
+    sponsored sleep-out raises money: a fostering service's or a charity's own business,
+    however much "fostering" or "vulnerable children" they name. Fostering itself, beside
+    a safeguarding phrase, still counts."""
+    fortnight = classify_item(
+        make(
+            "Celebrating Foster Care Fortnight",
+            "We need more foster carers for teenagers and siblings, in fostering communities.",
+        )
+    )
+    assert not fortnight.relevant and not fortnight.borderline
+    assert any(e["phrase"] == "Foster Care Fortnight" for e in fortnight.relevance_evidence)
+    sleep_out = classify_item(make("Station sleep out raises money for vulnerable children"))
+    assert not sleep_out.relevant and not sleep_out.borderline
+    assert classify_item(make("Fostering and children missing from care")).relevant
+
+
+def test_school_nurses_support_but_never_decide() -> None:
+    """School nurses are a profession, like teachers: a school nursing team's own news (an
+    award, a new text service) is not safeguarding on that alone."""
+    vocab = Vocabulary.load()
+    praised = classify_item(make("School nurses praised by the Royal College of Nursing"))
+    assert praised.relevance < vocab.borderline
+    assert {e.get("capped") for e in praised.relevance_evidence if e["weight"] > 0} == {WEAK_ONLY}
+    assert classify_item(make("School nurses and child sexual exploitation")).relevant
