@@ -446,3 +446,29 @@ def test_school_nurses_support_but_never_decide() -> None:
     assert praised.relevance < vocab.borderline
     assert {e.get("capped") for e in praised.relevance_evidence if e["weight"] > 0} == {WEAK_ONLY}
     assert classify_item(make("School nurses and child sexual exploitation")).relevant
+
+
+def test_app_alerts_and_knives_are_shown() -> None:
+    """Schools' and police online-safety alerts name the apps children use; bulletins carry
+    knives and offensive weapons beside young people."""
+    apps = classify_item(
+        make("Do you know which apps your children are using?", "Advice for parents.")
+    )
+    assert apps.relevant and "online safety" in apps.topics
+    weapons = classify_item(
+        make("Offensive weapon possession", "Young people will find it harder to buy knives.")
+    )
+    assert weapons.relevant or weapons.borderline
+    assert classify_item(make("Supreme Court rules against Named Person scheme")).relevant
+
+
+def test_a_partnerships_farewells_and_mailing_list_are_its_own_business() -> None:
+    """A safeguarding partnership's items are at least borderline, except its own business,
+    which carries a negative cue: staff farewells, opting in to its mailing list."""
+    for title in ("Goodbyes and Welcomes", "To keep receiving this e-bulletin you need to opt-in"):
+        own = classify_item(make(title, publisher="Peterborough Safeguarding Children Board"))
+        assert not own.relevant and not own.borderline, title
+    news = classify_item(
+        make("Website Development", publisher="Peterborough Safeguarding Children Board")
+    )
+    assert news.borderline
