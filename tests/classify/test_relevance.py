@@ -492,3 +492,19 @@ def test_app_reviews_vaping_and_e_scooters_are_shown_for_the_editor() -> None:
         found = classify_item(make(title, summary))
         assert found.relevance >= vocab.borderline, title
         assert topic in found.topics, title
+
+
+def test_schools_bulletins_safety_items_are_shown() -> None:
+    """Councils' bulletins for schools carry the Prevent duty by its statutory words ("drawn
+    into terrorism"), drug awareness, sexually explicit images and the police's Safer
+    Schools Partnerships; news digests carry the vetting scheme."""
+    vocab = Vocabulary.load()
+    for title, summary in (
+        ("New statutory duties for schools", "Preventing people being drawn into terrorism."),
+        ("Alcohol and drug awareness workshop", ""),
+        ("Sexually explicit images on pupils' mobile phones", ""),
+        ("Safer Schools Partnership handbook", ""),
+        ("Ministers retreat on child database", "A review of the vetting scheme."),
+    ):
+        found = classify_item(make(title, summary))
+        assert found.relevance >= vocab.borderline, title
