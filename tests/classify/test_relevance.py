@@ -508,3 +508,18 @@ def test_schools_bulletins_safety_items_are_shown() -> None:
     ):
         found = classify_item(make(title, summary))
         assert found.relevance >= vocab.borderline, title
+
+
+def test_child_marriage_pants_and_misogyny_are_safeguarding_items() -> None:
+    """Bulletins carry child marriage, the NSPCC's PANTS (written in capitals: not the
+    garment) and the misogyny influencers spread in schools."""
+    vocab = Vocabulary.load()
+    marriage = classify_item(make("Things about child marriage", "A systematic review."))
+    assert marriage.relevant and "harmful practices" in marriage.topics
+    pants = classify_item(make("Let's Talk PANTS! Insight sessions"))
+    assert pants.relevance >= vocab.borderline
+    for garment in ("School uniform: pants and socks", "Pants and socks"):
+        found = classify_item(make(garment))
+        assert "PANTS" not in [e["phrase"] for e in found.relevance_evidence], garment
+    tate = classify_item(make("'Andrew Tate phenomena' surges in schools"))
+    assert tate.relevant or tate.borderline
