@@ -9,7 +9,8 @@ the tuning half and the held-back half.
 
 Each item is classified from its title and summary, as a bulletin shows it. Printed per half:
 precision, recall and F1 of "safeguarding" (shown in the queue: relevant or borderline), both
-as counts with their 95% Wilson intervals (95 held-back positives cannot tell 0.958 from 0.97),
+as counts with their 95% Wilson intervals (95 held-back positives leave recall uncertain
+by several points either way),
 the hard-negative false-positive rate, per publisher, and where the scores fall around the
 threshold; the same for the vocabulary before issue 19 (`vocabulary_before.json`), scored by
 today's rules. The threshold and borderline band the tuning half supports are printed beside
@@ -180,9 +181,9 @@ class Figures:
     f1: float
     hard_fp: float
     hard_n: int
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
+    tp: int
+    fp: int
+    fn: int
 
     def line(self) -> str:
         return (
