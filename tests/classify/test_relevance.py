@@ -519,3 +519,12 @@ def test_child_marriage_pants_and_misogyny_are_safeguarding_items() -> None:
         assert "PANTS" not in [e["phrase"] for e in found.relevance_evidence], garment
     tate = classify_item(make("'Andrew Tate phenomena' surges in schools"))
     assert tate.relevant or tate.borderline
+
+
+def test_a_trusted_adult_is_safeguarding_language() -> None:
+    """A trusted adult a child can talk to is how bulletins put safeguarding to young people
+    and their coaches ("more trusted adults who listen to young people")."""
+    vocab = Vocabulary.load()
+    found = classify_item(make("Youth strategy: more trusted adults for young people"))
+    assert found.relevance >= vocab.borderline
+    assert any(e["phrase"] == "trusted adult*" for e in found.relevance_evidence)
