@@ -7,9 +7,14 @@ import json
 import pytest
 
 from aggregator.classify.relevance import GENERIC_ONLY, WEAK_ONLY
-from aggregator.classify.rules import classify_item
+from aggregator.classify.rules import Classification, classify_item
 from aggregator.classify.vocabulary import Vocabulary
 from tests.classify.items import make
+
+
+def why_held(found: Classification) -> set[str | None]:
+    """Why each positive evidence entry was held under the band (`capped`), or None."""
+    return {e.get("capped") for e in found.relevance_evidence if e["weight"] > 0}
 
 
 @pytest.mark.parametrize(
@@ -159,9 +164,7 @@ def test_a_generic_word_counts_beside_another_phrase_but_never_alone() -> None:
         alone = classify_item(make(title))
         assert not alone.relevant and not alone.borderline, title
         assert alone.relevance > 0, title  # found, and held under the band, saying why
-        assert {e.get("capped") for e in alone.relevance_evidence if e["weight"] > 0} == {
-            GENERIC_ONLY
-        }, title
+        assert why_held(alone) == {GENERIC_ONLY}, title
     assert classify_item(make("Supporting vulnerable children over the holidays")).relevant
     assert classify_item(make("Pupil wellbeing: survey results")).relevant
 
@@ -413,9 +416,7 @@ def test_social_work_alone_is_the_professions_own_news() -> None:
     for title in ("Social work charity hires 1,000 recruits", "Return to Social Work"):
         alone = classify_item(make(title))
         assert not alone.relevant and not alone.borderline, title
-        assert {e.get("capped") for e in alone.relevance_evidence if e["weight"] > 0} == {
-            GENERIC_ONLY
-        }, title
+        assert why_held(alone) == {GENERIC_ONLY}, title
     assert classify_item(make("Social workers and children at risk of exploitation")).relevant
     # Beside "children's" the phrase counts in full, whatever "workforce" takes away.
     assert classify_item(make("Children's social work workforce statistics")).relevant
@@ -445,7 +446,7 @@ def test_school_nurses_support_but_never_decide() -> None:
     vocab = Vocabulary.load()
     praised = classify_item(make("School nurses praised by the Royal College of Nursing"))
     assert praised.relevance < vocab.borderline
-    assert {e.get("capped") for e in praised.relevance_evidence if e["weight"] > 0} == {WEAK_ONLY}
+    assert why_held(praised) == {WEAK_ONLY}
     assert classify_item(make("School nurses and child sexual exploitation")).relevant
 
 
