@@ -61,9 +61,10 @@ def compile_phrase(
     Acronyms written in capitals match case-sensitively ("CSE", not "cse"), and so does a
     phrase marked `case_sensitive`, except that a first letter written small may be a capital
     (a title or a sentence starts with one: "children in need" matches "Children in need", not
-    "Children in Need"); a trailing `*` matches any word ending; a plural s/es is allowed
-    unless `plural` is False; a space or hyphen matches either (or none, for a hyphen); an
-    apostrophe is optional; UK/US spelling pairs are interchangeable.
+    "Children in Need"); a `*` ending a word matches any ending of it ("rais* money": raises,
+    raising, raised); a plural s/es is allowed unless `plural` is False; a space or hyphen
+    matches either (or none, for a hyphen); an apostrophe is optional; UK/US spelling pairs are
+    interchangeable.
     """
     phrase = normalise_quotes(text.strip())
     if case_sensitive is None:
@@ -93,6 +94,10 @@ def _phrase_pattern(phrase: str, variants: list[tuple[str, str]]) -> str:
 
 
 def _word_pattern(word: str, variants: list[tuple[str, str]]) -> str:
+    if word.endswith("*"):
+        # A word ending in `*` takes any ending ("rais* money"); the phrase's last word is
+        # `compile_phrase`'s, which also allows the plural.
+        return _word_pattern(word[:-1], variants) + r"\w*"
     out: list[str] = []
     i = 0
     lower = word.lower()
@@ -125,8 +130,9 @@ def required_literal(text: str, variants: list[tuple[str, str]]) -> str:
             at = word.find(uk)
             if at != -1:
                 cut = min(cut, at + len(os.path.commonprefix([uk, us])))
-        if "'" in word:
-            cut = min(cut, word.index("'"))
+        for stop in ("'", "*"):
+            if stop in word:
+                cut = min(cut, word.index(stop))
         if cut > len(best):
             best = word[:cut]
     return best if len(best) >= 3 else ""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
 
 from aggregator.classify.rules import classify_item
-from aggregator.classify.vocabulary import Vocabulary, compile_phrase, fold
+from aggregator.classify.vocabulary import Vocabulary, compile_phrase, fold, required_literal
 from tests.classify.items import make
 
 VARIANTS = [("behaviour", "behavior"), ("programme", "program"), ("isation", "ization")]
@@ -40,6 +41,10 @@ VARIANTS = [("behaviour", "behavior"), ("programme", "program"), ("isation", "iz
         ("child", "children", False),
         ("groom*", "bridegroom", False),
         ("groom*", "online grooming", True),
+        # a `*` inside a phrase ends its word with anything
+        ("rais* money", "Station sleep out raises money", True),
+        ("rais* money", "raising money for the charity", True),
+        ("rais* money", "fundraising money", False),
     ],
 )
 def test_phrase_matching(phrase: str, text: str, matches: bool) -> None:
@@ -91,7 +96,9 @@ def test_vocabulary_file_is_well_formed() -> None:
     kinds = {p.kind for p in vocab.phrases}
     assert kinds == {"topic", "cue", "negative", "central"}
     # A `*` matches a word ending: anywhere else it would be a literal star that never matches.
-    assert all("*" not in p.text[:-1] for p in vocab.phrases), "a * only at a phrase's end"
+    assert not any(re.search(r"\*(?!$|[\s\-‐‑])", p.text) for p in vocab.phrases), (
+        "a * only at a word's end"
+    )
     assert 0 < vocab.borderline <= vocab.threshold
 
 
@@ -141,3 +148,10 @@ def test_the_literal_prefilter_never_skips_a_phrase_that_matches() -> None:
     assert checked > 3 * len(vocab.phrases)
     # The two characters where re.IGNORECASE and casefold disagree are folded to agree.
     assert fold("ſafeguarding ıs") == "safeguarding is"
+
+
+def test_a_word_ending_in_a_star_inside_a_phrase_is_prefiltered_by_its_start() -> None:
+    """The required letters of "rais* money" stop at the star, so "raised money" is read."""
+    literal = required_literal("rais* money", VARIANTS)
+    assert literal == "money"
+    assert literal in fold("They raised money") and "*" not in required_literal("rais* x", [])
