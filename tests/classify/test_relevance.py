@@ -529,3 +529,35 @@ def test_a_trusted_adult_is_safeguarding_language() -> None:
     found = classify_item(make("Youth strategy: more trusted adults for young people"))
     assert found.relevance >= vocab.borderline
     assert any(e["phrase"] == "trusted adult*" for e in found.relevance_evidence)
+
+
+def test_childrens_services_count_beside_children_and_secure_settings_are_care() -> None:
+    """"Children's services" is a council's or Ofsted's name for children's social care:
+    beside children it counts, alone (a director's job, Ofsted's own name) it decides
+    nothing. Children in secure settings are in care or custody."""
+    vocab = Vocabulary.load()
+    judged = classify_item(
+        make("Leeds is outstanding", "Ofsted judged the children's services for children here.")
+    )
+    assert judged.relevance >= vocab.borderline
+    alone = classify_item(make("Children's services"))
+    assert alone.relevance < vocab.borderline
+    secure = classify_item(make("Health standards for young people in secure settings"))
+    assert secure.relevant and "children's social care" in secure.topics
+
+
+def test_governance_papers_play_and_newborn_checks_are_not_safeguarding() -> None:
+    """A safeguarding board's meeting notes and terms of reference are its own business; the
+    play sufficiency duty, playwork and the newborn check concern children, not their
+    safety. A safeguarding term still wins over each."""
+    board = "Mid and West Wales Safeguarding Children Board"
+    for title, publisher in (
+        ("Local Operational Group Terms of Reference", board),
+        ("Board discussion notes, summer", board),
+        ("Meeting the play sufficiency duty", "Play Wales"),
+        ("Playwork conference and awards", "Kids' Clubs"),
+        ("The six-week newborn check", "Community Practitioner"),
+    ):
+        found = classify_item(make(title, publisher=publisher))
+        assert not found.relevant and not found.borderline, title
+    assert classify_item(make("Safeguarding in playwork settings")).relevant
