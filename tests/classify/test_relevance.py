@@ -561,3 +561,29 @@ def test_governance_papers_play_and_newborn_checks_are_not_safeguarding() -> Non
         found = classify_item(make(title, publisher=publisher))
         assert not found.relevant and not found.borderline, title
     assert classify_item(make("Safeguarding in playwork settings")).relevant
+
+
+def test_intimate_care_court_work_and_railway_trespass_are_safeguarding_items() -> None:
+    """Councils' bulletins for schools carry intimate care policies; practice bulletins carry
+    the Public Law Outline (the pre-proceedings stage of care proceedings); police warn
+    partners about children trespassing on railway lines."""
+    for title, topic in (
+        ("Intimate care: a model policy for schools", "child protection and safeguarding practice"),
+        ("Public Law Outline toolkit workshops", "children's social care"),
+        ("Railway safety: trespass on the line", "accident prevention"),
+    ):
+        found = classify_item(make(title))
+        assert found.relevant, title
+        assert topic in found.topics, title
+
+
+def test_annual_meetings_and_award_winners_are_an_organisations_own_business() -> None:
+    """An AGM and an awards ceremony are an organisation's own business, however much early
+    help or SEND they name; a safeguarding term still wins."""
+    for title, summary in (
+        ("Information from our virtual AGM", "Our SEND partnership leaders presented."),
+        ("Congratulations to our award winners", "The early help awards ceremony."),
+    ):
+        found = classify_item(make(title, summary))
+        assert not found.relevant and not found.borderline, title
+    assert classify_item(make("AGM: our child protection report")).relevant
