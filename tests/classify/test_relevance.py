@@ -587,3 +587,24 @@ def test_annual_meetings_and_award_winners_are_an_organisations_own_business() -
         found = classify_item(make(title, summary))
         assert not found.relevant and not found.borderline, title
     assert classify_item(make("AGM: our child protection report")).relevant
+
+
+def test_training_courses_name_allegations_boundaries_and_restraint() -> None:
+    """Safeguarding training companies' round-ups list courses by their subject alone:
+    managing allegations, professional boundaries, restrictive interventions and reasonable
+    force; a press story names children self-harming."""
+    for title, topic in (
+        ("Managing Allegations", "child protection and safeguarding practice"),
+        ("Professional Boundaries Training", "safer recruitment"),
+        ("Webinar: the new guidance on restrictive interventions", None),
+        ("When may staff use reasonable force?", None),
+        ("Children stressed and self-harming over the cost of living", "mental health"),
+    ):
+        found = classify_item(make(title))
+        assert found.relevant, title
+        assert topic is None or topic in found.topics, title
+    # A child protection association's items are at least borderline, except its own moves.
+    association = "Safeguarding and Child Protection Association"
+    moved = classify_item(make("New office base and telephone number", publisher=association))
+    assert not moved.relevant and not moved.borderline
+    assert classify_item(make("Website relaunched", publisher=association)).borderline
