@@ -608,3 +608,18 @@ def test_training_courses_name_allegations_boundaries_and_restraint() -> None:
     moved = classify_item(make("New office base and telephone number", publisher=association))
     assert not moved.relevant and not moved.borderline
     assert classify_item(make("Website relaunched", publisher=association)).borderline
+
+
+def test_scotlands_girfec_alternative_care_and_childrens_offending_are_shown() -> None:
+    """Scottish news lists carry GIRFEC (Getting It Right For Every Child) by its acronym, the
+    UN's guidelines on alternative care, and children's offending and the age of criminal
+    responsibility. Offending alone (an adult's) decides nothing."""
+    vocab = Vocabulary.load()
+    for title, summary in (
+        ("New GIRFEC toolkit", ""),
+        ("Guidelines for the Alternative Care of Children", ""),
+        ("Age of criminal responsibility", ""),
+        ("Children aged 3 reported for crimes", "Labelling young children raises later offending."),
+    ):
+        assert classify_item(make(title, summary)).relevant, title
+    assert classify_item(make("Reducing offending")).relevance < vocab.borderline
