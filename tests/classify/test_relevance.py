@@ -532,7 +532,7 @@ def test_a_trusted_adult_is_safeguarding_language() -> None:
 
 
 def test_childrens_services_count_beside_children_and_secure_settings_are_care() -> None:
-    """"Children's services" is a council's or Ofsted's name for children's social care:
+    """ "Children's services" is a council's or Ofsted's name for children's social care:
     beside children it counts, alone (a director's job, Ofsted's own name) it decides
     nothing. Children in secure settings are in care or custody."""
     vocab = Vocabulary.load()
@@ -623,3 +623,16 @@ def test_scotlands_girfec_alternative_care_and_childrens_offending_are_shown() -
     ):
         assert classify_item(make(title, summary)).relevant, title
     assert classify_item(make("Reducing offending")).relevance < vocab.borderline
+
+
+def test_the_first_1001_days_count_and_adults_safeguarding_principles_do_not() -> None:
+    """A title-only line about the first 1001 days of life is early years safeguarding;
+    Making Safeguarding Personal is the principle of adults' safeguarding, and organ
+    trafficking concerns adults."""
+    assert classify_item(make("Casting long shadows: a new report on the first 1001 days")).relevant
+    for title in (
+        "7-minute briefing: making safeguarding personal",
+        "The battle for human organs: organ trafficking and transplant tourism",
+    ):
+        found = classify_item(make(title))
+        assert not found.relevant and not found.borderline, title
