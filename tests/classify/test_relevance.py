@@ -636,3 +636,14 @@ def test_the_first_1001_days_count_and_adults_safeguarding_principles_do_not() -
     ):
         found = classify_item(make(title))
         assert not found.relevant and not found.borderline, title
+
+
+def test_press_stories_name_social_services_and_strangers() -> None:
+    """Press digests report a child "known to social services" and children's contact with
+    strangers online; a stranger alone (a play's title) decides nothing."""
+    vocab = Vocabulary.load()
+    inquiry = make("Inquiry into death of girl, 8", "She was known to social services.")
+    assert classify_item(inquiry).relevance >= vocab.borderline
+    online = make("'Every child will have contact with a stranger online'")
+    assert classify_item(online).relevance >= vocab.borderline
+    assert classify_item(make("The Stranger: a new play")).relevance < vocab.borderline
