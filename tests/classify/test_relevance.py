@@ -547,12 +547,12 @@ def test_childrens_services_count_beside_children_and_secure_settings_are_care()
 
 
 def test_governance_papers_play_and_newborn_checks_are_not_safeguarding() -> None:
-    """A safeguarding board's meeting notes and terms of reference are its own business; the
-    play sufficiency duty, playwork and the newborn check concern children, not their
-    safety. A safeguarding term still wins over each."""
+    """A safeguarding board's meeting notes are its own business; the play sufficiency duty,
+    playwork and the newborn check concern children, not their safety. A safeguarding term
+    still wins over each. Terms of reference are not a cue: a procedures manual's new chapter
+    can be a harmful sexual behaviour panel's (the twenty-eighth set)."""
     board = "Mid and West Wales Safeguarding Children Board"
     for title, publisher in (
-        ("Local Operational Group Terms of Reference", board),
         ("Board discussion notes, summer", board),
         ("Meeting the play sufficiency duty", "Play Wales"),
         ("Playwork conference and awards", "Kids' Clubs"),
@@ -561,6 +561,7 @@ def test_governance_papers_play_and_newborn_checks_are_not_safeguarding() -> Non
         found = classify_item(make(title, publisher=publisher))
         assert not found.relevant and not found.borderline, title
     assert classify_item(make("Safeguarding in playwork settings")).relevant
+    assert classify_item(make("Harmful Sexual Behaviour Panel Terms of Reference")).relevant
 
 
 def test_intimate_care_court_work_and_railway_trespass_are_safeguarding_items() -> None:
@@ -647,3 +648,14 @@ def test_press_stories_name_social_services_and_strangers() -> None:
     online = make("'Every child will have contact with a stranger online'")
     assert classify_item(online).relevance >= vocab.borderline
     assert classify_item(make("The Stranger: a new play")).relevance < vocab.borderline
+
+
+def test_free_school_meal_vouchers_are_not_safeguarding() -> None:
+    """A council's bulletin for schools asks for pupil numbers for free school meal vouchers
+    through online forms: "meal" in the singular is the same cue as "meals"."""
+    vouchers = make(
+        "Free school meal vouchers for May half-term",
+        "Schools must submit eligible pupil numbers through online forms.",
+    )
+    found = classify_item(vouchers)
+    assert not found.relevant and not found.borderline
