@@ -8,13 +8,12 @@ split by publisher (`split.json`, frozen with the labels): no publisher's wordin
 the tuning half and the held-back half.
 
 Each item is classified from its title and summary, as a bulletin shows it. Printed per half:
-precision, recall and F1 of "safeguarding" (shown in the queue: relevant or borderline), both
-as counts with their 95% Wilson intervals (95 held-back positives leave recall uncertain
-by several points either way),
-the hard-negative false-positive rate, per publisher, and where the scores fall around the
-threshold; the same for the vocabulary before issue 19 (`vocabulary_before.json`), scored by
-today's rules. The threshold and borderline band the tuning half supports are printed beside
-the vocabulary's.
+precision, recall and F1 of "safeguarding" (shown in the queue: relevant or borderline),
+both as counts with their 95% Wilson intervals (95 held-back positives leave recall
+uncertain by several points either way); the hard-negative false-positive rate, per
+publisher; and where the scores fall around the threshold. The same for the vocabulary
+before issue 19 (`vocabulary_before.json`), scored by today's rules. The threshold and
+borderline band the tuning half supports are printed beside the vocabulary's.
 
 Targets on the held-back half: recall ≥ 0.97, precision ≥ 0.95, hard-negative false
 positives ≤ 5%.
