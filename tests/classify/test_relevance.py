@@ -667,3 +667,34 @@ def test_free_school_meal_vouchers_are_not_safeguarding() -> None:
     )
     found = classify_item(vouchers)
     assert not found.relevant and not found.borderline
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        ("Judge approves unregistered placement for girl, 15", "children's social care"),
+        ("Family group conferences: a national picture", "children's social care"),
+        ("Born into Care: when the state intervenes at birth", "children's social care"),
+        ("Guidance on allegations of alienating behaviour", "children's social care"),
+        ("Regulator fines app for misusing children's personal data", "online safety"),
+        ("The Age Appropriate Design Code one year on", "online safety"),
+    ],
+)
+def test_family_justice_and_childrens_data_are_safeguarding_items(title: str, topic: str) -> None:
+    """The family law press and regulators' news carry unregistered placements, family group
+    conferences, babies born into care proceedings, alienating behaviour in the family court,
+    and fines for misusing children's data."""
+    found = classify_item(make(title))
+    assert found.relevant, title
+    assert topic in found.topics, title
+
+
+def test_selection_tests_and_child_support_are_not_safeguarding() -> None:
+    """A children's commissioner on academic selection and transfer tests, and a convention on
+    recovering child support across borders, are about children but not their safety."""
+    for title, summary in (
+        ("Commissioner concerned at U-turn on academic selection", "Pupils sit transfer tests."),
+        ("Child Support Convention explanatory report", "Recovering child support abroad."),
+    ):
+        found = classify_item(make(title, summary, publisher="Children's Commissioner"))
+        assert not found.relevant and not found.borderline, title
