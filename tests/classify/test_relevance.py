@@ -698,3 +698,50 @@ def test_selection_tests_and_child_support_are_not_safeguarding() -> None:
     ):
         found = classify_item(make(title, summary, publisher="Children's Commissioner"))
         assert not found.relevant and not found.borderline, title
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "topic"),
+    [
+        ("Blind cord accidents", "Looped cords can strangle toddlers.", "accident prevention"),
+        ("Don't be too relaxed around nappy sacks", "", "accident prevention"),
+        ("Teaching children to be safe near water", "56 children drowned.", None),
+        ("Focus on firework safety", "500 children will attend A&E.", "accident prevention"),
+        ("Warning of giving whole grapes to children", "Risk of choking.", None),
+        ("Return interview best practice", "", "exploitation"),
+        ("New year, old problems", "Children living with parental alcohol problems.", None),
+        (
+            "Preventing teenage problem gambling",
+            "Few parents would stop their child gambling.",
+            None,
+        ),
+    ],
+)
+def test_accident_prevention_and_hidden_harms_at_home_are_shown(
+    title: str, summary: str, topic: str | None
+) -> None:
+    """Accident prevention charities name the hazard (blind cords, nappy sacks, drowning,
+    fireworks, choking); a missing children's charity names return interviews; children's
+    charities write about parental alcohol problems and teenage gambling."""
+    found = classify_item(make(title, summary))
+    assert found.relevant or found.borderline, title
+    assert topic is None or topic in found.topics, title
+
+
+def test_fireworks_choking_and_injuries_alone_decide_nothing() -> None:
+    """A fireworks display, a choking hazard in a restaurant review and an injured footballer
+    name no child: the generic words need a phrase about children beside them."""
+    vocab = Vocabulary.load()
+    for title in ("Fireworks display on the green", "Choking on the menu", "Striker injured"):
+        assert classify_item(make(title)).relevance < vocab.borderline, title
+
+
+def test_fundraisers_and_holiday_playschemes_are_not_safeguarding() -> None:
+    """A road safety charity asks runners to fundraise; a disability charity seeks money for
+    holiday playschemes: an organisation's own business and holiday activities."""
+    for title, summary in (
+        ("Runners urged to join Road Safety Week", "Clubs can fundraise for the charity."),
+        ("Summer playschemes", "Playschemes for disabled children aged 5 to 18."),
+    ):
+        found = classify_item(make(title, summary))
+        assert not found.relevant and not found.borderline, title
