@@ -745,3 +745,15 @@ def test_fundraisers_and_holiday_playschemes_are_not_safeguarding() -> None:
     ):
         found = classify_item(make(title, summary))
         assert not found.relevant and not found.borderline, title
+
+
+def test_extra_familial_harm_is_safeguarding_practice() -> None:
+    """Contextual safeguarding's practice guides name harm from outside the family, with or
+    without the hyphen."""
+    for title in (
+        "Assessment for young people at risk of extra-familial harm: a practice guide",
+        "Responding to extra familial harm",
+    ):
+        found = classify_item(make(title))
+        assert found.relevant, title
+        assert "child protection and safeguarding practice" in found.topics, title
