@@ -757,3 +757,18 @@ def test_extra_familial_harm_is_safeguarding_practice() -> None:
         found = classify_item(make(title))
         assert found.relevant, title
         assert "child protection and safeguarding practice" in found.topics, title
+
+
+def test_detained_children_and_the_press_words_for_sexual_offences_are_shown() -> None:
+    """The Home Office reviews its policy on detaining children (their families' immigration
+    status is no negative here); the local press reports a trial for historic child sex
+    offences and indecent assault."""
+    detention = make(
+        "Home Office reviews policies on detaining children",
+        "Families found to be in the country illegally.",
+    )
+    assert classify_item(detention).relevant
+    trial = make("Man sentenced for historic child sex offences", "Jailed for indecent assault.")
+    found = classify_item(trial)
+    assert found.relevant
+    assert "child sexual abuse" in found.topics
