@@ -772,3 +772,19 @@ def test_detained_children_and_the_press_words_for_sexual_offences_are_shown() -
     found = classify_item(trial)
     assert found.relevant
     assert "child sexual abuse" in found.topics
+
+
+def test_platform_safety_reports_are_shown_and_wildlife_trafficking_is_not() -> None:
+    """Safeguarding news round-ups carry platforms' safety reports under the EU's Digital
+    Services Act; trafficking in wildlife is not trafficking in children."""
+    report = make(
+        "TikTok announces new quarterly safety update",
+        "Under the EU Digital Services Act it will report on improving user safety.",
+    )
+    assert classify_item(report).relevant or classify_item(report).borderline
+    wildlife = make(
+        "Interpol links wildlife smuggling to organised crime",
+        "A joint operation against wildlife and timber trafficking.",
+    )
+    found = classify_item(wildlife)
+    assert not found.relevant and not found.borderline
