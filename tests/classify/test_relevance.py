@@ -788,3 +788,33 @@ def test_platform_safety_reports_are_shown_and_wildlife_trafficking_is_not() -> 
     )
     found = classify_item(wildlife)
     assert not found.relevant and not found.borderline
+
+
+@pytest.mark.parametrize(
+    ("title", "phrase"),
+    [
+        ("Our statement welcoming the RSHE Review", "RSHE"),
+        ("Changes to the AccessNI filtering scheme", "AccessNI"),
+        ("Teachers given prohibition orders for misconduct", "prohibition order*"),
+    ],
+)
+def test_relationships_education_and_barring_from_work_with_children_are_shown(
+    title: str, phrase: str
+) -> None:
+    """Relationships, sex and health education (RSHE) is a safeguarding sub-area on its own,
+    and so are Northern Ireland's disclosure service and teachers' prohibition orders."""
+    found = classify_item(make(title))
+    assert found.relevant, title
+    assert phrase in {hit["phrase"] for hit in found.relevance_evidence}, title
+
+
+def test_pocket_money_teacher_wellbeing_and_youth_unemployment_are_not_safeguarding() -> None:
+    """Surveys of children's pocket money, of teachers' wellbeing and of young people out of
+    work are about children or schools, not children's safety."""
+    for title, summary in (
+        ("Pocket money: facts and figures", "Surveys of children's saving habits."),
+        ("Comment on the teacher wellbeing index", "Stress in schools has risen."),
+        ("Why we should worry about youth unemployment", "Young people not in work."),
+    ):
+        found = classify_item(make(title, summary))
+        assert not found.relevant and not found.borderline, title
