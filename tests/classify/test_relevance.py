@@ -689,17 +689,6 @@ def test_family_justice_and_childrens_data_are_safeguarding_items(title: str, to
     assert topic in found.topics, title
 
 
-def test_selection_tests_and_child_support_are_not_safeguarding() -> None:
-    """A children's commissioner on academic selection and transfer tests, and a convention on
-    recovering child support across borders, are about children but not their safety."""
-    for title, summary in (
-        ("Commissioner concerned at U-turn on academic selection", "Pupils sit transfer tests."),
-        ("Child Support Convention explanatory report", "Recovering child support abroad."),
-    ):
-        found = classify_item(make(title, summary, publisher="Children's Commissioner"))
-        assert not found.relevant and not found.borderline, title
-
-
 @pytest.mark.parametrize(
     ("title", "summary", "topic"),
     [
@@ -736,17 +725,6 @@ def test_fireworks_choking_and_injuries_alone_decide_nothing() -> None:
         assert classify_item(make(title)).relevance < vocab.borderline, title
 
 
-def test_fundraisers_and_holiday_playschemes_are_not_safeguarding() -> None:
-    """A road safety charity asks runners to fundraise; a disability charity seeks money for
-    holiday playschemes: an organisation's own business and holiday activities."""
-    for title, summary in (
-        ("Runners urged to join Road Safety Week", "Clubs can fundraise for the charity."),
-        ("Summer playschemes", "Playschemes for disabled children aged 5 to 18."),
-    ):
-        found = classify_item(make(title, summary))
-        assert not found.relevant and not found.borderline, title
-
-
 def test_extra_familial_harm_is_safeguarding_practice() -> None:
     """Contextual safeguarding's practice guides name harm from outside the family, with or
     without the hyphen."""
@@ -774,22 +752,6 @@ def test_detained_children_and_the_press_words_for_sexual_offences_are_shown() -
     assert "child sexual abuse" in found.topics
 
 
-def test_platform_safety_reports_are_shown_and_wildlife_trafficking_is_not() -> None:
-    """Safeguarding news round-ups carry platforms' safety reports under the EU's Digital
-    Services Act; trafficking in wildlife is not trafficking in children."""
-    report = make(
-        "TikTok announces new quarterly safety update",
-        "Under the EU Digital Services Act it will report on improving user safety.",
-    )
-    assert classify_item(report).relevant or classify_item(report).borderline
-    wildlife = make(
-        "Interpol links wildlife smuggling to organised crime",
-        "A joint operation against wildlife and timber trafficking.",
-    )
-    found = classify_item(wildlife)
-    assert not found.relevant and not found.borderline
-
-
 @pytest.mark.parametrize(
     ("title", "phrase"),
     [
@@ -808,13 +770,52 @@ def test_relationships_education_and_barring_from_work_with_children_are_shown(
     assert phrase in {hit["phrase"] for hit in found.relevance_evidence}, title
 
 
-def test_pocket_money_teacher_wellbeing_and_youth_unemployment_are_not_safeguarding() -> None:
-    """Surveys of children's pocket money, of teachers' wellbeing and of young people out of
-    work are about children or schools, not children's safety."""
-    for title, summary in (
-        ("Pocket money: facts and figures", "Surveys of children's saving habits."),
-        ("Comment on the teacher wellbeing index", "Stress in schools has risen."),
-        ("Why we should worry about youth unemployment", "Young people not in work."),
-    ):
-        found = classify_item(make(title, summary))
-        assert not found.relevant and not found.borderline, title
+def test_platform_safety_reports_are_shown() -> None:
+    """Safeguarding news round-ups carry platforms' safety reports under the EU's Digital
+    Services Act."""
+    report = make(
+        "TikTok announces new quarterly safety update",
+        "Under the EU Digital Services Act it will report on improving user safety.",
+    )
+    found = classify_item(report)
+    assert found.relevant or found.borderline
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "publisher"),
+    [
+        (
+            "Commissioner concerned at U-turn on academic selection",
+            "Pupils sit transfer tests.",
+            "Children's Commissioner",
+        ),
+        (
+            "Child Support Convention explanatory report",
+            "Recovering child support abroad.",
+            "Children's Commissioner",
+        ),
+        (
+            "Runners urged to join Road Safety Week",
+            "Clubs can fundraise for the charity.",
+            "Brake",
+        ),
+        ("Summer playschemes", "Playschemes for disabled children aged 5 to 18.", "Mencap"),
+        (
+            "Interpol links wildlife smuggling to organised crime",
+            "A joint operation against wildlife and timber trafficking.",
+            "Interpol",
+        ),
+        ("Pocket money: facts and figures", "Surveys of children's saving habits.", "Halifax"),
+        ("Comment on the teacher wellbeing index", "Stress in schools has risen.", "A college"),
+        ("Why we should worry about youth unemployment", "Young people not in work.", "A fund"),
+    ],
+)
+def test_matters_near_children_that_are_not_their_safety_are_hidden(
+    title: str, summary: str, publisher: str
+) -> None:
+    """Academic selection and transfer tests, recovering child support across borders,
+    fundraising, holiday playschemes, wildlife trafficking, pocket money, teachers' wellbeing
+    and youth unemployment are about children, schools or trafficking, not children's
+    safety: negative cues hide them, even from a children's commissioner."""
+    found = classify_item(make(title, summary, publisher=publisher))
+    assert not found.relevant and not found.borderline, title
